@@ -1,0 +1,58 @@
+"""Shared kernel models: the Activity row every change leaves behind."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def for_target(self, target: models.Model) -> ActivityQuerySet:
+        """The timeline of one record, newest first."""
+        content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        return self.filter(target_type=content_type, target_id=str(target.pk)).order_by(
+            "-created_at", "-id"
+        )
+
+
+class Activity(models.Model):
+    """One change to a record: who did what, old and new values; the timeline and audit trail."""
+
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    target_id = models.CharField(_("record id"), max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    verb = models.CharField(_("action"), max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    old_value = models.JSONField(_("old value"), null=True, blank=True)
+    new_value = models.JSONField(_("new value"), null=True, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    is_public = models.BooleanField(_("shown to the applicant"), default=False)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "-created_at"], name="core_activity_timeline_idx"
+            ),
+            models.Index(fields=["actor", "-created_at"], name="core_activity_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_type_id}:{self.target_id}"

@@ -1,0 +1,36 @@
+"""Use cases of the shared kernel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from khedmat.core.models import Activity
+
+
+def record_activity(
+    target: models.Model,
+    verb: str,
+    *,
+    actor: Any = None,
+    old: Any = None,
+    new: Any = None,
+    data: dict[str, Any] | None = None,
+    public: bool = False,
+) -> Activity:
+    """Write the Activity row for a change to `target`, in the caller's transaction."""
+    if target.pk is None:
+        raise ValueError("record_activity needs a saved target")
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    return Activity.objects.create(
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+        verb=verb,
+        actor=actor_user,
+        old_value=old,
+        new_value=new,
+        data=data or {},
+        is_public=public,
+    )

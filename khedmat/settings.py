@@ -1,0 +1,213 @@
+"""Khedmat settings: one file, everything read from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from khedmat.config import (
+    ConfigError,
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(env_str("KHEDMAT_HOME", str(Path.cwd())) or ".").resolve()
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env_bool("KHEDMAT_DEBUG", False)
+
+SECRET_KEY = env_str("KHEDMAT_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigError(
+            "KHEDMAT_SECRET_KEY is not set; set it to a long random string (or KHEDMAT_DEBUG=1 "
+            "for development)."
+        )
+    SECRET_KEY = "insecure-development-key-only-for-KHEDMAT_DEBUG"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("KHEDMAT_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    if not DEBUG:
+        raise ConfigError(
+            "KHEDMAT_ALLOWED_HOSTS is not set; list the host names this site answers to, "
+            "comma-separated."
+        )
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+CSRF_TRUSTED_ORIGINS = env_list("KHEDMAT_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "khedmat.core",
+    "khedmat.accounts",
+    "khedmat.jobs",
+    "khedmat.desk",
+    "khedmat.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "khedmat.core.middleware.LoginRequiredMiddleware",
+    "khedmat.accounts.middleware.StaffSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "khedmat.urls"
+WSGI_APPLICATION = "khedmat.wsgi.application"
+ASGI_APPLICATION = "khedmat.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "khedmat.core.context_processors.locale",
+            ],
+            "builtins": ["khedmat.core.templatetags.khedmat"],
+        },
+    }
+]
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'khedmat.sqlite3'}") or ""
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Staff second factor: "required" (default), or "optional" (demo only: staff may enrol).
+KHEDMAT_STAFF_2FA = env_choice("KHEDMAT_STAFF_2FA", "required", {"required", "optional"})
+# Lockout after this many failed logins for one account (or one address) within the window.
+KHEDMAT_LOGIN_MAX_FAILURES = env_int("KHEDMAT_LOGIN_MAX_FAILURES", 5, minimum=1)
+KHEDMAT_LOGIN_LOCKOUT_MINUTES = env_int("KHEDMAT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+OTP_TOTP_ISSUER = env_str("KHEDMAT_SITE_NAME", "Khedmat")
+
+# Languages, direction, digits, dates.
+LANGUAGE_CODE = "fa"
+LANGUAGES = [("fa", _("Persian")), ("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES_BIDI = ["fa", "ar"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("KHEDMAT_TIME_ZONE", "Asia/Tehran") or "Asia/Tehran"
+LANGUAGE_COOKIE_NAME = "khedmat_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Digits shown per language: "native" (Persian digits for fa, Arabic-Indic for ar) or "latin".
+KHEDMAT_DIGITS_FA = env_choice("KHEDMAT_DIGITS_FA", "native", {"native", "latin"})
+KHEDMAT_DIGITS_AR = env_choice("KHEDMAT_DIGITS_AR", "native", {"native", "latin"})
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = Path(env_str("KHEDMAT_STATIC_ROOT", str(VAR_DIR / "static")) or "")
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("KHEDMAT_MEDIA_ROOT", str(VAR_DIR / "media")) or "")
+STORAGES = {
+    "default": {"BACKEND": env_str("KHEDMAT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+
+# Jobs: the Django Tasks API; django-tasks-db keeps tasks in the same database, so enqueueing is
+# part of the business transaction.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("KHEDMAT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+KHEDMAT_TASK_MAX_ATTEMPTS = env_int("KHEDMAT_TASK_MAX_ATTEMPTS", 6, minimum=1)
+KHEDMAT_TASK_BACKOFF_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_SECONDS", 30, minimum=1)
+KHEDMAT_TASK_RETENTION_DAYS = env_int("KHEDMAT_TASK_RETENTION_DAYS", 14, minimum=1)
+KHEDMAT_WORKER_STALE_SECONDS = env_int("KHEDMAT_WORKER_STALE_SECONDS", 120, minimum=10)
+
+# Outside world (used by later apps); console backends by default.
+KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console")
+EMAIL_BACKEND = env_str("KHEDMAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("KHEDMAT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KHEDMAT_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KHEDMAT_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("KHEDMAT_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("KHEDMAT_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("KHEDMAT_EMAIL_FROM", "khedmat@localhost")
+
+CACHE_URL = env_str("KHEDMAT_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Security defaults.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("KHEDMAT_SESSION_SECONDS", 8 * 3600, minimum=300)
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+HTTPS = env_bool("KHEDMAT_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("KHEDMAT_HSTS_SECONDS", 0, minimum=0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("KHEDMAT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

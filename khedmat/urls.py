@@ -1,0 +1,21 @@
+"""URL map: no language prefix (DESIGN.md §6)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from khedmat.api import api
+from khedmat import health
+from khedmat.core import views as core_views
+
+admin.site.site_header = admin.site.site_title = "Khedmat"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("language/", core_views.set_language, name="set_language"),
+    path("accounts/", include("khedmat.accounts.urls")),
+    path("desk/", include("khedmat.desk.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("khedmat.portal.urls")),
+]
