@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "khedmat.jobs",
     "khedmat.desk",
     "khedmat.portal",
+    "khedmat.site",
 ]
 
 MIDDLEWARE = [

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
 
 
 class OrgUnit(models.Model):
@@ -93,3 +100,75 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        """Store the mobile as E.164 and the national code as ten ASCII digits."""
+        super().clean()
+        from khedmat.core.identifiers import normalize_mobile, normalize_national_code
+
+        errors: dict[str, list[ValidationError]] = {}
+        self.mobile = self.mobile.strip() if self.mobile else None
+        self.national_code = self.national_code.strip() if self.national_code else None
+        if self.mobile:
+            try:
+                self.mobile = normalize_mobile(self.mobile)
+            except ValidationError as error:
+                errors["mobile"] = error.error_list
+        if self.national_code:
+            try:
+                self.national_code = normalize_national_code(self.national_code)
+            except ValidationError as error:
+                errors["national_code"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, **kwargs: Any) -> None:
+        # An empty mobile or national code is "none", so the partial unique constraints hold.
+        self.mobile = self.mobile or None
+        self.national_code = self.national_code or None
+        super().save(**kwargs)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The role values this user holds (their role groups); cached per instance."""
+        names = self.groups.filter(name__in=Role.values).values_list("name", flat=True)
+        return frozenset(names)
+
+    def has_role(self, role: str) -> bool:
+        """Whether the user holds `role` (superusers hold only the roles they were given)."""
+        return role in self.roles
+
+    @property
+    def is_staff_member(self) -> bool:
+        """An active user who works in the staff workspace (a staff role, or a superuser)."""
+        return self.is_active and (self.is_superuser or bool(self.roles & STAFF_ROLES))
+
+    @property
+    def is_administrator(self) -> bool:
+        """A superuser or a holder of the administrator role."""
+        return self.is_active and (self.is_superuser or self.has_role(Role.ADMIN))
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles after the groups changed."""
+        self.__dict__.pop("roles", None)
+
+
+class LoginFailure(models.Model):
+    """One failed login attempt (wrong password or wrong code); recent rows drive the lockout."""
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=LoginStage.choices)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="accounts_failure_user_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="accounts_failure_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.created_at:%Y-%m-%d %H:%M}"

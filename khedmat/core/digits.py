@@ -7,9 +7,11 @@ from django.conf import settings
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ASCII_DIGITS = "0123456789"
+ARABIC_DECIMAL_SEPARATOR = "٫"
+ARABIC_THOUSANDS_SEPARATOR = "٬"
 
 _TO_ASCII = str.maketrans(
-    PERSIAN_DIGITS + ARABIC_INDIC_DIGITS + "٫٬",
+    PERSIAN_DIGITS + ARABIC_INDIC_DIGITS + ARABIC_DECIMAL_SEPARATOR + ARABIC_THOUSANDS_SEPARATOR,
     ASCII_DIGITS + ASCII_DIGITS + ".,",
 )
 _TO_PERSIAN = str.maketrans(ASCII_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS + PERSIAN_DIGITS)
@@ -22,11 +24,18 @@ def fold_digits(text: str) -> str:
 
 
 def to_persian_digits(text: str) -> str:
+    """ASCII and Arabic-Indic digits to Persian digits."""
     return text.translate(_TO_PERSIAN)
 
 
 def to_arabic_digits(text: str) -> str:
+    """ASCII and Persian digits to Arabic-Indic digits."""
     return text.translate(_TO_ARABIC)
+
+
+def is_ascii_digits(text: str) -> bool:
+    """True when the text is one or more ASCII digits 0-9 and nothing else."""
+    return text.isascii() and text.isdigit()
 
 
 def localize_digits(text: str, language: str) -> str:

@@ -49,7 +49,8 @@ class Activity(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
-                fields=["target_type", "target_id", "-created_at"], name="core_activity_timeline_idx"
+                fields=["target_type", "target_id", "-created_at"],
+                name="core_activity_timeline_idx",
             ),
             models.Index(fields=["actor", "-created_at"], name="core_activity_actor_idx"),
         ]

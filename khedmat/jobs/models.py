@@ -22,3 +22,17 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid} ({self.worker_id})"
+
+
+class TickState(models.Model):
+    """The last minute a periodic tick was claimed; one conditional UPDATE on it elects one runner."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    last_minute = models.DateTimeField(_("last minute"))
+
+    class Meta:
+        verbose_name = _("tick state")
+        verbose_name_plural = _("tick states")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_minute.isoformat()}"

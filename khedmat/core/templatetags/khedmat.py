@@ -19,19 +19,23 @@ def _language() -> str:
 
 
 @register.filter
-def ldate(value: dt.date | dt.datetime | None) -> str:
+def ldate(value: Any) -> str:
     """Jalali (fa), Hijri with Gregorian (ar) or Gregorian (en), in the language's digits."""
-    return dates.format_date(value, _language())
+    return dates.format_date(value, _language()) if isinstance(value, dt.date) else ""
 
 
 @register.filter
-def ldatetime(value: dt.datetime | None) -> str:
-    return dates.format_datetime(value, _language())
+def ldatetime(value: Any) -> str:
+    """Date and time in the active time zone and language."""
+    if isinstance(value, dt.datetime):
+        return dates.format_datetime(value, _language())
+    return ldate(value)
 
 
 @register.filter
-def ltime(value: dt.datetime | dt.time | None) -> str:
-    return dates.format_time(value, _language())
+def ltime(value: Any) -> str:
+    """Hours and minutes in the active time zone and language."""
+    return dates.format_time(value, _language()) if isinstance(value, dt.datetime | dt.time) else ""
 
 
 @register.filter

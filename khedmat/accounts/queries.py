@@ -1,0 +1,129 @@
+"""Who may see which units, teams and people (object-level visibility), and login lockout reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from khedmat.accounts.choices import STAFF_ROLES, Role
+from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
+
+# How many times the per-user limit one address may fail before it is refused as well.
+IP_FAILURE_FACTOR = 4
+
+Viewer = User | AnonymousUser
+
+
+def _is_admin(viewer: Viewer) -> bool:
+    return isinstance(viewer, User) and viewer.is_administrator
+
+
+def _active_user(viewer: Viewer) -> User | None:
+    return viewer if isinstance(viewer, User) and viewer.is_active else None
+
+
+def unit_and_descendant_ids(unit_ids: Iterable[int]) -> set[int]:
+    """The given units and every unit below them (one query per tree level)."""
+    found: set[int] = set()
+    frontier = set(unit_ids)
+    while frontier:
+        found |= frontier
+        children = OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        frontier = set(children) - found
+    return found
+
+
+def visible_org_unit_ids(viewer: Viewer) -> set[int] | None:
+    """Ids of the units `viewer` may see; None means all of them."""
+    if _is_admin(viewer):
+        return None
+    user = _active_user(viewer)
+    if user is None or user.org_unit_id is None:
+        return set()
+    if user.has_role(Role.SUPERVISOR):
+        return unit_and_descendant_ids([user.org_unit_id])
+    if user.roles & STAFF_ROLES:
+        return {user.org_unit_id}
+    return set()
+
+
+def visible_org_units(viewer: Viewer) -> QuerySet[OrgUnit]:
+    """Units `viewer` may see: admins all, supervisors their subtree, agents and operators their unit."""
+    ids = visible_org_unit_ids(viewer)
+    if ids is None:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(id__in=ids)
+
+
+def teams_for(user: Viewer) -> QuerySet[Team]:
+    """The active teams `user` is a member of (their work queues)."""
+    member = _active_user(user)
+    if member is None:
+        return Team.objects.none()
+    return Team.objects.filter(members=member, is_active=True).select_related("org_unit")
+
+
+def visible_teams(viewer: Viewer) -> QuerySet[Team]:
+    """Teams `viewer` may see: the teams of their visible units and the teams they belong to."""
+    ids = visible_org_unit_ids(viewer)
+    if ids is None:
+        return Team.objects.all()
+    user = _active_user(viewer)
+    if user is None:
+        return Team.objects.none()
+    return Team.objects.filter(Q(org_unit_id__in=ids) | Q(members=user)).distinct()
+
+
+def visible_users(viewer: Viewer) -> QuerySet[User]:
+    """People `viewer` may see.
+
+    Everyone sees themselves; admins see everyone; staff see applicants (people who hold no staff
+    role and are not staff), the staff of their visible units and the members of their teams.
+    """
+    if _is_admin(viewer):
+        return User.objects.all()
+    user = _active_user(viewer)
+    if user is None:
+        return User.objects.none()
+    if not user.roles & STAFF_ROLES:
+        return User.objects.filter(pk=user.pk)
+    unit_ids = visible_org_unit_ids(user) or set()
+    applicants = Q(is_staff=False, is_superuser=False) & ~Q(groups__name__in=STAFF_ROLES)
+    colleagues = Q(org_unit_id__in=unit_ids) | Q(teams__members=user)
+    ids = User.objects.filter(applicants | colleagues | Q(pk=user.pk)).values("pk")
+    return User.objects.filter(pk__in=ids)
+
+
+def can_view_user(viewer: Viewer, user: User) -> bool:
+    """Whether `viewer` may see `user` (see `visible_users`)."""
+    if isinstance(viewer, User) and viewer.pk == user.pk and viewer.is_active:
+        return True
+    return visible_users(viewer).filter(pk=user.pk).exists()
+
+
+def failure_window_start() -> dt.datetime:
+    """The oldest failure time that still counts towards a lockout."""
+    return timezone.now() - dt.timedelta(minutes=settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES)
+
+
+def recent_failure_count(username_key: str) -> int:
+    """Failures for one (normalised) username inside the lockout window."""
+    since = failure_window_start()
+    return LoginFailure.objects.filter(username=username_key, created_at__gte=since).count()
+
+
+def login_is_locked(username_key: str, *, ip_address: str | None) -> bool:
+    """Whether logins for this username, or from this address, are refused for now."""
+    limit = settings.KHEDMAT_LOGIN_MAX_FAILURES
+    if recent_failure_count(username_key) >= limit:
+        return True
+    if not ip_address:
+        return False
+    since = failure_window_start()
+    from_address = LoginFailure.objects.filter(ip_address=ip_address, created_at__gte=since)
+    return from_address.count() >= limit * IP_FAILURE_FACTOR

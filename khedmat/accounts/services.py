@@ -1,0 +1,253 @@
+"""Use cases of the accounts app: people, roles, second factor, login failures and lockout."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import devices_for_user, verify_token
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
+from khedmat.accounts.errors import InvalidCodeError, InvalidCredentialsError, LoginLockedError
+from khedmat.accounts.models import LoginFailure, OrgUnit, User
+from khedmat.accounts.queries import login_is_locked, recent_failure_count
+from khedmat.core.services import record_activity
+
+logger = logging.getLogger(__name__)
+
+Actor = User | Any  # a User, an AnonymousUser or None (the system)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def create_user(
+    username: str,
+    *,
+    actor: Actor,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    mobile: str | None = None,
+    national_code: str | None = None,
+    org_unit: OrgUnit | None = None,
+    roles: Iterable[str] = (),
+    preferred_language: str = "",
+) -> User:
+    """Create a user with normalised identifiers, a validated password (or none) and roles."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=User.objects.normalize_email(email),
+        mobile=mobile,
+        national_code=national_code,
+        org_unit=org_unit,
+        preferred_language=preferred_language,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+        record_activity(user, "user.created", actor=actor, new=_contact(user))
+        if roles:
+            set_roles(user, roles, actor=actor)
+    return user
+
+
+def update_user_contact(
+    user: User, *, actor: Actor, mobile: str | None, national_code: str | None
+) -> User:
+    """Change a user's mobile and national code (normalised, unique); no-op when unchanged."""
+    old = _contact(user)
+    user.mobile, user.national_code = mobile, national_code
+    try:
+        user.full_clean(exclude=["password"])
+    except Exception:
+        user.mobile, user.national_code = old["mobile"], old["national_code"]
+        raise
+    new = _contact(user)
+    if new == old:
+        return user
+    with transaction.atomic():
+        user.save(update_fields=["mobile", "national_code"])
+        record_activity(user, "user.contact_changed", actor=actor, old=old, new=new)
+    return user
+
+
+def _contact(user: User) -> dict[str, str | None]:
+    return {"mobile": user.mobile, "national_code": user.national_code}
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def assign_role(user: User, role: str, *, actor: Actor) -> User:
+    """Give `user` a role (its group); staff roles make them staff. No-op if already held."""
+    return set_roles(user, user.roles | {Role(role)}, actor=actor)
+
+
+def remove_role(user: User, role: str, *, actor: Actor) -> User:
+    """Take a role away; without any staff role left a non-superuser stops being staff."""
+    return set_roles(user, user.roles - {Role(role)}, actor=actor)
+
+
+def set_roles(user: User, roles: Iterable[str], *, actor: Actor) -> User:
+    """Make `user` hold exactly `roles`, keep `is_staff` in line and write one Activity row."""
+    wanted = frozenset(Role(role).value for role in roles)
+    user.forget_roles()
+    old = user.roles
+    if wanted == old:
+        return user
+    with transaction.atomic():
+        groups = {group.name: group for group in _role_groups(wanted | old)}
+        user.groups.remove(*(groups[name] for name in old - wanted))
+        user.groups.add(*(groups[name] for name in wanted - old))
+        was_staff = user.is_staff
+        user.is_staff = user.is_superuser or bool(wanted & STAFF_ROLES)
+        if user.is_staff != was_staff:
+            user.save(update_fields=["is_staff"])
+        record_activity(
+            user,
+            "user.roles_changed",
+            actor=actor,
+            old=sorted(old),
+            new=sorted(wanted),
+            data={"added": sorted(wanted - old), "removed": sorted(old - wanted)},
+        )
+    user.forget_roles()
+    return user
+
+
+def _role_groups(names: Iterable[str]) -> list[Group]:
+    """The role groups (made by the roles migration; created here if someone deleted one)."""
+    return [Group.objects.get_or_create(name=name)[0] for name in names]
+
+
+# --- second factor ----------------------------------------------------------------------------
+
+
+def start_totp_enrolment(user: User, *, actor: Actor) -> TOTPDevice:
+    """The user's unconfirmed authenticator (created on first call), shown until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def confirm_totp_device(device: TOTPDevice, code: str, *, actor: Actor) -> TOTPDevice:
+    """Confirm an enrolment with a code from the app; it replaces the user's other devices."""
+    with transaction.atomic():
+        if device.confirmed or not device.verify_token(code):
+            raise InvalidCodeError
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        replaced = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk)
+        replaced_count, _ = replaced.delete()
+        record_activity(
+            device.user,
+            "user.second_factor_enrolled",
+            actor=actor,
+            data={"replaced_devices": replaced_count},
+        )
+    return device
+
+
+def reset_second_factor(user: User, *, actor: Actor) -> User:
+    """Remove all of a user's authenticators (a lost phone); staff must enrol again."""
+    with transaction.atomic():
+        removed = sum(device.delete()[0] for device in devices_for_user(user, confirmed=None))
+        if removed:
+            record_activity(user, "user.second_factor_reset", actor=actor, data={"devices": removed})
+    return user
+
+
+def confirmed_device(user: User) -> Device | None:
+    """The user's first confirmed second-factor device, if any."""
+    return next(devices_for_user(user, confirmed=True), None)
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+def login_key(username: str) -> str:
+    """The form of a username that failures are counted under (NFKC, case-folded, trimmed)."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
+
+
+def check_login_password(
+    request: HttpRequest | None, *, username: str, password: str, ip_address: str | None
+) -> User:
+    """The active user these credentials belong to, unless locked out; a failure is counted."""
+    key = login_key(username)
+    if login_is_locked(key, ip_address=ip_address):
+        raise LoginLockedError
+    user = authenticate(request, username=username, password=password)
+    if not isinstance(user, User):
+        record_login_failure(key, ip_address=ip_address, stage=LoginStage.PASSWORD)
+        raise InvalidCredentialsError
+    return user
+
+
+def check_login_code(user: User, code: str, *, ip_address: str | None) -> Device:
+    """The confirmed device that accepts `code` for `user`, unless locked out; failures count."""
+    key = login_key(user.get_username())
+    if login_is_locked(key, ip_address=ip_address):
+        raise LoginLockedError
+    for device in devices_for_user(user, confirmed=True):
+        verified = verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return verified
+    record_login_failure(key, ip_address=ip_address, stage=LoginStage.CODE)
+    raise InvalidCodeError
+
+
+def record_login_failure(
+    username_key: str, *, ip_address: str | None, stage: LoginStage
+) -> LoginFailure:
+    """Count one failed attempt; reaching the limit writes a lockout Activity on the user."""
+    with transaction.atomic():
+        failure = LoginFailure.objects.create(
+            username=username_key, ip_address=ip_address or None, stage=stage
+        )
+        count = recent_failure_count(username_key)
+        if count == settings.KHEDMAT_LOGIN_MAX_FAILURES:
+            _record_lockout(username_key, ip_address=ip_address, failures=count)
+    return failure
+
+
+def _record_lockout(username_key: str, *, ip_address: str | None, failures: int) -> None:
+    logger.warning("login locked for %r after %d failures (last from %s)", username_key, failures, ip_address)
+    user = User.objects.filter(username__iexact=username_key).order_by("id").first()
+    if user is None or login_key(user.username) != username_key:
+        return
+    record_activity(
+        user,
+        "user.locked_out",
+        data={
+            "failures": failures,
+            "minutes": settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES,
+            "ip_address": ip_address,
+        },
+    )
+
+
+def clear_login_failures(user: User) -> int:
+    """Forget the user's failed attempts after a complete login; returns how many were removed."""
+    deleted, _ = LoginFailure.objects.filter(username=login_key(user.get_username())).delete()
+    return deleted

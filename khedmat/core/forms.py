@@ -1,0 +1,131 @@
+"""Form fields for numeric identifiers: accept any digits, clean to the stored ASCII form."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from khedmat.core.digits import fold_digits, is_ascii_digits
+from khedmat.core.identifiers import (
+    normalize_legal_id,
+    normalize_mobile,
+    normalize_national_code,
+    normalize_postal_code,
+    postal_code_looks_valid,
+)
+from khedmat.core.tracking import normalize_tracking_code
+
+
+class DigitsField(forms.CharField):
+    """Text field for digits typed in any script; cleans to ASCII digits."""
+
+    default_error_messages: ClassVar[dict[str, Any]] = {"invalid": _("Enter digits only.")}
+    input_mode: ClassVar[str] = "numeric"
+    autocomplete: ClassVar[str | None] = None
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        """Numeric keypad, left-to-right entry and an autocomplete hint where one fits."""
+        attrs = super().widget_attrs(widget)
+        hints = {"inputmode": self.input_mode, "dir": "ltr", "autocomplete": self.autocomplete}
+        for name, hint in hints.items():
+            if hint and name not in widget.attrs:
+                attrs[name] = hint
+        return attrs
+
+    def to_python(self, value: Any) -> str | None:
+        """The submitted text with Persian and Arabic-Indic digits folded to ASCII."""
+        text = super().to_python(value)
+        return fold_digits(text) if text else text
+
+    def normalize(self, value: str) -> str:
+        """The stored form of a non-empty value, or ValidationError; here: ASCII digits only."""
+        if not is_ascii_digits(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+    def clean(self, value: Any) -> str | None:
+        """The normalised value, or the empty value when the field is optional and left empty."""
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return self.normalize(value)
+        except ValidationError as error:
+            raise self._with_own_messages(error) from error
+
+    def _with_own_messages(self, error: ValidationError) -> ValidationError:
+        """The error, with the message replaced when the field overrides that error code."""
+        code = getattr(error, "code", None)
+        if code and code in self.error_messages:
+            return ValidationError(self.error_messages[code], code=code)
+        return error
+
+
+class NationalCodeField(DigitsField):
+    """National code (کد ملی); cleans to 10 ASCII digits."""
+
+    def normalize(self, value: str) -> str:
+        """The national code as 10 ASCII digits."""
+        return normalize_national_code(value)
+
+
+class LegalIdField(DigitsField):
+    """Legal national ID (شناسه ملی); cleans to 11 ASCII digits."""
+
+    def normalize(self, value: str) -> str:
+        """The legal national ID as 11 ASCII digits."""
+        return normalize_legal_id(value)
+
+
+class MobileField(DigitsField):
+    """Iranian mobile number; cleans to E.164 (+989XXXXXXXXX)."""
+
+    input_mode = "tel"  # a phone keypad, which also offers "+"
+    autocomplete = "tel"
+
+    def normalize(self, value: str) -> str:
+        """The mobile number in E.164 form."""
+        return normalize_mobile(value)
+
+
+class TrackingCodeField(DigitsField):
+    """Request tracking code; cleans to ASCII digits, rejecting a mistyped code without lookup."""
+
+    autocomplete = "off"
+
+    def normalize(self, value: str) -> str:
+        """The tracking code as ASCII digits."""
+        return normalize_tracking_code(value)
+
+
+class PostalCodeField(DigitsField):
+    """Postal code; cleans to 10 ASCII digits and only warns when it looks implausible."""
+
+    autocomplete = "postal-code"
+    warning_message: ClassVar[Promise] = _(
+        "This postal code does not look like an Iranian postal code. Please check it."
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.warning: Promise | None = None
+
+    def normalize(self, value: str) -> str:
+        """The postal code as 10 ASCII digits."""
+        return normalize_postal_code(value)
+
+    def clean(self, value: Any) -> str | None:
+        """The 10-digit postal code; sets `warning` when the §5.3 heuristic doubts it."""
+        cleaned = super().clean(value)
+        self.warning = self.warning_for(cleaned)
+        return cleaned
+
+    def warning_for(self, value: str | None) -> Promise | None:
+        """A soft warning for a postal code that fails the heuristic, else None."""
+        if not value or postal_code_looks_valid(value):
+            return None
+        return self.warning_message

@@ -1,0 +1,68 @@
+"""Demo data: a small agency with its units, teams and one user per role (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from khedmat.accounts.choices import Role
+from khedmat.accounts.models import OrgUnit, Team, User
+from khedmat.accounts.services import assign_role, create_user
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role
+    first_name: str
+    last_name: str
+    mobile: str | None = None
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin", "Khedmat-Admin-1405", Role.ADMIN, "مدیر", "سامانه"),
+    DemoLogin("supervisor", "Khedmat-Super-1405", Role.SUPERVISOR, "مریم", "احمدی"),
+    DemoLogin("agent", "Khedmat-Agent-1405", Role.AGENT, "علی", "رضایی"),
+    DemoLogin("operator", "Khedmat-Desk-1405", Role.OPERATOR, "زهرا", "کریمی"),
+    DemoLogin("applicant", "Khedmat-Citizen-1405", Role.APPLICANT, "حسین", "محمدی", "09121234567"),
+)
+
+
+@transaction.atomic
+def load_demo_data() -> list[DemoLogin]:
+    """Create the demo agency and users unless they exist; return the logins to print."""
+    agency, _ = OrgUnit.objects.get_or_create(code="agency", defaults={"name": "سازمان نمونه"})
+    desk_unit, _ = OrgUnit.objects.get_or_create(
+        code="service-desk", defaults={"name": "میز خدمت", "parent": agency}
+    )
+    licences, _ = OrgUnit.objects.get_or_create(
+        code="licences", defaults={"name": "اداره صدور مجوز", "parent": agency}
+    )
+    front_desk, _ = Team.objects.get_or_create(
+        code="front-desk", defaults={"name": "پیشخوان", "org_unit": desk_unit}
+    )
+    experts, _ = Team.objects.get_or_create(
+        code="licence-experts", defaults={"name": "کارشناسان مجوز", "org_unit": licences}
+    )
+    units = {Role.ADMIN: agency, Role.SUPERVISOR: licences, Role.AGENT: licences, Role.OPERATOR: desk_unit}
+    teams = {Role.SUPERVISOR: experts, Role.AGENT: experts, Role.OPERATOR: front_desk}
+    for login in DEMO_LOGINS:
+        if User.objects.filter(username=login.username).exists():
+            continue
+        user = create_user(
+            login.username,
+            password=login.password,
+            first_name=login.first_name,
+            last_name=login.last_name,
+            mobile=login.mobile,
+            org_unit=units.get(login.role),
+            actor=None,
+        )
+        assign_role(user, login.role, actor=None)
+        if login.role == Role.ADMIN:
+            User.objects.filter(pk=user.pk).update(is_superuser=True)
+        if login.role in teams:
+            teams[login.role].members.add(user)
+    return list(DEMO_LOGINS)

@@ -1,0 +1,72 @@
+"""`khedmat demo`: migrate, load demo data, then run the web server and a job worker together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from khedmat.site.demo_data import load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Start the demo: migrate, load demo data, serve on 127.0.0.1 with an embedded job worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        logins = load_demo_data()
+        base = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"Khedmat demo: {base}/  (staff workspace {base}/desk/, admin {base}/admin/)"))
+        self.stdout.write("Demo logins (username / password / role):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<11} {login.password:<22} {login.role.value}")
+        if settings.KHEDMAT_STAFF_2FA == "optional":
+            self.stdout.write("Staff second factor is optional in this demo; enrol at /accounts/2fa/setup/.")
+        self.stdout.write("Press Ctrl-C to stop the server and the worker.")
+        if options["no_serve"]:
+            return
+        self.run_children(options["host"], options["port"])
+
+    def run_children(self, host: str, port: int) -> None:
+        """Run gunicorn and one job worker as children; stop both when either ends or on Ctrl-C."""
+        khedmat = [sys.executable, "-m", "khedmat"]
+        children = [
+            subprocess.Popen([*khedmat, "worker", "--verbosity", "1"]),
+            subprocess.Popen([*khedmat, "serve", "--host", host, "--port", str(port), "--workers", "2"]),
+        ]
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        os._exit(0 if stopping else 1)

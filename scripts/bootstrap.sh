@@ -1,0 +1,32 @@
+# Sourced by ./demo.sh and ./test.sh: make .venv with Python 3.11 and install the project when
+# pyproject.toml changed since the last install (a second run installs nothing).
+set -euo pipefail
+
+find_python() {
+  for candidate in "${KHEDMAT_PYTHON:-}" python3.11 python3 python; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  echo "khedmat: Python 3.11 is needed (set KHEDMAT_PYTHON to its path)." >&2
+  return 1
+}
+
+ensure_venv() {
+  local python stamp want
+  if [ ! -x .venv/bin/python ]; then
+    python=$(find_python)
+    echo "khedmat: creating .venv with $python" >&2
+    "$python" -m venv .venv
+  fi
+  stamp=.venv/.khedmat-installed
+  want=$(cat pyproject.toml | .venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "khedmat: installing the project and its pinned dependencies into .venv" >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    echo "$want" > "$stamp"
+  fi
+}

@@ -1,0 +1,68 @@
+"""Every user-facing string has a current, non-fuzzy fa and ar translation, compiled."""
+
+from __future__ import annotations
+
+import gettext
+import os
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+PACKAGE = Path(__file__).resolve().parent.parent / "khedmat"
+LANGUAGES = ("fa", "ar")
+
+
+def catalog(language: str) -> polib.POFile:
+    return polib.pofile(str(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated_and_not_fuzzy(language):
+    po = catalog(language)
+    untranslated = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+    assert len(po.translated_entries()) > 50
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalog_matches_the_po_file(language):
+    po = catalog(language)
+    with open(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = []
+    for entry in po.translated_entries():
+        if entry.msgid_plural:
+            got = compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+            want = entry.msgstr_plural[0]
+        elif entry.msgctxt:
+            got, want = compiled.pgettext(entry.msgctxt, entry.msgid), entry.msgstr
+        else:
+            got, want = compiled.gettext(entry.msgid), entry.msgstr
+        if got != want:
+            stale.append(entry.msgid)
+    assert stale == [], "run: .venv/bin/python scripts/compile_translations.py"
+
+
+def test_no_string_in_the_code_is_missing_from_the_catalogs(tmp_path):
+    if shutil.which("xgettext") is None:
+        pytest.fail("GNU gettext is needed to extract messages; ./test.sh installs it")
+    copy = tmp_path / "khedmat"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "locale"))
+    (copy / "locale").mkdir()
+    cwd = os.getcwd()
+    try:
+        os.chdir(copy)
+        with override_settings(LOCALE_PATHS=[str(copy / "locale")]):
+            call_command("makemessages", locale=["fa"], verbosity=0, no_obsolete=True)
+    finally:
+        os.chdir(cwd)
+    extracted = {entry.msgid for entry in polib.pofile(str(copy / "locale" / "fa" / "LC_MESSAGES" / "django.po"))}
+    for language in LANGUAGES:
+        known = {entry.msgid for entry in catalog(language).translated_entries()}
+        assert sorted(extracted - known) == [], f"missing in {language}: run makemessages and translate"
