@@ -75,9 +75,11 @@ def database_from_url(url: str) -> dict:
         raise ConfigError(f"DATABASE_URL could not be read: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not config.get("NAME"):
-            raise ConfigError("DATABASE_URL for SQLite needs a file path, e.g. sqlite:///var/khedmat.sqlite3")
+            raise ConfigError(
+                "DATABASE_URL for SQLite needs a file path, e.g. sqlite:///var/khedmat.sqlite3"
+            )
         if config["NAME"] != ":memory:":
-            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+            Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",

@@ -39,6 +39,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         checks["database"] = f"unreachable: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values()) and len(checks) == 3
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
-
-
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

@@ -121,6 +121,8 @@ KHEDMAT_STAFF_2FA = env_choice("KHEDMAT_STAFF_2FA", "required", {"required", "op
 # Lockout after this many failed logins for one account (or one address) within the window.
 KHEDMAT_LOGIN_MAX_FAILURES = env_int("KHEDMAT_LOGIN_MAX_FAILURES", 5, minimum=1)
 KHEDMAT_LOGIN_LOCKOUT_MINUTES = env_int("KHEDMAT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Proxies in front of the app (nginx = 1); the client address is then read from X-Forwarded-For.
+KHEDMAT_TRUSTED_PROXY_COUNT = env_int("KHEDMAT_TRUSTED_PROXY_COUNT", 0, minimum=0)
 OTP_TOTP_ISSUER = env_str("KHEDMAT_SITE_NAME", "Khedmat")
 
 # Languages, direction, digits, dates.
@@ -144,7 +146,9 @@ STATIC_ROOT = Path(env_str("KHEDMAT_STATIC_ROOT", str(VAR_DIR / "static")) or ""
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("KHEDMAT_MEDIA_ROOT", str(VAR_DIR / "media")) or "")
 STORAGES = {
-    "default": {"BACKEND": env_str("KHEDMAT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env_str("KHEDMAT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from khedmat.api import api
 from khedmat import health
+from khedmat.api import api
 from khedmat.core import views as core_views
 
 admin.site.site_header = admin.site.site_title = "Khedmat"

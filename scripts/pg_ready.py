@@ -29,11 +29,25 @@ def main() -> int:
     try:
         with connect() as connection:
             if args.drop:
-                connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.drop)))
-                connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier("test_" + args.drop)))
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(args.drop)
+                    )
+                )
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier("test_" + args.drop)
+                    )
+                )
             if args.create:
-                connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.create)))
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.create)))
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(args.create)
+                    )
+                )
+                connection.execute(
+                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.create))
+                )
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"PostgreSQL unreachable: {first}", file=sys.stderr)

@@ -8,3 +8,94 @@ import pytest
 @pytest.fixture
 def staff_password() -> str:
     return "correct-horse-battery-9"
+
+
+# --- personas (accounts) ---------------------------------------------------------------------
+# A small organisation: ministry > directorate > office, and an unrelated agency. Every persona
+# is made through accounts.services.create_user, so the roles, groups and is_staff are real.
+
+
+@pytest.fixture
+def org_units(db):  # type: ignore[no-untyped-def]
+    from khedmat.accounts.models import OrgUnit
+
+    ministry = OrgUnit.objects.create(code="ministry", name="Ministry")
+    directorate = OrgUnit.objects.create(code="directorate", name="Directorate", parent=ministry)
+    office = OrgUnit.objects.create(code="office", name="Licensing office", parent=directorate)
+    other = OrgUnit.objects.create(code="other-agency", name="Other agency")
+    return {"ministry": ministry, "directorate": directorate, "office": office, "other": other}
+
+
+@pytest.fixture
+def make_user(db, staff_password):  # type: ignore[no-untyped-def]
+    """make_user("name", roles=[...], org_unit=..., ...) -> a User made by the real service."""
+    from khedmat.accounts.services import create_user
+
+    def make(username: str, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("password", staff_password)
+        return create_user(username, actor=None, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def applicant(make_user):  # type: ignore[no-untyped-def]
+    return make_user(
+        "applicant", roles=["applicant"], mobile="09121234567", national_code="0013542419"
+    )
+
+
+@pytest.fixture
+def operator(make_user, org_units):  # type: ignore[no-untyped-def]
+    return make_user("operator", roles=["operator"], org_unit=org_units["office"])
+
+
+@pytest.fixture
+def agent(make_user, org_units):  # type: ignore[no-untyped-def]
+    from khedmat.accounts.models import Team
+
+    user = make_user("agent", roles=["agent"], org_unit=org_units["office"], first_name="Sara")
+    team = Team.objects.create(code="licences", name="Licences", org_unit=org_units["office"])
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(make_user, org_units):  # type: ignore[no-untyped-def]
+    return make_user("supervisor", roles=["supervisor"], org_unit=org_units["directorate"])
+
+
+@pytest.fixture
+def administrator(make_user):  # type: ignore[no-untyped-def]
+    """An administrator by role (pytest-django's `admin_user` is a plain superuser)."""
+    return make_user("administrator", roles=["admin"])
+
+
+@pytest.fixture
+def outsider(make_user, org_units):  # type: ignore[no-untyped-def]
+    """An agent of another agency, in its own team."""
+    from khedmat.accounts.models import Team
+
+    user = make_user("outsider", roles=["agent"], org_unit=org_units["other"])
+    team = Team.objects.create(code="other-desk", name="Other desk", org_unit=org_units["other"])
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def verified_login(db):  # type: ignore[no-untyped-def]
+    """verified_login(client, user): log in with a confirmed authenticator, as after the code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user):  # type: ignore[no-untyped-def]
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login

@@ -7,7 +7,7 @@ os.environ.setdefault("KHEDMAT_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("KHEDMAT_HTTPS", "0")
 os.environ.setdefault("KHEDMAT_STAFF_2FA", "required")
 
-from khedmat.settings import *  # noqa: E402, F403
+from khedmat.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

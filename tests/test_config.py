@@ -15,7 +15,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_khedmat(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("KHEDMAT_", "DJANGO_"))}
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("KHEDMAT_", "DJANGO_"))
+    }
     base.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "khedmat", *args],
@@ -29,7 +33,9 @@ def run_khedmat(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 def test_missing_secret_key_outside_debug_is_one_clear_line(tmp_path):
-    result = run_khedmat("check", env={"KHEDMAT_ALLOWED_HOSTS": "example.org", "KHEDMAT_HOME": str(tmp_path)})
+    result = run_khedmat(
+        "check", env={"KHEDMAT_ALLOWED_HOSTS": "example.org", "KHEDMAT_HOME": str(tmp_path)}
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "khedmat: configuration error: KHEDMAT_SECRET_KEY is not set; set it to a long random string "
@@ -38,7 +44,9 @@ def test_missing_secret_key_outside_debug_is_one_clear_line(tmp_path):
 
 
 def test_missing_allowed_hosts_outside_debug_is_one_clear_line(tmp_path):
-    result = run_khedmat("check", env={"KHEDMAT_SECRET_KEY": "x" * 50, "KHEDMAT_HOME": str(tmp_path)})
+    result = run_khedmat(
+        "check", env={"KHEDMAT_SECRET_KEY": "x" * 50, "KHEDMAT_HOME": str(tmp_path)}
+    )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "KHEDMAT_ALLOWED_HOSTS is not set" in result.stderr
@@ -46,7 +54,8 @@ def test_missing_allowed_hosts_outside_debug_is_one_clear_line(tmp_path):
 
 def test_bad_database_url_is_one_clear_line(tmp_path):
     result = run_khedmat(
-        "check", env={"KHEDMAT_DEBUG": "1", "DATABASE_URL": "mysql://x@y/z", "KHEDMAT_HOME": str(tmp_path)}
+        "check",
+        env={"KHEDMAT_DEBUG": "1", "DATABASE_URL": "mysql://x@y/z", "KHEDMAT_HOME": str(tmp_path)},
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

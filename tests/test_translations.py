@@ -62,7 +62,12 @@ def test_no_string_in_the_code_is_missing_from_the_catalogs(tmp_path):
             call_command("makemessages", locale=["fa"], verbosity=0, no_obsolete=True)
     finally:
         os.chdir(cwd)
-    extracted = {entry.msgid for entry in polib.pofile(str(copy / "locale" / "fa" / "LC_MESSAGES" / "django.po"))}
+    extracted = {
+        entry.msgid
+        for entry in polib.pofile(str(copy / "locale" / "fa" / "LC_MESSAGES" / "django.po"))
+    }
     for language in LANGUAGES:
         known = {entry.msgid for entry in catalog(language).translated_entries()}
-        assert sorted(extracted - known) == [], f"missing in {language}: run makemessages and translate"
+        assert sorted(extracted - known) == [], (
+            f"missing in {language}: run makemessages and translate"
+        )

@@ -1,15 +1,70 @@
-"""Staff must pass the second factor before the workspace or the admin (filled in by the accounts work)."""
+"""Staff must pass the second factor before the workspace or the admin."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from khedmat.accounts.models import User
+from khedmat.accounts.queries import confirmed_device, second_factor_required
+
+# Paths always reachable, so a staff member can verify, enrol, leave, or change language.
+ALWAYS_OPEN_PREFIXES = ("/healthz", "/readyz")
 
 
 class StaffSecondFactorMiddleware:
+    """Sends signed-in staff whose session has no verified second factor to verify or enrol.
+
+    Applies when KHEDMAT_STAFF_2FA is "required"; under "optional" staff go through. Put after
+    django_otp's OTPMiddleware (which adds `request.user.is_verified()`).
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        if self._is_open(request.path_info) or not self._must_verify(request):
+            return self.get_response(request)
+        return self._refuse(request)
+
+    @staticmethod
+    def _is_open(path: str) -> bool:
+        exact = {
+            reverse("accounts:verify"),
+            reverse("accounts:two_factor_setup"),
+            reverse("accounts:logout"),
+            reverse("set_language"),
+        }
+        return (
+            path in exact
+            or path.startswith(settings.STATIC_URL or "/static/")
+            or path.startswith(ALWAYS_OPEN_PREFIXES)
+        )
+
+    @staticmethod
+    def _must_verify(request: HttpRequest) -> bool:
+        if not second_factor_required():
+            return False
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        if not (user.is_staff or user.is_superuser):
+            return False
+        return not user.is_verified()
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("Second factor required.")}, status=403)
+        user = request.user
+        assert isinstance(user, User)  # _must_verify passed: a signed-in user
+        url_name = "accounts:verify" if confirmed_device(user) else "accounts:two_factor_setup"
+        url = reverse(url_name)
+        if request.method == "GET":
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return HttpResponseRedirect(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
+from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 
 
 class OrgUnit(models.Model):
@@ -64,10 +65,17 @@ class Team(models.Model):
 class User(AbstractUser):
     """Anyone who signs in: applicants by mobile, staff by password and a second factor."""
 
-    mobile = models.CharField(
-        _("mobile"), max_length=16, null=True, blank=True, help_text=_("Stored as E.164, e.g. +989121234567.")
+    # NULL, not "", means "none", so the partial unique constraints below allow many of them.
+    mobile = models.CharField(  # noqa: DJ001
+        _("mobile"),
+        max_length=16,
+        null=True,
+        blank=True,
+        help_text=_("Stored as E.164, e.g. +989121234567."),
     )
-    national_code = models.CharField(_("national code"), max_length=10, null=True, blank=True)
+    national_code = models.CharField(  # noqa: DJ001
+        _("national code"), max_length=10, null=True, blank=True
+    )
     org_unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
@@ -77,8 +85,6 @@ class User(AbstractUser):
         verbose_name=_("unit"),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -104,8 +110,6 @@ class User(AbstractUser):
     def clean(self) -> None:
         """Store the mobile as E.164 and the national code as ten ASCII digits."""
         super().clean()
-        from khedmat.core.identifiers import normalize_mobile, normalize_national_code
-
         errors: dict[str, list[ValidationError]] = {}
         self.mobile = self.mobile.strip() if self.mobile else None
         self.national_code = self.national_code.strip() if self.national_code else None

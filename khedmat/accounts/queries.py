@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_otp import devices_for_user
+from django_otp.models import Device
 
-from khedmat.accounts.choices import STAFF_ROLES, Role
+from khedmat.accounts.choices import STAFF_ROLES, Role, SecondFactorMode
 from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
 
 # How many times the per-user limit one address may fail before it is refused as well.
@@ -106,6 +109,16 @@ def can_view_user(viewer: Viewer, user: User) -> bool:
     return visible_users(viewer).filter(pk=user.pk).exists()
 
 
+def confirmed_device(user: User) -> Device | None:
+    """The user's first confirmed second-factor device, if any."""
+    return next(devices_for_user(user, confirmed=True), None)
+
+
+def login_key(username: str) -> str:
+    """The form of a username that failures are counted under (NFKC, case-folded, trimmed)."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
+
+
 def failure_window_start() -> dt.datetime:
     """The oldest failure time that still counts towards a lockout."""
     return timezone.now() - dt.timedelta(minutes=settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES)
@@ -127,3 +140,8 @@ def login_is_locked(username_key: str, *, ip_address: str | None) -> bool:
     since = failure_window_start()
     from_address = LoginFailure.objects.filter(ip_address=ip_address, created_at__gte=since)
     return from_address.count() >= limit * IP_FAILURE_FACTOR
+
+
+def second_factor_required() -> bool:
+    """Whether staff must pass the second factor (the KHEDMAT_STAFF_2FA setting)."""
+    return bool(settings.KHEDMAT_STAFF_2FA == SecondFactorMode.REQUIRED)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import devices_for_user, verify_token
@@ -20,12 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
 from khedmat.accounts.errors import InvalidCodeError, InvalidCredentialsError, LoginLockedError
 from khedmat.accounts.models import LoginFailure, OrgUnit, User
-from khedmat.accounts.queries import login_is_locked, recent_failure_count
+from khedmat.accounts.queries import login_is_locked, login_key, recent_failure_count
 from khedmat.core.services import record_activity
 
 logger = logging.getLogger(__name__)
 
-Actor = User | Any  # a User, an AnonymousUser or None (the system)
+# Who acts: a user, an anonymous visitor, or None for the system itself.
+Actor = User | AnonymousUser | None
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def create_user(
     user.full_clean()
     with transaction.atomic():
         user.save()
-        record_activity(user, "user.created", actor=actor, new=_contact(user))
+        record_activity(user, "user.created", actor=actor, new=contact_of(user))
         if roles:
             set_roles(user, roles, actor=actor)
     return user
@@ -74,14 +74,14 @@ def update_user_contact(
     user: User, *, actor: Actor, mobile: str | None, national_code: str | None
 ) -> User:
     """Change a user's mobile and national code (normalised, unique); no-op when unchanged."""
-    old = _contact(user)
+    old = contact_of(user)
     user.mobile, user.national_code = mobile, national_code
     try:
         user.full_clean(exclude=["password"])
-    except Exception:
+    except ValidationError:
         user.mobile, user.national_code = old["mobile"], old["national_code"]
         raise
-    new = _contact(user)
+    new = contact_of(user)
     if new == old:
         return user
     with transaction.atomic():
@@ -90,7 +90,8 @@ def update_user_contact(
     return user
 
 
-def _contact(user: User) -> dict[str, str | None]:
+def contact_of(user: User) -> dict[str, str | None]:
+    """The identifiers recorded in Activity rows when contact details change."""
     return {"mobile": user.mobile, "national_code": user.national_code}
 
 
@@ -112,26 +113,30 @@ def set_roles(user: User, roles: Iterable[str], *, actor: Actor) -> User:
     wanted = frozenset(Role(role).value for role in roles)
     user.forget_roles()
     old = user.roles
-    if wanted == old:
-        return user
     with transaction.atomic():
-        groups = {group.name: group for group in _role_groups(wanted | old)}
-        user.groups.remove(*(groups[name] for name in old - wanted))
-        user.groups.add(*(groups[name] for name in wanted - old))
-        was_staff = user.is_staff
-        user.is_staff = user.is_superuser or bool(wanted & STAFF_ROLES)
-        if user.is_staff != was_staff:
-            user.save(update_fields=["is_staff"])
-        record_activity(
-            user,
-            "user.roles_changed",
-            actor=actor,
-            old=sorted(old),
-            new=sorted(wanted),
-            data={"added": sorted(wanted - old), "removed": sorted(old - wanted)},
-        )
+        if wanted != old:
+            groups = {group.name: group for group in _role_groups(wanted | old)}
+            user.groups.remove(*(groups[name] for name in old - wanted))
+            user.groups.add(*(groups[name] for name in wanted - old))
+            record_activity(
+                user,
+                "user.roles_changed",
+                actor=actor,
+                old=sorted(old),
+                new=sorted(wanted),
+                data={"added": sorted(wanted - old), "removed": sorted(old - wanted)},
+            )
+        _align_staff_flag(user, wanted)
     user.forget_roles()
     return user
+
+
+def _align_staff_flag(user: User, roles: frozenset[str]) -> None:
+    """Staff are the holders of a staff role, and superusers."""
+    is_staff = user.is_superuser or bool(roles & STAFF_ROLES)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 def _role_groups(names: Iterable[str]) -> list[Group]:
@@ -152,9 +157,10 @@ def start_totp_enrolment(user: User, *, actor: Actor) -> TOTPDevice:
 
 def confirm_totp_device(device: TOTPDevice, code: str, *, actor: Actor) -> TOTPDevice:
     """Confirm an enrolment with a code from the app; it replaces the user's other devices."""
+    # Verified outside the transaction so the device's own throttling survives a wrong code.
+    if device.confirmed or not device.verify_token(code):
+        raise InvalidCodeError
     with transaction.atomic():
-        if device.confirmed or not device.verify_token(code):
-            raise InvalidCodeError
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         replaced = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk)
@@ -173,21 +179,13 @@ def reset_second_factor(user: User, *, actor: Actor) -> User:
     with transaction.atomic():
         removed = sum(device.delete()[0] for device in devices_for_user(user, confirmed=None))
         if removed:
-            record_activity(user, "user.second_factor_reset", actor=actor, data={"devices": removed})
+            record_activity(
+                user, "user.second_factor_reset", actor=actor, data={"devices": removed}
+            )
     return user
 
 
-def confirmed_device(user: User) -> Device | None:
-    """The user's first confirmed second-factor device, if any."""
-    return next(devices_for_user(user, confirmed=True), None)
-
-
 # --- login ------------------------------------------------------------------------------------
-
-
-def login_key(username: str) -> str:
-    """The form of a username that failures are counted under (NFKC, case-folded, trimmed)."""
-    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
 
 
 def check_login_password(
@@ -232,7 +230,9 @@ def record_login_failure(
 
 
 def _record_lockout(username_key: str, *, ip_address: str | None, failures: int) -> None:
-    logger.warning("login locked for %r after %d failures (last from %s)", username_key, failures, ip_address)
+    logger.warning(
+        "login locked for %r after %d failures (last from %s)", username_key, failures, ip_address
+    )
     user = User.objects.filter(username__iexact=username_key).order_by("id").first()
     if user is None or login_key(user.username) != username_key:
         return

@@ -6,3 +6,12 @@ class JobsConfig(AppConfig):
     name = "khedmat.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from khedmat.jobs import services
+        from khedmat.jobs.tick import register_tick
+
+        # Housekeeping every minute: requeue work of dead workers on any host, drop old rows.
+        register_tick(services.recover_abandoned_tasks)
+        register_tick(services.prune_finished_tasks)
+        register_tick(services.prune_stale_heartbeats)

@@ -12,6 +12,8 @@ class WorkerHeartbeat(models.Model):
     worker_id = models.CharField(_("worker id"), max_length=64, unique=True)
     hostname = models.CharField(_("host"), max_length=255)
     pid = models.PositiveIntegerField(_("process id"))
+    # Containers may share a host name but not a process table; the pid check needs both to match.
+    pid_namespace = models.CharField(_("process namespace"), max_length=64, blank=True, default="")
     started_at = models.DateTimeField(_("started at"))
     last_seen_at = models.DateTimeField(_("last seen at"))
 

@@ -9,5 +9,9 @@ from khedmat.jobs.models import WorkerHeartbeat
 
 def latest_worker_heartbeat() -> dt.datetime | None:
     """When any worker was last seen alive, or None."""
-    row = WorkerHeartbeat.objects.order_by("-last_seen_at").values_list("last_seen_at", flat=True).first()
+    row = (
+        WorkerHeartbeat.objects.order_by("-last_seen_at")
+        .values_list("last_seen_at", flat=True)
+        .first()
+    )
     return row

@@ -46,7 +46,12 @@ def load_demo_data() -> list[DemoLogin]:
     experts, _ = Team.objects.get_or_create(
         code="licence-experts", defaults={"name": "کارشناسان مجوز", "org_unit": licences}
     )
-    units = {Role.ADMIN: agency, Role.SUPERVISOR: licences, Role.AGENT: licences, Role.OPERATOR: desk_unit}
+    units = {
+        Role.ADMIN: agency,
+        Role.SUPERVISOR: licences,
+        Role.AGENT: licences,
+        Role.OPERATOR: desk_unit,
+    }
     teams = {Role.SUPERVISOR: experts, Role.AGENT: experts, Role.OPERATOR: front_desk}
     for login in DEMO_LOGINS:
         if User.objects.filter(username=login.username).exists():

@@ -29,12 +29,16 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 def browser() -> Iterator:
     """One Chromium for the session; the suite installs Debian's package when it is missing."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(f"Chromium not found at {CHROMIUM}; ./test.sh installs Debian's chromium package.")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}; ./test.sh installs Debian's chromium package."
+        )
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield instance
         instance.close()
 
@@ -48,10 +52,14 @@ def outside_requests() -> OutsideRequests:
     return OutsideRequests()
 
 
-def make_page(browser, outside: OutsideRequests, *, language: str, width: int = 1280, height: int = 900):  # type: ignore[no-untyped-def]
+def make_page(
+    browser, outside: OutsideRequests, *, language: str, width: int = 1280, height: int = 900
+):  # type: ignore[no-untyped-def]
     """A new page whose browser prefers `language`; every non-local request is recorded and refused."""
     context = browser.new_context(
-        locale=language, viewport={"width": width, "height": height}, extra_http_headers={"Accept-Language": language}
+        locale=language,
+        viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": language},
     )
     page = context.new_page()
 

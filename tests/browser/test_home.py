@@ -21,7 +21,9 @@ def today_local():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("width", "suffix"), [(1280, "desktop"), (390, "phone")])
-def test_home_in_persian_is_rtl_with_a_jalali_date(browser, live_server, outside_requests, width, suffix):
+def test_home_in_persian_is_rtl_with_a_jalali_date(
+    browser, live_server, outside_requests, width, suffix
+):
     page = make_page(browser, outside_requests, language="fa", width=width)
     page.goto(live_server.url + "/")
     html = page.locator("html")

@@ -17,12 +17,16 @@ from khedmat.site.demo_data import load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Start the demo: migrate, load demo data, serve on 127.0.0.1 with an embedded job worker."
+    help = (
+        "Start the demo: migrate, load demo data, serve on 127.0.0.1 with an embedded job worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare everything, then exit."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -30,12 +34,18 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         logins = load_demo_data()
         base = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(self.style.SUCCESS(f"Khedmat demo: {base}/  (staff workspace {base}/desk/, admin {base}/admin/)"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Khedmat demo: {base}/  (staff workspace {base}/desk/, admin {base}/admin/)"
+            )
+        )
         self.stdout.write("Demo logins (username / password / role):")
         for login in logins:
             self.stdout.write(f"  {login.username:<11} {login.password:<22} {login.role.value}")
         if settings.KHEDMAT_STAFF_2FA == "optional":
-            self.stdout.write("Staff second factor is optional in this demo; enrol at /accounts/2fa/setup/.")
+            self.stdout.write(
+                "Staff second factor is optional in this demo; enrol at /accounts/two-factor/setup/."
+            )
         self.stdout.write("Press Ctrl-C to stop the server and the worker.")
         if options["no_serve"]:
             return
@@ -46,7 +56,9 @@ class Command(BaseCommand):
         khedmat = [sys.executable, "-m", "khedmat"]
         children = [
             subprocess.Popen([*khedmat, "worker", "--verbosity", "1"]),
-            subprocess.Popen([*khedmat, "serve", "--host", host, "--port", str(port), "--workers", "2"]),
+            subprocess.Popen(
+                [*khedmat, "serve", "--host", host, "--port", str(port), "--workers", "2"]
+            ),
         ]
         stopping = False
 

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 
-def gunicorn_argv(*, bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> list[str]:
+def gunicorn_argv(
+    *, bind: str, workers: int, threads: int, timeout: int, access_log: bool
+) -> list[str]:
     """The gunicorn command line for the given options."""
     argv = [
         sys.executable,
@@ -43,9 +45,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("KHEDMAT_BIND_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("KHEDMAT_BIND_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("KHEDMAT_WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("KHEDMAT_WEB_THREADS", "4")))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("KHEDMAT_BIND_PORT", "8000"))
+        )
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("KHEDMAT_WEB_WORKERS", "2"))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("KHEDMAT_WEB_THREADS", "4"))
+        )
         parser.add_argument("--timeout", type=int, default=30)
         parser.add_argument("--no-access-log", action="store_true")
 

@@ -1,0 +1,219 @@
+"""Admin for people, units, teams and failed logins; the admin's own login is replaced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from khedmat.accounts import services, views
+from khedmat.accounts.choices import Role
+from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
+from khedmat.core.identifiers import normalize_mobile, normalize_national_code
+from khedmat.core.services import record_activity
+
+# Everyone signs in through accounts:login (password, then the authenticator code).
+admin.site.login = views.admin_login  # type: ignore[method-assign]
+
+
+class RolesField(forms.TypedMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=Role.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=_("Roles"),
+            help_text=_("Operators, agents, supervisors and administrators are staff."),
+            **kwargs,
+        )
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    roles = RolesField()
+
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "roles" in self.fields:
+            self.fields["roles"].initial = sorted(self.instance.roles)
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    roles = RolesField()
+
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = Team.members.through
+    extra = 0
+    autocomplete_fields = ["team"]
+    verbose_name = _("team membership")
+    verbose_name_plural = _("teams")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = [TeamMembershipInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "email", "mobile", "national_code")},
+        ),
+        (_("Place"), {"fields": ("org_unit", "preferred_language")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "roles", "is_superuser", "is_staff", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "mobile", "national_code")}),
+        (_("Place"), {"fields": ("org_unit", "roles")}),
+    )
+    readonly_fields = ("is_staff", "last_login", "date_joined")
+    list_display = (
+        "username",
+        "full_name",
+        "mobile",
+        "org_unit",
+        "role_list",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        ("groups", admin.RelatedOnlyFieldListFilter),
+        "org_unit",
+        "teams",
+    )
+    search_fields = ("username", "first_name", "last_name", "email", "mobile", "national_code")
+    autocomplete_fields = ["org_unit"]
+    list_select_related = ["org_unit"]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
+
+    @admin.display(description=_("roles"))
+    def role_list(self, user: User) -> str:
+        names = {group.name for group in user.groups.all()}
+        return ", ".join(str(label) for value, label in Role.choices if value in names)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        results, may_duplicate = super().get_search_results(request, queryset, search_term)
+        extra = _normalised_identifier_query(search_term.strip())
+        if extra is not None:
+            results = results | queryset.filter(extra)
+        return results, may_duplicate
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_activity(obj, "user.created", actor=request.user, new=services.contact_of(obj))
+        elif {"mobile", "national_code"} & set(form.changed_data):
+            old = {name: form.initial.get(name) for name in ("mobile", "national_code")}
+            record_activity(
+                obj,
+                "user.contact_changed",
+                actor=request.user,
+                old=old,
+                new=services.contact_of(obj),
+            )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data:
+            services.set_roles(form.instance, form.cleaned_data["roles"], actor=request.user)
+
+    @admin.action(description=_("Reset the second factor (the user enrols again)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.reset_second_factor(user, actor=request.user)
+        self.message_user(request, _("Second factor reset."), messages.SUCCESS)
+
+
+def _normalised_identifier_query(term: str) -> Q | None:
+    """Also match a mobile typed as 0912… or a national code typed with Persian digits."""
+    for field, normalise in (
+        ("mobile", normalize_mobile),
+        ("national_code", normalize_national_code),
+    ):
+        try:
+            return Q(**{field: normalise(term)})
+        except ValidationError:
+            continue
+    return None
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "parent", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code")
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "org_unit", "member_count", "is_active")
+    list_filter = ("is_active", "org_unit")
+    search_fields = ("name", "code", "org_unit__name")
+    autocomplete_fields = ["org_unit", "members"]
+    list_select_related = ["org_unit"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_total")
+    def member_count(self, team: Team) -> int:
+        return getattr(team, "member_total", 0)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "username", "ip_address", "stage")
+    list_filter = ("stage",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,243 @@
+"""Login with a password, then an authenticator code; enrolment of the authenticator."""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from khedmat.accounts import services
+from khedmat.accounts.errors import InvalidCodeError, InvalidCredentialsError, LoginLockedError
+from khedmat.accounts.forms import FORM_ERRORS_ID, CodeForm, LoginForm
+from khedmat.accounts.models import User
+from khedmat.accounts.queries import confirmed_device, second_factor_required
+
+INVALID_LOGIN = _("The username or password is not correct. Both may be case-sensitive.")
+LOCKED_OUT = _(
+    "Too many failed attempts. For your security, logging in is paused for a while; "
+    "try again later."
+)
+INVALID_CODE = _("That code is not correct or has expired. Wait for a new code and try again.")
+
+PENDING_USER = "accounts.pending_user_id"
+PENDING_BACKEND = "accounts.pending_backend"
+PENDING_SINCE = "accounts.pending_since"
+PENDING_NEXT = "accounts.pending_next"
+PENDING_SECONDS = 300
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry added by trusted proxies."""
+    proxies = settings.KHEDMAT_TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if candidate and allowed else None
+
+
+def _requested_next(request: HttpRequest) -> str | None:
+    return _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _destination(user: User, next_url: str | None) -> str:
+    if next_url:
+        return next_url
+    return reverse("desk:home") if user.is_staff else resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str | None) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _start_pending(request: HttpRequest, user: User, next_url: str | None) -> None:
+    request.session.cycle_key()
+    request.session[PENDING_USER] = user.pk
+    request.session[PENDING_BACKEND] = getattr(user, "backend", "")
+    request.session[PENDING_SINCE] = int(time.time())
+    request.session[PENDING_NEXT] = next_url
+
+
+def _clear_pending(request: HttpRequest) -> None:
+    for key in (PENDING_USER, PENDING_BACKEND, PENDING_SINCE, PENDING_NEXT):
+        request.session.pop(key, None)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    since = request.session.get(PENDING_SINCE)
+    if not since or time.time() - since > PENDING_SECONDS:
+        _clear_pending(request)
+        return None
+    user_id = request.session.get(PENDING_USER)
+    if not isinstance(user_id, int):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def _finish_login(request: HttpRequest, user: User, device: Device | None) -> None:
+    """Log the user in (unless already) and mark the session verified by `device`."""
+    backend = request.session.get(PENDING_BACKEND) or getattr(user, "backend", None)
+    if not request.user.is_authenticated:
+        auth.login(request, user, backend=backend)
+    if device is not None:
+        otp_login(request, device)
+    _clear_pending(request)
+    services.clear_login_failures(user)
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@never_cache
+def login(request: HttpRequest) -> HttpResponse:
+    """Step one: username and password; then the code, or enrolment for staff without one."""
+    next_url = _requested_next(request)
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        _clear_pending(request)
+    elif form.is_valid():
+        try:
+            user = services.check_login_password(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip_address=client_ip(request),
+            )
+        except LoginLockedError:
+            form.add_error(None, LOCKED_OUT)
+        except InvalidCredentialsError:
+            form.add_error(None, INVALID_LOGIN)
+        else:
+            return _after_password(request, user, next_url)
+    context = {"form": form, "next": next_url, "form_errors_id": FORM_ERRORS_ID}
+    return render(request, "accounts/login.html", context)
+
+
+def _after_password(request: HttpRequest, user: User, next_url: str | None) -> HttpResponse:
+    if confirmed_device(user) is not None:
+        _start_pending(request, user, next_url)
+        return redirect("accounts:verify")
+    _finish_login(request, user, None)
+    if user.is_staff and second_factor_required():
+        return redirect(_with_next("accounts:two_factor_setup", next_url))
+    return HttpResponseRedirect(_destination(user, next_url))
+
+
+@login_not_required
+@sensitive_post_parameters("code")
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step two: the code from the authenticator app, for a pending or an unverified session."""
+    authenticated = request.user.is_authenticated
+    user = request.user if authenticated else _pending_user(request)
+    if not isinstance(user, User):
+        return redirect("accounts:login")
+    if authenticated and user.is_verified():  # type: ignore[attr-defined]
+        return HttpResponseRedirect(_destination(user, _requested_next(request)))
+    if confirmed_device(user) is None:
+        if authenticated:
+            return redirect(_with_next("accounts:two_factor_setup", _requested_next(request)))
+        return redirect("accounts:login")
+    next_url = request.session.get(PENDING_NEXT) or _requested_next(request)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.check_login_code(
+                user, form.cleaned_data["code"], ip_address=client_ip(request)
+            )
+        except LoginLockedError:
+            return _locked_during_code(request)
+        except InvalidCodeError:
+            form.add_error("code", INVALID_CODE)
+        else:
+            _finish_login(request, user, device)
+            return HttpResponseRedirect(_destination(user, next_url))
+    return render(request, "accounts/verify.html", {"form": form, "next": next_url})
+
+
+def _locked_during_code(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        auth.logout(request)
+    _clear_pending(request)
+    messages.error(request, LOCKED_OUT)
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters("code")
+@never_cache
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), then confirm with a code."""
+    user = request.user
+    assert isinstance(user, User)  # LoginRequiredMiddleware lets only signed-in users here
+    next_url = _requested_next(request)
+    if confirmed_device(user) is not None and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_with_next("accounts:verify", next_url))
+    device = services.start_totp_enrolment(user, actor=user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_totp_device(device, form.cleaned_data["code"], actor=user)
+        except InvalidCodeError:
+            form.add_error("code", INVALID_CODE)
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return HttpResponseRedirect(_destination(user, next_url))
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_svg": qr_svg(device),
+        "secret": readable_secret(device),
+        "required": user.is_staff and second_factor_required(),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+def qr_svg(device: TOTPDevice) -> SafeString:
+    """The device's otpauth:// URL as an inline SVG QR code with a text alternative."""
+    svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, border=2, title=str(_("QR code for your authenticator app")), svgclass="qr-code"
+    )
+    # segno writes the markup itself from our own URL; nothing user-typed reaches it unescaped.
+    return mark_safe(svg)  # noqa: S308
+
+
+def readable_secret(device: TOTPDevice) -> str:
+    """The secret key in base32, in groups of four, for typing into the app by hand."""
+    key = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(key[index : index + 4] for index in range(0, len(key), 4))
+
+
+@login_not_required
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin's own login is replaced: everyone signs in here, with the second factor."""
+    next_url = _requested_next(request) or reverse("admin:index")
+    return redirect(_with_next("accounts:login", next_url))
