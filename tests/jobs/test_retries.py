@@ -56,8 +56,8 @@ def test_retryable_error_is_retried_with_growing_backoff_until_success(tmp_path:
     assert len(row.worker_ids) == 3
     assert (row.exception_class_path, row.traceback) == ("", "")
     assert len(waits) == 2
-    assert 1.0 <= waits[0] < 1.5
-    assert 2.0 <= waits[1] < 2.7
+    assert 1.0 <= waits[0] < 1.9
+    assert 2.0 <= waits[1] < 3.2
     attempted_at = [float(line) for line in read_lines(log)]
     assert attempted_at[1] - attempted_at[0] >= 1.0
     assert attempted_at[2] - attempted_at[1] >= 2.0
@@ -109,7 +109,7 @@ def test_retryable_attribute_on_any_exception_schedules_a_retry(tmp_path: Path) 
     assert len(row.worker_ids) == 1
     assert read_lines(log) == ["attempt"]
     assert row.exception_class_path == "tests.jobs.sample_tasks.FlakyTransportError"
-    assert 1.0 <= (row.run_after - before).total_seconds() < 2.0
+    assert 1.0 <= (row.run_after - before).total_seconds() < 2.5
 
 
 def test_forced_stop_mid_task_requeues_it_and_exits(tmp_path: Path) -> None:
