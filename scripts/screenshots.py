@@ -1,0 +1,50 @@
+"""Screenshots of the running demo for a person to look at: pages x languages x widths.
+
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [out-dir]
+Logs in with the demo logins (the demo's second factor is optional).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-output/demo")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WIDTHS = {"desktop": 1280, "phone": 390}
+
+
+def shoot(browser, language: str, width_name: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale=language, viewport={"width": WIDTHS[width_name], "height": 900})
+    context.add_cookies([{"name": "khedmat_language", "value": language, "url": BASE}])
+    page = context.new_page()
+    for name, path in [("home", "/"), ("login", "/accounts/login/")]:
+        page.goto(BASE + path)
+        page.screenshot(path=str(OUT / f"{name}-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/accounts/login/?next=/desk/")
+    page.fill("input[name=username]", "agent")
+    page.fill("input[name=password]", "Khedmat-Agent-1405")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(OUT / f"desk-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/accounts/two-factor/setup/")
+    page.screenshot(path=str(OUT / f"two-factor-setup-{language}-{width_name}.png"), full_page=True)
+    context.close()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for language in ("fa", "ar", "en"):
+            for width_name in WIDTHS:
+                shoot(browser, language, width_name)
+        browser.close()
+    print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
