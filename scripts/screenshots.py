@@ -13,12 +13,19 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-output/demo")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
 def shoot(browser, language: str, width_name: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale=language, viewport={"width": WIDTHS[width_name], "height": 900})
+    context = browser.new_context(
+        locale=language, viewport={"width": WIDTHS[width_name], "height": 900}
+    )
     context.add_cookies([{"name": "khedmat_language", "value": language, "url": BASE}])
     page = context.new_page()
     for name, path in [("home", "/"), ("login", "/accounts/login/")]:

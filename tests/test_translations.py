@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -71,3 +72,17 @@ def test_no_string_in_the_code_is_missing_from_the_catalogs(tmp_path):
         assert sorted(extracted - known) == [], (
             f"missing in {language}: run makemessages and translate"
         )
+
+
+NATIVE_DIGITS = {"fa": "۰۱۲۳۴۵۶۷۸۹", "ar": "٠١٢٣٤٥٦٧٨٩"}
+NOT_PROSE = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}|\S*E\.164\S*|\+\d+|<[^>]+>|&[a-z]+;")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translated_prose_uses_the_languages_own_digits(language):
+    latin = [
+        entry.msgstr
+        for entry in catalog(language)
+        if re.search(r"[0-9]", NOT_PROSE.sub("", entry.msgstr))
+    ]
+    assert latin == []

@@ -230,7 +230,7 @@ class TestSecondFactorGate:
 
     def test_api_answers_403_instead_of_redirecting(self, client: Client, agent: User) -> None:
         client.force_login(agent)
-        response = client.get("/api/v1/openapi.json")
+        response = client.get("/api/v1/openapi.json", headers={"accept-language": "en"})
         assert response.status_code == 403
         assert response.json() == {"detail": "Second factor required."}
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from khedmat.accounts.choices import STAFF_ROLES, Role
 from khedmat.accounts.models import User
@@ -32,9 +33,10 @@ class TestUserClean:
     def test_duplicate_normalised_mobile_is_refused(self, applicant: User) -> None:
         other = User(username="other", mobile="+98 912 123 4567")
         other.set_unusable_password()
-        with pytest.raises(ValidationError) as caught:
-            other.full_clean()
-        assert caught.value.messages == ["A user with this mobile number already exists."]
+        with translation.override("en"):
+            with pytest.raises(ValidationError) as caught:
+                other.full_clean()
+            assert caught.value.messages == ["A user with this mobile number already exists."]
 
 
 @pytest.mark.django_db

@@ -76,8 +76,8 @@ def test_language_switcher_keeps_the_choice_in_a_cookie(browser, live_server, ou
     page.goto(live_server.url + "/")
     with translation.override("fa"):
         label = translation.gettext("Language")
-    page.get_by_label(label).select_option("ar")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_label(label).select_option("ar")
     assert page.locator("html").get_attribute("lang") == "ar"
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "ar"

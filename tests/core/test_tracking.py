@@ -200,9 +200,10 @@ def test_leading_zero_and_short_vectors_pass_damm() -> None:
 
 
 def test_invalid_code_message() -> None:
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        normalize_tracking_code("123456789017")
-    assert caught.value.messages == ["This tracking code is not valid. Please check the digits."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            normalize_tracking_code("123456789017")
+        assert caught.value.messages == ["This tracking code is not valid. Please check the digits."]
 
 
 @pytest.mark.django_db

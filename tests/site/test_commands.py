@@ -27,7 +27,11 @@ def free_port() -> int:
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KHEDMAT_", "DJANGO_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KHEDMAT_", "DJANGO_", "DATABASE_URL"))
+    }
     env.update(
         KHEDMAT_SECRET_KEY="s" * 50,
         KHEDMAT_ALLOWED_HOSTS="127.0.0.1",
@@ -65,10 +69,32 @@ def wait_for(url: str, status: int, seconds: float) -> tuple[int, bytes]:
 def test_serve_runs_gunicorn_on_loopback(tmp_path):
     port = free_port()
     env = clean_env(tmp_path)
-    subprocess.run([sys.executable, "-m", "khedmat", "migrate", "-v0"], env=env, cwd=REPO, check=True, timeout=120)
-    subprocess.run([sys.executable, "-m", "khedmat", "collectstatic", "--noinput", "-v0"], env=env, cwd=REPO, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "khedmat", "migrate", "-v0"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "khedmat", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "khedmat", "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "khedmat",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+        ],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -80,7 +106,9 @@ def test_serve_runs_gunicorn_on_loopback(tmp_path):
         status, body = get(f"http://127.0.0.1:{port}/")
         assert status == 200
         assert b'dir="rtl"' in body
-        stylesheet = re.search(rb'href="(/static/vendor/bootstrap/bootstrap\.rtl\.min\.[0-9a-f]{12}\.css)"', body)
+        stylesheet = re.search(
+            rb'href="(/static/vendor/bootstrap/bootstrap\.rtl\.min\.[0-9a-f]{12}\.css)"', body
+        )
         assert stylesheet is not None  # hashed name from the manifest: cacheable forever
         status, css = get(f"http://127.0.0.1:{port}{stylesheet.group(1).decode()}")
         assert status == 200
@@ -114,7 +142,9 @@ def test_demo_serves_with_a_worker_and_ctrl_c_stops_the_whole_tree(tmp_path):
             os.killpg(demo.pid, signal.SIGKILL)
     assert "admin" in output and "Khedmat-Admin-1405" in output
     time.sleep(0.5)
-    leftovers = subprocess.run(["pgrep", "-g", str(demo.pid)], capture_output=True, text=True, check=False)
+    leftovers = subprocess.run(
+        ["pgrep", "-g", str(demo.pid)], capture_output=True, text=True, check=False
+    )
     assert leftovers.stdout.strip() == ""
     with pytest.raises(OSError):
         get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -122,12 +152,35 @@ def test_demo_serves_with_a_worker_and_ctrl_c_stops_the_whole_tree(tmp_path):
 
 def test_demo_data_loads_twice_without_duplicates(tmp_path):
     env = clean_env(tmp_path)
-    first = subprocess.run([sys.executable, "-m", "khedmat", "demo", "--no-serve"], env=env, cwd=REPO, capture_output=True, text=True, timeout=180, check=True)
-    second = subprocess.run([sys.executable, "-m", "khedmat", "demo", "--no-serve"], env=env, cwd=REPO, capture_output=True, text=True, timeout=180, check=True)
+    first = subprocess.run(
+        [sys.executable, "-m", "khedmat", "demo", "--no-serve"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    second = subprocess.run(
+        [sys.executable, "-m", "khedmat", "demo", "--no-serve"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
     assert "supervisor" in first.stdout
     assert first.stdout == second.stdout
     count = subprocess.run(
-        [sys.executable, "-m", "khedmat", "shell", "-c", "from khedmat.accounts.models import User; print(User.objects.count())"],
+        [
+            sys.executable,
+            "-m",
+            "khedmat",
+            "shell",
+            "-c",
+            "from khedmat.accounts.models import User; print(User.objects.count())",
+        ],
         env=env,
         cwd=REPO,
         capture_output=True,
