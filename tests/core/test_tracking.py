@@ -203,7 +203,9 @@ def test_invalid_code_message() -> None:
     with translation.override("en"):
         with pytest.raises(ValidationError) as caught:
             normalize_tracking_code("123456789017")
-        assert caught.value.messages == ["This tracking code is not valid. Please check the digits."]
+        assert caught.value.messages == [
+            "This tracking code is not valid. Please check the digits."
+        ]
 
 
 @pytest.mark.django_db
