@@ -2,12 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from khedmat import health
 from khedmat.api import api
 from khedmat.core import views as core_views
 
-admin.site.site_header = admin.site.site_title = "Khedmat"
+admin.site.site_header = _("Khedmat administration")
+admin.site.site_title = _("Khedmat")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

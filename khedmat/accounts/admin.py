@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts import services, views
@@ -97,7 +98,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = (
         "username",
         "full_name",
-        "mobile",
+        "mobile_display",
         "org_unit",
         "role_list",
         "is_staff",
@@ -118,6 +119,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("mobile"), ordering="mobile")
+    def mobile_display(self, user: User) -> str:
+        """E.164 numbers read left to right even on right-to-left pages."""
+        return format_html('<bdi dir="ltr">{}</bdi>', user.mobile) if user.mobile else "-"
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, user: User) -> str:
