@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "khedmat.core",
     "khedmat.accounts",
     "khedmat.jobs",
+    "khedmat.calendars",
+    "khedmat.sla",
+    "khedmat.notifications",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -176,8 +179,17 @@ KHEDMAT_WORKER_STALE_SECONDS = env_int("KHEDMAT_WORKER_STALE_SECONDS", 120, mini
 KHEDMAT_WORKER_HEARTBEAT_SECONDS = env_int("KHEDMAT_WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 KHEDMAT_TASK_BACKOFF_MAX_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
 
-# Outside world (used by later apps); console backends by default.
+# --- SMS providers (khedmat.notifications.providers) ---------------------------------------------
 KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console")
+# --- end SMS providers ------------------------------------------------------------------------------
+
+# --- Notifications (khedmat.notifications) ------------------------------------------------------
+# --- end notifications ----------------------------------------------------------------------------
+
+# --- Calendars and SLA (khedmat.calendars, khedmat.sla) --------------------------------------------
+# --- end calendars and SLA ------------------------------------------------------------------------
+
+# Email.
 EMAIL_BACKEND = env_str("KHEDMAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("KHEDMAT_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("KHEDMAT_EMAIL_PORT", 25)

@@ -1,0 +1,1 @@
+"""SMS providers behind one interface (see base.py)."""
