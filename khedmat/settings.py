@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs' Swagger UI from static files, not a CDN
     "django_otp",
     "khedmat.site.apps.AuthenticatorDevicesConfig",
     "django_tasks",
