@@ -13,6 +13,8 @@ api = NinjaAPI(
     auth=django_auth,
     docs_url="/docs",
 )
+api.add_router("/sla/", "khedmat.sla.api.router")
+api.add_router("/catalog/", "khedmat.catalog.api.router")
 
 
 class VersionOut(Schema):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "khedmat.calendars",
     "khedmat.sla",
     "khedmat.notifications",
+    "khedmat.catalog",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -181,13 +182,79 @@ KHEDMAT_WORKER_HEARTBEAT_SECONDS = env_int("KHEDMAT_WORKER_HEARTBEAT_SECONDS", 1
 KHEDMAT_TASK_BACKOFF_MAX_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
 
 # --- SMS providers (khedmat.notifications.providers) ---------------------------------------------
-KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console")
+KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console") or "console"
+_SMS_PROVIDER_NAMES = ("kavenegar", "ghasedak", "ippanel", "magfa", "smsir", "console", "file")
+# Providers in failover order: for transactional messages, and for one-time passwords.
+KHEDMAT_SMS_PROVIDERS = env_list("KHEDMAT_SMS_PROVIDERS", [KHEDMAT_SMS_BACKEND])
+KHEDMAT_SMS_OTP_PROVIDERS = env_list("KHEDMAT_SMS_OTP_PROVIDERS", KHEDMAT_SMS_PROVIDERS)
+for _sms_name in (KHEDMAT_SMS_BACKEND, *KHEDMAT_SMS_PROVIDERS, *KHEDMAT_SMS_OTP_PROVIDERS):
+    if _sms_name not in _SMS_PROVIDER_NAMES:
+        raise ConfigError(
+            f"SMS provider {_sms_name!r} (KHEDMAT_SMS_BACKEND/PROVIDERS/OTP_PROVIDERS) is unknown; "
+            f"use one of: {', '.join(_SMS_PROVIDER_NAMES)}."
+        )
+
+
+def _sms_provider_settings(name: str) -> dict[str, object]:
+    """KHEDMAT_SMS_<NAME>_URL, _API_KEY, _SENDER, _USERNAME, _PASSWORD, _DOMAIN, _TIMEOUT."""
+    prefix = f"KHEDMAT_SMS_{name.upper()}_"
+    return {
+        "url": env_str(prefix + "URL", "") or "",
+        "api_key": env_str(prefix + "API_KEY", "") or "",
+        "sender": env_str(prefix + "SENDER", "") or "",
+        "username": env_str(prefix + "USERNAME", "") or "",
+        "password": env_str(prefix + "PASSWORD", "") or "",
+        "domain": env_str(prefix + "DOMAIN", "") or "",
+        "timeout": env_int(prefix + "TIMEOUT", 10, minimum=1),
+    }
+
+
+KHEDMAT_SMS = {
+    "providers": KHEDMAT_SMS_PROVIDERS,
+    "otp_providers": KHEDMAT_SMS_OTP_PROVIDERS,
+    "config": {name: _sms_provider_settings(name) for name in _SMS_PROVIDER_NAMES[:5]}
+    | {
+        "console": {},
+        "file": {"path": env_str("KHEDMAT_SMS_FILE_PATH", str(VAR_DIR / "sms" / "outbox.jsonl"))},
+    },
+}
 # --- end SMS providers ------------------------------------------------------------------------------
 
 # --- Notifications (khedmat.notifications) ------------------------------------------------------
+# Quiet hours for non-urgent SMS ("HH:MM-HH:MM" in KHEDMAT_QUIET_HOURS_TIME_ZONE; "off" for none):
+# such messages are held and sent when the window ends. Codes and request news go at once.
+KHEDMAT_QUIET_HOURS = env_str("KHEDMAT_QUIET_HOURS", "22:00-07:00") or ""
+KHEDMAT_QUIET_HOURS_TIME_ZONE = env_str("KHEDMAT_QUIET_HOURS_TIME_ZONE", TIME_ZONE) or TIME_ZONE
+# Per recipient and channel: at most this many messages per window (0: no limit). Over it, codes
+# and promotions are refused; other kinds wait until the window has room.
+KHEDMAT_MESSAGE_RATE_LIMIT = env_int("KHEDMAT_MESSAGE_RATE_LIMIT", 10, minimum=0)
+KHEDMAT_MESSAGE_RATE_WINDOW_SECONDS = env_int(
+    "KHEDMAT_MESSAGE_RATE_WINDOW_SECONDS", 3600, minimum=1
+)
+# Delivery attempts per message before it is failed (temporary errors back off exponentially).
+KHEDMAT_MESSAGE_MAX_ATTEMPTS = env_int("KHEDMAT_MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
+# A queued message whose job is gone (failed, pruned, lost) is dispatched again after this long.
+KHEDMAT_MESSAGE_STUCK_SECONDS = env_int("KHEDMAT_MESSAGE_STUCK_SECONDS", 600, minimum=30)
+# Delivery status of sent SMS is polled after this many seconds, and again as often, for at most
+# KHEDMAT_MESSAGE_POLL_HOURS hours.
+KHEDMAT_MESSAGE_POLL_SECONDS = env_int("KHEDMAT_MESSAGE_POLL_SECONDS", 60, minimum=1)
+KHEDMAT_MESSAGE_POLL_HOURS = env_int("KHEDMAT_MESSAGE_POLL_HOURS", 48, minimum=1)
+# Delivery reports pushed by providers to /hooks/sms/<provider>/?token=...: the shared secret,
+# and/or the addresses allowed to push without it. With neither, every push is refused.
+KHEDMAT_SMS_CALLBACK_TOKEN = env_str("KHEDMAT_SMS_CALLBACK_TOKEN", "") or ""
+KHEDMAT_SMS_CALLBACK_IPS = env_list("KHEDMAT_SMS_CALLBACK_IPS")
 # --- end notifications ----------------------------------------------------------------------------
 
 # --- Calendars and SLA (khedmat.calendars, khedmat.sla) --------------------------------------------
+# calendars
+# Country pack for units placed nowhere: its weekend, hours and time zone (IR, SA, IQ, AE).
+KHEDMAT_CALENDAR_COUNTRY = env_choice("KHEDMAT_CALENDAR_COUNTRY", "IR", {"IR", "SA", "IQ", "AE"})
+# calendars
+# Whether holidays not yet confirmed (e.g. 1405/01/25) close the calendar. Default no.
+KHEDMAT_CALENDAR_COUNT_UNCONFIRMED = env_bool("KHEDMAT_CALENDAR_COUNT_UNCONFIRMED", False)
+# sla
+# Clocks the periodic sweep breaches or warns per transaction; it loops until none are due.
+KHEDMAT_SLA_SWEEP_BATCH = env_int("KHEDMAT_SLA_SWEEP_BATCH", 5000, minimum=100)
 # --- end calendars and SLA ------------------------------------------------------------------------
 
 # Email.

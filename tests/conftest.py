@@ -99,3 +99,44 @@ def verified_login(db):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """One headless Debian Chromium for the whole session (./test.sh installs it when missing)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}; ./test.sh installs Debian's chromium package."
+        )
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():  # type: ignore[no-untyped-def]
+    """Tests read messages in English unless they choose a language; requests still pick their own."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():  # type: ignore[no-untyped-def]
+    """A test client that asks for English (tests of fa/ar pages ask for their language)."""
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})

@@ -6,3 +6,8 @@ class CalendarsConfig(AppConfig):
     name = "khedmat.calendars"
     label = "calendars"
     verbose_name = _("Calendars and working time")
+
+    def ready(self) -> None:
+        from khedmat.calendars import signals
+
+        signals.connect()

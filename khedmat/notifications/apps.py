@@ -6,3 +6,16 @@ class NotificationsConfig(AppConfig):
     name = "khedmat.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from khedmat.jobs.tick import register_tick
+        from khedmat.notifications import services
+        from khedmat.notifications.checks import check_message_settings
+
+        checks.register(check_message_settings)
+        # Every minute: release held messages, re-dispatch lost ones, poll delivery statuses.
+        register_tick(services.release_held_messages)
+        register_tick(services.redispatch_stuck_messages)
+        register_tick(services.request_status_polls)

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from khedmat.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("desk/messages/", views.message_list, name="message_list"),
+    path("desk/messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("desk/messages/<int:pk>/resend/", views.message_resend, name="message_resend"),
+    path("hooks/sms/<slug:provider>/", views.sms_callback, name="sms_callback"),
+]

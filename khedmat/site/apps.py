@@ -13,7 +13,7 @@ class SiteConfig(AppConfig):
 class TasksDatabaseConfig(TasksAppConfig):
     """django-tasks-db with a translated name in the admin."""
 
-    verbose_name = _("Background task results")
+    verbose_name = _("Background task results")  # type: ignore[assignment]
 
 
 class AuthenticatorDevicesConfig(TotpConfig):

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from khedmat.sla import views
 
 app_name = "sla"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("desk/reports/sla/", views.compliance_report_view, name="compliance_report"),
+]

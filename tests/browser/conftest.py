@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,24 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    """One Chromium for the session; the suite installs Debian's package when it is missing."""
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}; ./test.sh installs Debian's chromium package."
-        )
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
 
 
 class OutsideRequests(list):

@@ -84,7 +84,9 @@ class SmsBackend(ABC):
         """Send a plain text to one recipient."""
 
     @abstractmethod
-    def send_template(self, to: str, template: str, params: dict[str, str], *, local_id: str) -> SmsResult:
+    def send_template(
+        self, to: str, template: str, params: dict[str, str], *, local_id: str
+    ) -> SmsResult:
         """Send a provider-side template (Kavenegar verify/lookup, pattern, OTP template)."""
 
     @abstractmethod

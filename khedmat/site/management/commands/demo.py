@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from khedmat.catalog.demo import load_demo_catalog
 from khedmat.site.demo_data import load_demo_data
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         logins = load_demo_data()
+        load_demo_catalog()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,179 @@
+"""Reads of the notifications app: templates, opt-outs, rate windows, due work and the staff list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from khedmat.core.models import Activity
+from khedmat.notifications.choices import ACTIVITY_LABELS, MessageStatus
+from khedmat.notifications.models import Message, MessageTemplate, OptOut
+
+PAGE_SIZE = 50
+FALLBACK_LANGUAGES = ("fa", "en")
+
+
+def template_for(event: str, channel: str, language: str) -> MessageTemplate | None:
+    """The active template for an event and channel in `language`, else in fa, else in en."""
+    languages = [language[:2], *(code for code in FALLBACK_LANGUAGES if code != language[:2])]
+    found = {
+        template.language: template
+        for template in MessageTemplate.objects.filter(
+            event=event, channel=channel, language__in=languages, is_active=True
+        )
+    }
+    return next((found[code] for code in languages if code in found), None)
+
+
+def is_opted_out(recipient: str, channel: str) -> bool:
+    """Whether the recipient refused optional messages on this channel."""
+    return OptOut.objects.filter(recipient=recipient, channel=channel).exists()
+
+
+def queued_times_since(recipient: str, channel: str, since: dt.datetime) -> list[dt.datetime]:
+    """When the recipient's messages on this channel were queued after `since`, oldest first."""
+    times = (
+        Message.objects.filter(recipient=recipient, channel=channel, queued_at__gt=since)
+        .order_by("queued_at")
+        .values_list("queued_at", flat=True)
+    )
+    return [moment for moment in times if moment is not None]
+
+
+def message_by_key(idempotency_key: str) -> Message | None:
+    """The message written under this idempotency key, if any."""
+    return Message.objects.filter(idempotency_key=idempotency_key).first()
+
+
+# --- due work for the tick ------------------------------------------------------------------
+
+
+def due_held_message_ids(now: dt.datetime, *, limit: int = 500) -> list[int]:
+    """Held messages whose hold ends by `now`, oldest first."""
+    due = Message.objects.filter(status=MessageStatus.HELD, next_attempt_at__lte=now)
+    return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+
+
+def stuck_queued_messages(now: dt.datetime, *, limit: int = 200) -> list[Message]:
+    """Queued messages that should have been tried by now (queued or due over the timeout ago)."""
+    cutoff = now - dt.timedelta(seconds=int(settings.KHEDMAT_MESSAGE_STUCK_SECONDS))
+    overdue = Q(next_attempt_at__isnull=True, queued_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)
+    stuck = Message.objects.filter(overdue, status=MessageStatus.QUEUED)
+    return list(stuck.order_by("id").only("id", "task_id", "attempts", "status")[:limit])
+
+
+def _poll_window(now: dt.datetime) -> Q:
+    every = dt.timedelta(seconds=int(settings.KHEDMAT_MESSAGE_POLL_SECONDS))
+    oldest = now - dt.timedelta(hours=int(settings.KHEDMAT_MESSAGE_POLL_HOURS))
+    checked = Q(status_checked_at__isnull=True) | Q(status_checked_at__lte=now - every)
+    return Q(sent_at__lte=now - every, sent_at__gte=oldest) & checked
+
+
+def providers_to_poll(now: dt.datetime) -> list[str]:
+    """Providers with sent SMS due for a delivery-status check."""
+    due = Message.objects.awaiting_report().filter(_poll_window(now))
+    return sorted(set(due.order_by().values_list("provider", flat=True).distinct()))
+
+
+def messages_to_poll(provider: str, now: dt.datetime, *, limit: int = 500) -> list[Message]:
+    """One provider's sent SMS due for a delivery-status check, oldest first."""
+    due = Message.objects.awaiting_report().filter(_poll_window(now), provider=provider)
+    return list(due.exclude(provider_message_id="").order_by("sent_at", "id")[:limit])
+
+
+def message_by_provider_id(provider: str, provider_message_id: str) -> Message | None:
+    """The message a provider knows by this id."""
+    return (
+        Message.objects.filter(provider=provider, provider_message_id=provider_message_id)
+        .order_by("-id")
+        .first()
+    )
+
+
+# --- the staff list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageFilters:
+    """What the staff list is narrowed to; empty values mean no filter."""
+
+    status: str = ""
+    channel: str = ""
+    provider: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """One page of the keyset-paginated list and the cursor of the next page (None at the end)."""
+
+    messages: list[Message]
+    next_after: int | None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in the active time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filtered_messages(filters: MessageFilters) -> QuerySet[Message]:
+    """Messages matching the filters (dates are local calendar days, both ends included)."""
+    messages = Message.objects.all()
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    if filters.channel:
+        messages = messages.filter(channel=filters.channel)
+    if filters.provider:
+        messages = messages.filter(provider=filters.provider)
+    if filters.date_from:
+        messages = messages.filter(created_at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        messages = messages.filter(created_at__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
+    return messages
+
+
+def message_page(
+    filters: MessageFilters, *, after: int | None = None, size: int = PAGE_SIZE
+) -> MessagePage:
+    """Newest first, `size` messages older than `after`, with their records (constant queries)."""
+    messages = filtered_messages(filters)
+    if after is not None:
+        messages = messages.filter(id__lt=after)
+    rows = list(
+        messages.select_related("related_type")
+        .prefetch_related("related")
+        .defer("provider_params")
+        .order_by("-id")[: size + 1]
+    )
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return MessagePage(rows, rows[-1].pk if has_more and rows else None)
+
+
+def provider_names() -> list[str]:
+    """Providers that have carried at least one message (the list's provider filter)."""
+    names = Message.objects.exclude(provider="").order_by().values_list("provider", flat=True)
+    return sorted(set(names.distinct()))
+
+
+def message_timeline(message: Message) -> list[Activity]:
+    """The Activity rows of one message, newest first, each with a readable `label`."""
+    rows = list(Activity.objects.for_target(message).select_related("actor"))
+    for row in rows:
+        row.label = ACTIVITY_LABELS.get(row.verb, row.verb)  # type: ignore[attr-defined]
+    return rows
+
+
+def message_detail(message_id: int) -> Message | None:
+    """One message with its record and the message it resends."""
+    return (
+        Message.objects.select_related("related_type", "resent_from", "created_by")
+        .prefetch_related("related", "resends")
+        .filter(pk=message_id)
+        .first()
+    )
