@@ -21,6 +21,10 @@ from django.db import models
 
 Handler = Callable[..., object]
 
+#: Called as handler(record, due_at=..., actor=None) when a calendar change announced with
+#: "notify applicants" moves the record's due date; the owning app tells its applicant.
+NOTIFY_APPLICANT = "notify_applicant"
+
 _handlers: dict[tuple[str, str], Handler] = {}
 
 

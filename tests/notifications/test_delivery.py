@@ -155,6 +155,28 @@ def test_no_credit_at_provider_a_sends_through_provider_b(
     assert task_row(message).status == TaskResultStatus.SUCCESSFUL
 
 
+def test_no_credit_at_one_http_provider_sends_through_the_next_http_provider(
+    use_providers: UseProviders, fake_sms: FakeSmsServer, record: User
+) -> None:
+    use_providers("kavenegar", "ghasedak")
+    fake_sms.set_credit("kavenegar", 0)
+    message = sms("+989121234567", record=record)
+
+    run_worker()
+
+    message.refresh_from_db()
+    [entry] = fake_sms.outbox()
+    assert entry["provider"] == "ghasedak"
+    assert (message.status, message.provider) == (MessageStatus.SENT, "ghasedak")
+    assert [request["path"].split("/")[-1] for request in fake_sms.requests()] == [
+        "send.json",
+        "SendSingleSMS",
+    ]
+    delivered_to_b = Activity.objects.for_target(message).get(verb="message.sent")
+    [note] = delivered_to_b.data["failover"]
+    assert note.startswith("kavenegar: ") and "418" in note
+
+
 def test_an_account_error_at_provider_a_fails_over_to_provider_b_over_http(
     use_providers: UseProviders, fake_sms: FakeSmsServer
 ) -> None:

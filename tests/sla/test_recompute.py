@@ -137,3 +137,34 @@ def test_a_paused_clock_keeps_its_pause_and_gets_a_new_remaining_time(
     resumed = services.resume_clock(clock, actor=agent, at=tehran(2026, 4, 20, 7, 30))
     assert resumed.promised_at == tehran(2026, 4, 19, 9, 30)
     assert SlaClock.objects.get(pk=clock.pk).state == ClockState.RUNNING
+
+
+def test_a_closure_announced_with_notify_hands_each_moved_record_to_its_owner_once(
+    policy, make_record, start
+):
+    from khedmat.accounts.models import User
+    from khedmat.sla.handlers import (
+        NOTIFY_APPLICANT,
+        register_escalation_handler,
+        unregister_escalation_handler,
+    )
+
+    told: list[tuple[int, dt.datetime]] = []
+    register_escalation_handler(
+        User, NOTIFY_APPLICANT, lambda record, *, due_at, actor: told.append((record.pk, due_at))
+    )
+    try:
+        record = make_record()
+        start(record, at=WEDNESDAY)  # first response and resolution: two clocks, one record
+        quiet = make_record()
+        start(quiet, at=WEDNESDAY)
+        close(SUNDAY, scope(ScopeKind.NATIONAL, "IR"), notify=True)
+        run_enqueued("recompute_clocks")
+        assert sorted(told) == sorted([(record.pk, TUESDAY_END), (quiet.pk, TUESDAY_END)])
+
+        told.clear()
+        close(dt.date(2026, 4, 21), scope(ScopeKind.NATIONAL, "IR"), notify=False)
+        run_enqueued("recompute_clocks")
+        assert told == []
+    finally:
+        unregister_escalation_handler(User, NOTIFY_APPLICANT)

@@ -29,6 +29,9 @@ class Context(Protocol):
     def stall(self) -> None:
         """Sleep past the client's timeout (…0408)."""
 
+    def out_of_credit(self, provider: str) -> bool:
+        """Whether this provider's account has been emptied (POST /_credit)."""
+
 
 def server_error() -> Response:
     """What a provider's front proxy says when the application behind it fails."""

@@ -69,7 +69,7 @@ class Ghasedak:
             return self.reply(409, "سرور مشغول است")
         if not NATIONAL.match(receptor) or ending == INVALID_RECEPTOR:
             return self.reply(411, "شماره گیرنده نامعتبر است")
-        if ending == NO_CREDIT:
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return self.reply(418, "اعتبار کافی نیست")
         return None
 

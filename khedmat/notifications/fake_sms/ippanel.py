@@ -121,7 +121,7 @@ class Ippanel:
             return self.fail(429, "تعداد درخواست بیش از حد مجاز است", "429-1")
         if not INTERNATIONAL.match(recipient) or ending == INVALID_RECEPTOR:
             return self.fail(422, "شماره گیرنده نامعتبر است", "400-2", {"recipients": ["نامعتبر"]})
-        if ending == NO_CREDIT:
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return self.fail(422, "اعتبار کافی نیست", "400-2", {"credit": ["اعتبار کافی نیست"]})
         fields: dict[str, Any] = {"sender": str(data["from_number"]), "cost": PRICE}
         if kind == "pattern":

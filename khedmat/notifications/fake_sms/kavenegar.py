@@ -103,7 +103,7 @@ class Kavenegar:
             return self.reply(409, "سرور قادر به پاسخگوئی نیست")
         if not NATIONAL.match(receptor) or ending == INVALID_RECEPTOR:
             return self.reply(411, "گیرنده نامعتبر است")
-        if ending == NO_CREDIT:
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return self.reply(418, "اعتبار حساب شما کافی نیست")
         return None
 

@@ -101,7 +101,7 @@ class Magfa:
         ending = last_four(recipient)
         if not NATIONAL.match(recipient) or ending == INVALID_RECEPTOR:
             return {"status": 1, "recipient": recipient}
-        if ending == NO_CREDIT:
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return {"status": 14, "recipient": recipient}
         message = self.context.outbox.add(
             "magfa",

@@ -67,6 +67,7 @@ class FakeSmsApp:
         self.credit = credit
         self.slow_seconds = slow_seconds
         self.stopping = threading.Event()
+        self.empty_accounts: set[str] = set()
         self.kavenegar = Kavenegar(self)
         self.ghasedak = Ghasedak(self)
         self.ippanel = Ippanel(self)
@@ -76,6 +77,17 @@ class FakeSmsApp:
     def stall(self) -> None:
         """Sleep past the client's timeout; a stopping server wakes at once."""
         self.stopping.wait(self.slow_seconds)
+
+    def out_of_credit(self, provider: str) -> bool:
+        """Whether this provider's account has no credit left (set with POST /_credit)."""
+        return provider in self.empty_accounts
+
+    def set_credit(self, provider: str, credit: int) -> None:
+        """Empty (0) or refill one provider's account; every send to it then says no credit."""
+        if credit > 0:
+            self.empty_accounts.discard(provider)
+        else:
+            self.empty_accounts.add(provider)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request.from_environ(environ)
@@ -113,9 +125,14 @@ class FakeSmsApp:
             return Response(200, self.outbox.request_log())
         if (request.method, request.path) == ("POST", "/_reset"):
             self.outbox.reset()
+            self.empty_accounts.clear()
             return Response(200, {"reset": True})
         if (request.method, request.path) == ("POST", "/_advance"):
             return Response(200, {"advanced": self.outbox.advance()})
+        if (request.method, request.path) == ("POST", "/_credit"):
+            body = request.json() or {}
+            self.set_credit(str(body.get("provider", "")), int(body.get("credit", 0)))
+            return Response(200, {"empty": sorted(self.empty_accounts)})
         return Response(404, {"error": f"no control hook {request.method} {request.path}"})
 
 
@@ -219,9 +236,14 @@ class FakeSmsServer:
         """Every provider request seen, with lower-case headers (what GET /_requests returns)."""
         return self.app.outbox.request_log()
 
+    def set_credit(self, provider: str, credit: int) -> None:
+        """Empty (0) or refill one provider's account (POST /_credit)."""
+        self.app.set_credit(provider, credit)
+
     def reset(self) -> None:
-        """Forget messages and requests (POST /_reset)."""
+        """Forget messages and requests and refill every account (POST /_reset)."""
         self.app.outbox.reset()
+        self.app.empty_accounts.clear()
 
     def advance(self) -> int:
         """Move queued messages to their final status (POST /_advance)."""

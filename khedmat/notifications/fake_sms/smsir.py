@@ -83,7 +83,7 @@ class Smsir:
             return self.reply(20, "تعداد درخواست بیش از حد مجاز است", http=429)
         if not NATIONAL.match(mobile) or ending == INVALID_RECEPTOR:
             return self.reply(104, "شماره موبایل نامعتبر است")
-        if ending == NO_CREDIT:
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return self.reply(102, "اعتبار کافی نمی‌باشد")
         return None
 

@@ -14,6 +14,7 @@ from khedmat.calendars.listeners import CalendarChange
 from khedmat.calendars.queries import org_unit_ids_in_scope
 from khedmat.calendars.worktime import WorkCalendar, working_minutes_between
 from khedmat.core.models import Activity
+from khedmat.sla import handlers
 from khedmat.sla.choices import ClockState, SegmentKind
 from khedmat.sla.models import SlaClock, SlaClockSegment
 from khedmat.sla.queries import unit_calendars
@@ -119,7 +120,21 @@ def _recompute_chunk(ids: list[int], *, now: dt.datetime, notify: bool) -> int:
         activities.append(_due_changed_activity(clock, old_due, old_remaining, notify=notify))
     SlaClock.objects.bulk_update(changed, RECOMPUTE_FIELDS, batch_size=500)
     Activity.objects.bulk_create(activities, batch_size=2000)
+    if notify:
+        _tell_applicants([clock for clock in changed if _is_public(clock)])
     return len(changed)
+
+
+def _tell_applicants(clocks: list[SlaClock]) -> None:
+    """Hand each moved record once to its owning app's applicant-notification handler."""
+    seen: set[tuple[int, str]] = set()
+    for clock in clocks:
+        key = (clock.record_type_id, str(clock.record_id))
+        handler = handlers.handler_for(clock.record_type_id, handlers.NOTIFY_APPLICANT)
+        if key in seen or handler is None or clock.record is None:
+            continue
+        seen.add(key)
+        handler(clock.record, due_at=clock.due_at, actor=None)
 
 
 def _recompute_clock(

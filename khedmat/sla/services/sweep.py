@@ -35,6 +35,7 @@ from khedmat.sla.services.common import (
     _open_segment,
     _record_activity,
 )
+from khedmat.sla.services.escalation_messages import send_escalation_messages
 
 # Clocks per escalation job.
 ESCALATION_CHUNK = 1000
@@ -245,6 +246,7 @@ def escalate_clock(clock: SlaClock, *, escalation: SlaEscalation, actor: Actor) 
         if escalation.action == EscalationAction.NOTIFY:
             data = {"escalation": escalation.pk, "role": escalation.notify_role}
             data["org_unit"] = clock.org_unit_id
+            data["notified"] = send_escalation_messages(clock, escalation, actor=actor)
             _record_activity(clock, "sla.escalation.notify", actor=actor, data=data)
         elif escalation.action == EscalationAction.REASSIGN:
             _reassign(clock, escalation, actor=actor)
