@@ -7,15 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from khedmat.core.digits import fold_digits
+from khedmat.core.forms import LocalDateField
 from khedmat.notifications.choices import Channel, MessageStatus
 from khedmat.notifications.queries import MessageFilters
 
 ANY = [("", _("Any"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MessageFilterForm(forms.Form):
@@ -26,20 +22,10 @@ class MessageFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=ANY + Channel.choices)
     provider = forms.ChoiceField(label=_("Provider"), required=False, choices=ANY)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = LocalDateField(label=_("From"), required=False)
+    date_to = LocalDateField(label=_("To"), required=False)
 
     def __init__(self, *args: Any, providers: list[str] | None = None, **kwargs: Any) -> None:
-        data = kwargs.get("data", args[0] if args else None)
-        if data is not None:  # dates typed with Persian or Arabic digits
-            data = data.copy()
-            for name in ("date_from", "date_to"):
-                if data.get(name):
-                    data[name] = fold_digits(data[name])
-            if "data" in kwargs:
-                kwargs["data"] = data
-            else:
-                args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         provider = self.fields["provider"]
         assert isinstance(provider, forms.ChoiceField)

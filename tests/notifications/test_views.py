@@ -284,3 +284,14 @@ class TestResend:
         assert client.get(f"/desk/messages/{message.pk}/resend/").status_code == 405
         assert client.post(f"/desk/messages/{message.pk}/resend/").status_code == 403
         assert Message.objects.count() == 1
+
+
+def test_the_date_filter_takes_a_jalali_date_in_persian_digits() -> None:
+    from khedmat.notifications.forms import MessageFilterForm
+
+    form = MessageFilterForm({"date_from": "۱۴۰۵/۰۹/۰۴", "date_to": "2026-11-30"})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["date_from"], form.cleaned_data["date_to"]) == (
+        dt.date(2026, 11, 25),
+        dt.date(2026, 11, 30),
+    )
