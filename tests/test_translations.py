@@ -39,8 +39,9 @@ def test_compiled_catalog_matches_the_po_file(language):
     stale = []
     for entry in po.translated_entries():
         if entry.msgid_plural:
-            got = compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
-            want = entry.msgstr_plural[0]
+            counts = (0, 1, 2, 3, 11, 100)
+            got = [compiled.ngettext(entry.msgid, entry.msgid_plural, n) for n in counts]
+            want = [entry.msgstr_plural[compiled.plural(n)] for n in counts]  # type: ignore[attr-defined]
         elif entry.msgctxt:
             got, want = compiled.pgettext(entry.msgctxt, entry.msgid), entry.msgstr
         else:

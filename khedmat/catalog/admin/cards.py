@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from khedmat.catalog import exports, queries, services
 from khedmat.catalog.admin.inlines import (
@@ -455,7 +456,10 @@ class ServiceCardAdmin(admin.ModelAdmin):
         chosen = self._services_of(queryset)
         for service in chosen:
             services.publish_service(service, actor=request.user)
-        self.message_user(request, _("%(count)d services published.") % {"count": len(chosen)})
+        message = ngettext(
+            "%(count)d service published.", "%(count)d services published.", len(chosen)
+        )
+        self.message_user(request, message % {"count": len(chosen)})
 
     @admin.action(
         description=_("Take the selected services off the portal"), permissions=["change"]
@@ -465,7 +469,13 @@ class ServiceCardAdmin(admin.ModelAdmin):
         for service in chosen:
             services.unpublish_service(service, actor=request.user)
         self.message_user(
-            request, _("%(count)d services taken off the portal.") % {"count": len(chosen)}
+            request,
+            ngettext(
+                "%(count)d service taken off the portal.",
+                "%(count)d services taken off the portal.",
+                len(chosen),
+            )
+            % {"count": len(chosen)},
         )
 
     def _export(
