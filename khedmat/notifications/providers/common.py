@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from khedmat.notifications.providers.base import SmsBackend, SmsDeliveryError
+from khedmat.notifications.providers.base import DeliveryStatus, SmsBackend, SmsDeliveryError
 
 # --- Reasons: the few sentences staff read; every provider code points at one of them. ---------
 INVALID_CREDENTIALS = _("The provider rejected the API key or the account credentials.")
@@ -103,6 +103,14 @@ def error_from_table(
     fallback = temporary(PROVIDER_ERROR) if http_status >= 500 else account(UNKNOWN_ERROR)
     rule = table.get(code, fallback)
     return delivery_error(provider, code, rule, detail=detail, raw=raw)
+
+
+def status_from_table(table: Mapping[int, DeliveryStatus], code: object) -> DeliveryStatus:
+    """A provider's numeric status code as the common enum; unknown or non-numeric: UNKNOWN."""
+    try:
+        return table.get(int(str(code)), DeliveryStatus.UNKNOWN)
+    except ValueError:
+        return DeliveryStatus.UNKNOWN
 
 
 # --- Numbers ----------------------------------------------------------------------------------

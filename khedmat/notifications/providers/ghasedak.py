@@ -28,6 +28,7 @@ from khedmat.notifications.providers.common import (
     json_body,
     national_format,
     permanent,
+    status_from_table,
     temporary,
 )
 
@@ -81,10 +82,7 @@ GHASEDAK_STATUSES: dict[int, DeliveryStatus] = {
 
 def ghasedak_status(code: object) -> DeliveryStatus:
     """A Ghasedak SendStatus code as the common enum."""
-    try:
-        return GHASEDAK_STATUSES.get(int(str(code)), DeliveryStatus.UNKNOWN)
-    except ValueError:
-        return DeliveryStatus.UNKNOWN
+    return status_from_table(GHASEDAK_STATUSES, code)
 
 
 class GhasedakBackend(HttpSmsBackend):

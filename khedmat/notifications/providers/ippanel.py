@@ -30,6 +30,7 @@ from khedmat.notifications.providers.common import (
     international_format,
     json_body,
     permanent,
+    status_from_table,
     temporary,
 )
 
@@ -81,21 +82,14 @@ IPPANEL_RECIPIENT_STATUSES: dict[int, DeliveryStatus] = {
 }
 
 
-def _lookup(table: dict[int, DeliveryStatus], code: object) -> DeliveryStatus:
-    try:
-        return table.get(int(str(code)), DeliveryStatus.UNKNOWN)
-    except ValueError:
-        return DeliveryStatus.UNKNOWN
-
-
 def ippanel_state(code: object) -> DeliveryStatus:
     """A bulk `state_id` as the common enum."""
-    return _lookup(IPPANEL_STATES, code)
+    return status_from_table(IPPANEL_STATES, code)
 
 
 def ippanel_recipient_status(code: object) -> DeliveryStatus:
     """A recipient `message_status` as the common enum."""
-    return _lookup(IPPANEL_RECIPIENT_STATUSES, code)
+    return status_from_table(IPPANEL_RECIPIENT_STATUSES, code)
 
 
 class IppanelBackend(HttpSmsBackend):

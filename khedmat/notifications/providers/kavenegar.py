@@ -31,6 +31,7 @@ from khedmat.notifications.providers.common import (
     national_format,
     numeric_local_id,
     permanent,
+    status_from_table,
     temporary,
 )
 
@@ -89,10 +90,7 @@ LOOKUP_TOKENS = ("token", "token2", "token3", "token10", "token20")
 
 def kavenegar_status(code: object) -> DeliveryStatus:
     """A Kavenegar message status code as the common enum."""
-    try:
-        return KAVENEGAR_STATUSES.get(int(str(code)), DeliveryStatus.UNKNOWN)
-    except ValueError:
-        return DeliveryStatus.UNKNOWN
+    return status_from_table(KAVENEGAR_STATUSES, code)
 
 
 class KavenegarBackend(HttpSmsBackend):

@@ -34,6 +34,7 @@ from khedmat.notifications.providers.common import (
     national_format,
     numeric_local_id,
     permanent,
+    status_from_table,
     temporary,
 )
 
@@ -91,10 +92,7 @@ MAGFA_STATUSES: dict[int, DeliveryStatus] = {
 
 def magfa_status(code: object) -> DeliveryStatus:
     """A Magfa delivery status code as the common enum."""
-    try:
-        return MAGFA_STATUSES.get(int(str(code)), DeliveryStatus.UNKNOWN)
-    except ValueError:
-        return DeliveryStatus.UNKNOWN
+    return status_from_table(MAGFA_STATUSES, code)
 
 
 class MagfaBackend(HttpSmsBackend):

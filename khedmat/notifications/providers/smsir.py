@@ -32,6 +32,7 @@ from khedmat.notifications.providers.common import (
     json_body,
     national_format,
     permanent,
+    status_from_table,
     temporary,
 )
 
@@ -86,10 +87,7 @@ def smsir_status(code: object) -> DeliveryStatus:
     """An SMS.ir deliveryState as the common enum (null: still queued)."""
     if code is None:
         return DeliveryStatus.QUEUED
-    try:
-        return SMSIR_DELIVERY_STATES.get(int(str(code)), DeliveryStatus.UNKNOWN)
-    except ValueError:
-        return DeliveryStatus.UNKNOWN
+    return status_from_table(SMSIR_DELIVERY_STATES, code)
 
 
 def _number_if_digits(value: str) -> int | str:
