@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "khedmat.sla",
     "khedmat.notifications",
     "khedmat.catalog",
+    "khedmat.tickets",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -128,6 +129,14 @@ KHEDMAT_LOGIN_MAX_FAILURES = env_int("KHEDMAT_LOGIN_MAX_FAILURES", 5, minimum=1)
 KHEDMAT_LOGIN_LOCKOUT_MINUTES = env_int("KHEDMAT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # Proxies in front of the app (nginx = 1); the client address is then read from X-Forwarded-For.
 KHEDMAT_TRUSTED_PROXY_COUNT = env_int("KHEDMAT_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Applicant login by SMS code (khedmat.accounts.otp): a code lives this many seconds and dies
+# after this many wrong tries; at most one code per mobile per RESEND seconds, and per hour at most
+# PER_MOBILE_HOUR codes to one mobile and PER_IP_HOUR codes asked from one address.
+KHEDMAT_OTP_TTL_SECONDS = env_int("KHEDMAT_OTP_TTL_SECONDS", 120, minimum=30)
+KHEDMAT_OTP_MAX_ATTEMPTS = env_int("KHEDMAT_OTP_MAX_ATTEMPTS", 5, minimum=1)
+KHEDMAT_OTP_RESEND_SECONDS = env_int("KHEDMAT_OTP_RESEND_SECONDS", 60, minimum=0)
+KHEDMAT_OTP_PER_MOBILE_HOUR = env_int("KHEDMAT_OTP_PER_MOBILE_HOUR", 5, minimum=1)
+KHEDMAT_OTP_PER_IP_HOUR = env_int("KHEDMAT_OTP_PER_IP_HOUR", 20, minimum=1)
 OTP_TOTP_ISSUER = env_str("KHEDMAT_SITE_NAME", "Khedmat")
 
 # Languages, direction, digits, dates.
@@ -256,6 +265,13 @@ KHEDMAT_CALENDAR_COUNT_UNCONFIRMED = env_bool("KHEDMAT_CALENDAR_COUNT_UNCONFIRME
 # Clocks the periodic sweep breaches or warns per transaction; it loops until none are due.
 KHEDMAT_SLA_SWEEP_BATCH = env_int("KHEDMAT_SLA_SWEEP_BATCH", 5000, minimum=100)
 # --- end calendars and SLA ------------------------------------------------------------------------
+
+# --- Requests (khedmat.tickets) ---------------------------------------------------------------------
+# The portal's public address, for links in SMS and on receipts (no trailing slash needed).
+KHEDMAT_PUBLIC_URL = env_str("KHEDMAT_PUBLIC_URL", "http://127.0.0.1:8000") or ""
+# What /track/ shows of the person handling a request: "name" or "role" (their unit or team).
+KHEDMAT_TRACK_HANDLER = env_choice("KHEDMAT_TRACK_HANDLER", "name", {"name", "role"})
+# --- end requests -----------------------------------------------------------------------------------
 
 # Email.
 EMAIL_BACKEND = env_str("KHEDMAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

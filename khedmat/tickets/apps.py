@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "khedmat.tickets"
+    label = "tickets"
+    verbose_name = _("Requests")
+
+    def ready(self) -> None:
+        from khedmat.sla.handlers import NOTIFY_APPLICANT, register_escalation_handler
+        from khedmat.tickets.models import Ticket
+        from khedmat.tickets.services import tell_applicant_new_due_date
+
+        register_escalation_handler(Ticket, NOTIFY_APPLICANT, tell_applicant_new_due_date)

@@ -1,0 +1,508 @@
+"""Use cases of requests: submit, move between statuses, correct, object, keep files for a retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from khedmat.accounts.models import OrgUnit, User
+from khedmat.calendars.queries import calendar_for_unit
+from khedmat.calendars.worktime import add_working_days, add_working_minutes
+from khedmat.catalog.choices import DurationUnit
+from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
+from khedmat.catalog.models import ServiceVersion
+from khedmat.catalog.models.base import translated_text
+from khedmat.core.services import record_activity
+from khedmat.core.tracking import generate_tracking_code
+from khedmat.notifications.choices import MessageKind
+from khedmat.notifications.errors import TemplateMissingError
+from khedmat.notifications.services import notify
+from khedmat.sla.choices import TargetKind
+from khedmat.sla.queries import PolicyContext
+from khedmat.sla.services import (
+    pause_record_clocks,
+    resume_record_clocks,
+    start_clocks,
+    stop_record_clocks,
+)
+from khedmat.tickets.choices import (
+    CLOSED_STATUSES,
+    WAITING_STATUSES,
+    IntakeChannel,
+    PrincipalKind,
+    Status,
+    TicketKind,
+)
+from khedmat.tickets.documents import document_key, upload_documents, validate_documents
+from khedmat.tickets.errors import NotAllowedError, ServiceClosedError, TransitionError
+from khedmat.tickets.models import Attachment, StagedUpload, Ticket
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whom a request is for: a person (national code) or a company (national ID)."""
+
+    name: str
+    national_code: str
+    mobile: str = ""
+    kind: str = PrincipalKind.PERSON
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Who files for the principal, and in what capacity (R-13)."""
+
+    capacity: str
+    name: str
+    national_code: str
+
+
+def public_link(ticket: Ticket) -> str:
+    """The address the applicant follows the request at (sent by SMS)."""
+    return f"{settings.KHEDMAT_PUBLIC_URL.rstrip('/')}/track/?code={ticket.tracking_code}"
+
+
+# --- submit ------------------------------------------------------------------------------------
+
+
+def submit_request(
+    version: ServiceVersion,
+    *,
+    answers: Mapping[str, Any],
+    documents: Mapping[str, Any] | None = None,
+    files: Mapping[str, Sequence[File]] | None = None,
+    requester: User,
+    filed_by: User,
+    principal: Principal,
+    representation: Representation | None = None,
+    channel: str = IntakeChannel.ONLINE,
+    submission_key: str = "",
+    language: str = "fa",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """File a request (DESIGN.md §3 Submit): all of it in one transaction, or none of it.
+
+    `answers` are validated against the card version and `documents` against its required
+    documents (file descriptors by "doc-<id>"); `files` are the uploaded files by answer path
+    ("photo", "heirs.0.id_card") or document key. The same `submission_key` from the same filer returns the
+    request already made (a double click or a retry files once).
+    """
+    if submission_key:
+        existing = _already_submitted(filed_by, submission_key)
+        if existing is not None:
+            return existing
+    service = version.service
+    if not service.is_published or service.current_version_id != version.pk:
+        raise ServiceClosedError()
+    clean, clean_documents = validate_submission(version, answers, documents or {})
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            ticket = _create_ticket(
+                version, answers=clean, documents=clean_documents, requester=requester, filed_by=filed_by,
+                principal=principal, representation=representation, channel=channel,
+                submission_key=submission_key, language=language, now=now,
+            )  # fmt: skip
+            _store_files(ticket, files or {}, actor=filed_by)
+            record_activity(
+                ticket, "ticket.submitted", actor=filed_by, new=Status.SUBMITTED, public=True,
+                data={"channel": channel, "version": version.number},
+            )  # fmt: skip
+            _start_promise(ticket, version, now=now, actor=filed_by)
+            _send_submitted_message(ticket)
+            return ticket
+    except IntegrityError:
+        existing = _already_submitted(filed_by, submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def validate_submission(
+    version: ServiceVersion, answers: Mapping[str, Any], documents: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Cleaned answers and documents, or one InvalidAnswers with every field's errors."""
+    errors: dict[str, list[str]] = {}
+    clean_answers: dict[str, Any] = {}
+    clean_documents: dict[str, Any] = {}
+    try:
+        clean_answers = validate_answers(version, dict(answers))
+    except InvalidAnswers as error:
+        errors.update(error.errors)
+    try:
+        clean_documents = validate_documents(version, documents)
+    except InvalidAnswers as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidAnswers(errors)
+    return clean_answers, clean_documents
+
+
+def _already_submitted(filed_by: User, submission_key: str) -> Ticket | None:
+    return Ticket.objects.filter(filed_by=filed_by, submission_key=submission_key).first()
+
+
+def _create_ticket(
+    version: ServiceVersion,
+    *,
+    answers: dict[str, Any],
+    documents: dict[str, Any],
+    requester: User,
+    filed_by: User,
+    principal: Principal,
+    representation: Representation | None,
+    channel: str,
+    submission_key: str,
+    language: str,
+    now: dt.datetime,
+) -> Ticket:
+    code = generate_tracking_code(
+        exists=lambda candidate: Ticket.objects.filter(tracking_code=candidate).exists()
+    )
+    return Ticket.objects.create(
+        tracking_code=code,
+        kind=TicketKind.SERVICE_REQUEST,
+        service=version.service,
+        service_version=version,
+        requester=requester,
+        filed_by=filed_by,
+        channel=channel,
+        principal_kind=principal.kind,
+        principal_name=principal.name,
+        principal_national_code=principal.national_code,
+        principal_mobile=principal.mobile or (requester.mobile or ""),
+        representative_name=representation.name if representation else "",
+        representative_national_code=representation.national_code if representation else "",
+        representative_capacity=representation.capacity if representation else "",
+        answers=answers,
+        documents=documents,
+        language=language[:2],
+        org_unit=version.responsible_unit or version.agency,
+        submission_key=submission_key,
+        submitted_at=now,
+        status_changed_at=now,
+    )
+
+
+def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: User) -> None:
+    """Save each file under a random name; its hash must match the descriptor it was cleaned to."""
+    documents = {document_key(item.pk): item for item in upload_documents(ticket.service_version)}
+    for path, uploads in files.items():
+        descriptors = descriptors_at(ticket, path)
+        for index, upload in enumerate(uploads):
+            digest = _sha256(upload)
+            descriptor = descriptors[index] if index < len(descriptors) else {}
+            if descriptor.get("sha256") != digest:
+                raise ValueError(f"file {path}[{index}] does not match its description")
+            attachment = Attachment(
+                ticket=ticket, field_key=path, document=documents.get(path),
+                original_name=_safe_name(upload.name or "file"), size=upload.size or 0,
+                content_type=descriptor.get("content_type", "application/octet-stream"),
+                sha256=digest, uploaded_by=actor,
+            )  # fmt: skip
+            attachment.file.save(attachment.original_name, upload, save=False)
+            attachment.save()
+
+
+def descriptors_at(ticket: Ticket, path: str) -> list[dict[str, Any]]:
+    """The file descriptors stored at an answer path ("a", "group.0.b") or a document key."""
+    if path.startswith("doc-"):
+        return list(ticket.documents.get(path) or [])
+    value: Any = ticket.answers
+    for part in path.split("."):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return []
+    return list(value) if isinstance(value, list) else []
+
+
+def _sha256(upload: File) -> str:
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _safe_name(name: str) -> str:
+    """The file's own name without any folder part or control characters, at most 200 chars."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(char for char in base if char.isprintable()).strip(" .")
+    return (cleaned or "file")[-200:]
+
+
+def _start_promise(
+    ticket: Ticket, version: ServiceVersion, *, now: dt.datetime, actor: User
+) -> None:
+    """Start the SLA clocks; the promised date is the resolution target, else the card's duration."""
+    promised = None
+    if ticket.org_unit is not None:
+        context = PolicyContext.for_requester(
+            ticket.requester, service_key=ticket.service.code,
+            record_kind=TicketKind.SERVICE_REQUEST, priority=ticket.priority,
+        )  # fmt: skip
+        clocks = start_clocks(
+            ticket, policy_context=context, org_unit=ticket.org_unit, started_at=now, actor=actor
+        )
+        promised = next(
+            (clock.promised_at for clock in clocks if clock.kind == TargetKind.RESOLUTION), None
+        )
+    ticket.promised_at = promised or card_promise(version, ticket.org_unit, now)
+    ticket.save(update_fields=["promised_at"])
+
+
+def card_promise(version: ServiceVersion, unit: OrgUnit | None, start: dt.datetime) -> dt.datetime:
+    """The answer date the card's average duration gives, counted in the unit's working time."""
+    amount, unit_name = version.duration_amount, version.duration_unit
+    if unit_name in (DurationUnit.DAYS, DurationUnit.MONTHS):
+        days = amount * (30 if unit_name == DurationUnit.MONTHS else 1)
+        return start + dt.timedelta(days=days)
+    calendar = calendar_for_unit(unit)
+    if unit_name == DurationUnit.WORKING_DAYS:
+        return add_working_days(calendar, start, amount)
+    minutes = amount * (60 if unit_name == DurationUnit.HOURS else 1)
+    return add_working_minutes(calendar, start, minutes)
+
+
+def _mobile_of(ticket: Ticket) -> str:
+    return ticket.principal_mobile or (ticket.requester.mobile or "")
+
+
+def _tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> None:
+    """Queue the applicant's SMS for an event (in their language), if they have a mobile."""
+    mobile = _mobile_of(ticket)
+    if not mobile:
+        return
+    with translation.override(ticket.language):
+        title = translated_text(ticket.service_version, "title", ticket.language)
+    values = {
+        "tracking_code": ticket.tracking_code,
+        "service_title": title,
+        "link": public_link(ticket),
+        **context,
+    }
+    try:
+        notify(
+            event, record=ticket, recipient=mobile, language=ticket.language, context=values,
+            kind=MessageKind.TRANSACTIONAL, idempotency_key=f"ticket:{ticket.pk}:{key}",
+        )  # fmt: skip
+    except TemplateMissingError:
+        record_activity(ticket, "message.template_missing", data={"event": event})
+
+
+def _send_submitted_message(ticket: Ticket) -> None:
+    _tell_applicant(
+        ticket, "request_submitted", key="submitted",
+        due_date=timezone.localtime(ticket.promised_at).date() if ticket.promised_at else None,
+    )  # fmt: skip
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def change_status(
+    ticket: Ticket,
+    status: str,
+    *,
+    actor: User | None,
+    stage_title: str | None = None,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Move a request along the transition table: Activity, SLA clocks and the applicant's SMS."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old_status, old_stage = ticket.status, ticket.stage
+        if status == old_status and (stage_title is None or stage_title == ticket.stage_title):
+            return ticket
+        if status != old_status and not ticket.can_move_to(status):
+            raise TransitionError()
+        ticket.status, ticket.status_changed_at = status, now
+        if stage_title is not None:
+            ticket.stage_title = stage_title
+        ticket.closed_at = now if status in CLOSED_STATUSES else None
+        ticket.save()
+        record_activity(
+            ticket, "ticket.status_changed", actor=actor, old=old_status, new=status,
+            data={"stage": ticket.stage, "old_stage": old_stage, "note": note, **(data or {})},
+            public=True,
+        )  # fmt: skip
+        _move_clocks(ticket, old_status, status, actor=actor, now=now)
+        if status == Status.WAITING_APPLICANT:
+            _tell_applicant(ticket, "request_returned", key=f"returned:{now.timestamp()}")
+        else:
+            _tell_applicant(
+                ticket, "stage_changed", key=f"status:{status}:{now.timestamp()}",
+                stage=ticket.stage, due_date=_due_date(ticket),
+            )  # fmt: skip
+        return ticket
+
+
+def _due_date(ticket: Ticket) -> dt.date | None:
+    if ticket.is_closed or ticket.promised_at is None:
+        return None
+    return timezone.localtime(ticket.promised_at).date()
+
+
+def _move_clocks(
+    ticket: Ticket, old: str, new: str, *, actor: User | None, now: dt.datetime
+) -> None:
+    if new in CLOSED_STATUSES:
+        stop_record_clocks(ticket, actor=actor, at=now)
+    elif new in WAITING_STATUSES:
+        pause_record_clocks(ticket, reason=WAITING_STATUSES[new], actor=actor, at=now)
+    elif old in WAITING_STATUSES:
+        resume_record_clocks(ticket, actor=actor, at=now)
+
+
+def start_review(ticket: Ticket, *, actor: User | None, stage_title: str | None = None) -> Ticket:
+    """An agent takes the request up."""
+    return change_status(ticket, Status.IN_PROGRESS, actor=actor, stage_title=stage_title)
+
+
+def return_for_correction(
+    ticket: Ticket, *, fields: Iterable[str], note: str, actor: User | None
+) -> Ticket:
+    """Send the request back to the applicant naming the fields and documents to fix (R-17)."""
+    keys = _correctable_keys(ticket)
+    fields = [key for key in fields if key in keys]
+    if not fields:
+        raise TransitionError()
+    with transaction.atomic():
+        ticket.correction_fields, ticket.correction_note = fields, note
+        ticket.save(update_fields=["correction_fields", "correction_note"])
+        return change_status(
+            ticket, Status.WAITING_APPLICANT, actor=actor, note=note, data={"fields": fields}
+        )
+
+
+def _correctable_keys(ticket: Ticket) -> set[str]:
+    version = ticket.service_version
+    keys = {row.key for row in version.form_fields.all()}
+    keys |= {document_key(item.pk) for item in version.documents.all() if not item.is_by_inquiry}
+    return keys
+
+
+def correct_request(
+    ticket: Ticket,
+    *,
+    answers: Mapping[str, Any],
+    documents: Mapping[str, Any] | None = None,
+    files: Mapping[str, Sequence[File]] | None = None,
+    actor: User,
+) -> Ticket:
+    """The applicant fixes the named fields and documents; nothing else can change."""
+    if not ticket.can_correct():
+        raise TransitionError()
+    if not can_follow(ticket, actor):
+        raise NotAllowedError()
+    allowed = set(ticket.correction_fields)
+    changed = {key: value for key, value in answers.items() if key in allowed}
+    changed_documents = {key: value for key, value in (documents or {}).items() if key in allowed}
+    clean, clean_documents = validate_submission(
+        ticket.service_version,
+        {**ticket.answers, **changed},
+        {**ticket.documents, **changed_documents},
+    )
+    replaced = {
+        path: uploads for path, uploads in (files or {}).items() if path.split(".")[0] in allowed
+    }
+    with transaction.atomic():
+        old = {key: ticket.answers.get(key) or ticket.documents.get(key) for key in allowed}
+        Attachment.objects.filter(ticket=ticket, field_key__in=list(replaced)).update(
+            is_current=False
+        )
+        ticket.answers, ticket.documents = clean, clean_documents
+        ticket.correction_fields, ticket.correction_note = [], ""
+        ticket.save(update_fields=["answers", "documents", "correction_fields", "correction_note"])
+        _store_files(ticket, replaced, actor=actor)
+        new = {key: clean.get(key) or clean_documents.get(key) for key in allowed}
+        record_activity(
+            ticket, "ticket.corrected", actor=actor, old=old, new=new,
+            data={"fields": sorted(allowed)}, public=True,
+        )  # fmt: skip
+        return change_status(ticket, Status.IN_PROGRESS, actor=actor)
+
+
+def reject_request(ticket: Ticket, *, reason: str, actor: User | None) -> Ticket:
+    """Turn the request down, with the reason the applicant reads."""
+    with transaction.atomic():
+        ticket.decision_note = reason
+        ticket.save(update_fields=["decision_note"])
+        return change_status(ticket, Status.REJECTED, actor=actor, note=reason)
+
+
+def complete_request(ticket: Ticket, *, note: str = "", actor: User | None) -> Ticket:
+    """The service was delivered."""
+    with transaction.atomic():
+        ticket.decision_note = note
+        ticket.save(update_fields=["decision_note"])
+        return change_status(ticket, Status.COMPLETED, actor=actor, note=note)
+
+
+def object_to_rejection(ticket: Ticket, *, text: str, actor: User) -> Ticket:
+    """The applicant objects to a rejection (ثبت اعتراض, R-17)."""
+    if not ticket.can_object():
+        raise TransitionError()
+    if not can_follow(ticket, actor):
+        raise NotAllowedError()
+    with transaction.atomic():
+        ticket.objection_text = text
+        ticket.save(update_fields=["objection_text"])
+        return change_status(ticket, Status.OBJECTED, actor=actor, note=text)
+
+
+def can_follow(ticket: Ticket, user: Any) -> bool:
+    """Whether a signed-in applicant may see and act on the request (their own, or for them)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if ticket.requester_id == user.pk:
+        return True
+    return bool(user.national_code) and user.national_code == ticket.principal_national_code
+
+
+def tell_applicant_new_due_date(ticket: Ticket, *, due_at: dt.datetime, actor: Any = None) -> None:
+    """SLA handler: a closure moved the promised date; tell the applicant once per new date."""
+    _tell_applicant(
+        ticket, "stage_changed", key=f"due:{due_at.isoformat()}", stage=ticket.stage,
+        due_date=timezone.localtime(due_at).date(),
+    )  # fmt: skip
+
+
+# --- files kept for a retry --------------------------------------------------------------------
+
+
+def stage_upload(upload: File, *, field_key: str, owner: User) -> StagedUpload:
+    """Keep a valid file of a form that came back with errors, for the same person's retry."""
+    staged = StagedUpload(
+        owner=owner, field_key=field_key, original_name=_safe_name(upload.name or "file"),
+        size=upload.size or 0, sha256=_sha256(upload),
+    )  # fmt: skip
+    staged.file.save("staged.bin", upload, save=False)
+    staged.save()
+    return staged
+
+
+def prune_staged_uploads(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete kept files nobody came back for."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for staged in StagedUpload.objects.filter(created_at__lt=cutoff).iterator():
+        staged.file.delete(save=False)
+        staged.delete()
+        count += 1
+    return count

@@ -1,0 +1,143 @@
+"""Submitting a request and moving it along: one transaction, guarded statuses, Activity, SMS."""
+
+from __future__ import annotations
+
+import hashlib
+from unittest import mock
+
+import pytest
+
+from khedmat.catalog.formbuilder.engine import InvalidAnswers
+from khedmat.core.models import Activity
+from khedmat.core.tracking import is_valid_tracking_code
+from khedmat.notifications.models import Message
+from khedmat.tickets import services
+from khedmat.tickets.choices import Status
+from khedmat.tickets.errors import NotAllowedError, TransitionError
+from khedmat.tickets.models import Attachment, Ticket
+from tests.tickets.conftest import PDF, Submit, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submit_writes_request_code_answers_file_activity_and_sms(submit: Submit) -> None:
+    ticket = submit()
+
+    assert is_valid_tracking_code(ticket.tracking_code)
+    assert len(ticket.tracking_code) == 12
+    assert ticket.status == Status.SUBMITTED
+    assert ticket.answers == {"shop_name": "نانوایی بربری", "opening_date": "2026-03-01"}
+    assert ticket.promised_at is not None and ticket.promised_at > ticket.submitted_at
+    (attachment,) = Attachment.objects.filter(ticket=ticket)
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert attachment.original_name == "lease.pdf"
+    assert attachment.file.name.startswith("tickets/") and "lease" not in attachment.file.name
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == PDF
+    verbs = list(Activity.objects.for_target(ticket).values_list("verb", "is_public"))
+    assert ("ticket.submitted", True) in verbs
+    (message,) = Message.objects.filter(event="request_submitted")
+    assert message.recipient == "+989121234567"
+    assert ticket.tracking_code in message.body
+    assert f"/track/?code={ticket.tracking_code}" in message.body
+
+
+def test_same_submission_key_files_once(submit: Submit) -> None:
+    first = submit(submission_key="form-abc")
+    second = submit(submission_key="form-abc", files={})
+
+    assert first.pk == second.pk
+    assert Ticket.objects.count() == 1
+    assert Message.objects.filter(event="request_submitted").count() == 1
+
+
+def test_invalid_answers_and_missing_document_report_every_field(
+    submit: Submit, lease_key: str
+) -> None:
+    with pytest.raises(InvalidAnswers) as raised:
+        submit(answers={"opening_date": "not a date"}, documents={}, files={})
+
+    assert set(raised.value.errors) == {"shop_name", "opening_date", lease_key}
+    assert Ticket.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_a_crash_after_the_insert_leaves_nothing(submit: Submit) -> None:
+    with (
+        mock.patch.object(services, "_send_submitted_message", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        submit()
+
+    assert Ticket.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert Activity.objects.filter(verb="ticket.submitted").count() == 0
+
+
+def test_file_that_does_not_match_its_descriptor_is_refused(submit: Submit, lease_key: str) -> None:
+    other = pdf_file(content=PDF + b"tampered")
+    with pytest.raises(ValueError, match="does not match"):
+        submit(files={lease_key: [other]})
+    assert Ticket.objects.count() == 0
+
+
+def test_status_moves_follow_the_table(submit: Submit) -> None:
+    ticket = submit()
+
+    with pytest.raises(TransitionError):
+        services.object_to_rejection(ticket, text="x", actor=ticket.requester)
+    ticket = services.start_review(ticket, actor=None)
+    assert ticket.status == Status.IN_PROGRESS
+    ticket = services.reject_request(ticket, reason="مدارک ناقص است", actor=None)
+    assert ticket.status == Status.REJECTED and ticket.closed_at is not None
+    ticket = services.object_to_rejection(ticket, text="مدارک کامل بود", actor=ticket.requester)
+    assert ticket.status == Status.OBJECTED
+    with pytest.raises(TransitionError):
+        services.change_status(ticket, Status.WITHDRAWN, actor=None)
+    history = [
+        (row.old_value, row.new_value)
+        for row in Activity.objects.for_target(ticket).filter(verb="ticket.status_changed")
+    ]
+    assert history == [
+        ("rejected", "objected"),
+        ("in_progress", "rejected"),
+        ("submitted", "in_progress"),
+    ]
+    assert Message.objects.filter(event="stage_changed").count() == 3
+
+
+def test_correction_changes_only_the_named_fields(submit: Submit, lease_key: str) -> None:
+    ticket = services.start_review(submit(), actor=None)
+    ticket = services.return_for_correction(
+        ticket, fields=["shop_name", lease_key], note="نام و اجاره‌نامه را اصلاح کنید", actor=None
+    )
+    assert ticket.status == Status.WAITING_APPLICANT
+    assert Message.objects.filter(event="request_returned").count() == 1
+
+    new_lease = pdf_file("lease-2.pdf", PDF + b"% v2\n")
+    digest = hashlib.sha256(PDF + b"% v2\n").hexdigest()
+    ticket = services.correct_request(
+        ticket,
+        answers={"shop_name": "نانوایی سنگک", "opening_date": "2020-01-01"},
+        documents={lease_key: [{"name": "lease-2.pdf", "size": new_lease.size, "sha256": digest}]},
+        files={lease_key: [new_lease]},
+        actor=ticket.requester,
+    )
+
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.answers["shop_name"] == "نانوایی سنگک"
+    assert ticket.answers["opening_date"] == "2026-03-01"
+    current = Attachment.objects.get(ticket=ticket, is_current=True)
+    assert current.sha256 == digest
+    assert Attachment.objects.filter(ticket=ticket, is_current=False).count() == 1
+
+
+def test_someone_else_cannot_correct_or_object(submit: Submit, make_user) -> None:  # type: ignore[no-untyped-def]
+    stranger = make_user("stranger", mobile="+989351112233", password=None)
+    ticket = services.start_review(submit(), actor=None)
+    ticket = services.return_for_correction(ticket, fields=["shop_name"], note="", actor=None)
+
+    with pytest.raises(NotAllowedError):
+        services.correct_request(ticket, answers={"shop_name": "x"}, actor=stranger)
+    ticket.refresh_from_db()
+    assert ticket.answers["shop_name"] == "نانوایی بربری"
