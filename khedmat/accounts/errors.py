@@ -16,4 +16,20 @@ class InvalidCredentialsError(AccountsError):
 
 
 class InvalidCodeError(AccountsError):
-    """The authenticator code is wrong, reused or expired."""
+    """The authenticator or SMS code is wrong, reused or expired (which of them is never said)."""
+
+
+class OtpRateLimitedError(AccountsError):
+    """Too many SMS codes asked for this mobile or from this address; `retry_after` in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many login codes; retry after {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class NationalCodeTakenError(AccountsError):
+    """Another account already holds this national code."""
+
+
+class NationalCodeLockedError(AccountsError):
+    """The account already has a different national code; only staff may change it."""

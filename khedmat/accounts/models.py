@@ -1,7 +1,8 @@
-"""People and where they sit: users, org units, teams."""
+"""People and where they sit: users, org units, teams; login failures and SMS login codes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from typing import Any
 
@@ -176,3 +177,32 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginCode(models.Model):
+    """A one-time code sent by SMS for an applicant's login; only its keyed hash is stored."""
+
+    mobile = models.CharField(_("mobile"), max_length=16, help_text=_("E.164, e.g. +989121234567."))
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    salt = models.CharField(_("salt"), max_length=32, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login code")
+        verbose_name_plural = _("login codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["mobile", "-created_at"], name="accounts_logincode_mobile_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="accounts_logincode_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: dt.datetime, *, max_attempts: int) -> bool:
+        """Whether the code may still be tried: not used, not expired, attempts left."""
+        return self.used_at is None and now < self.expires_at and self.attempts < max_attempts

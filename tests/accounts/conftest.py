@@ -1,4 +1,4 @@
-"""Helpers for the accounts tests: real TOTP codes and confirmed devices."""
+"""Helpers for the accounts tests: real TOTP codes, confirmed devices, the fake SMS fixtures."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts.models import User
+from tests.notifications.conftest import fake_sms, templates, use_providers  # noqa: F401
 
 
 def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

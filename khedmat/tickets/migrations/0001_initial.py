@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_initial'),
+        ('accounts', '0004_login_code'),
         ('catalog', '0002_role_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
