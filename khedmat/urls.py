@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("khedmat.calendars.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("khedmat.tickets.urls")),
     path("services/", include("khedmat.catalog.urls")),
     path("", include("khedmat.portal.urls")),
 ]

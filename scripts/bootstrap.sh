@@ -1,5 +1,6 @@
 # Sourced by ./demo.sh and ./test.sh: make .venv with Python 3.11 and install the project when
-# pyproject.toml changed since the last install (a second run installs nothing).
+# pyproject.toml changed since the last install (a second run installs nothing); install the
+# system libraries WeasyPrint needs when they are missing.
 set -euo pipefail
 
 find_python() {
@@ -16,6 +17,7 @@ find_python() {
 
 ensure_venv() {
   local python stamp want
+  ensure_system_libraries
   if [ ! -x .venv/bin/python ]; then
     python=$(find_python)
     echo "khedmat: creating .venv with $python" >&2
@@ -29,4 +31,25 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
     echo "$want" > "$stamp"
   fi
+}
+
+has_library() {
+  local ldconfig
+  ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+  "$ldconfig" -p 2>/dev/null | grep -F "$1" >/dev/null  # not -q: no SIGPIPE under pipefail
+}
+
+ensure_system_libraries() {
+  # WeasyPrint (the receipt PDF) needs Pango; fonts are not needed, Vazirmatn ships in static/.
+  if has_library 'libpango-1.0.so' && has_library 'libpangoft2-1.0.so'; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "khedmat: install Pango (libpango-1.0, libpangoft2-1.0) for the receipt PDFs." >&2
+    return 0
+  fi
+  echo "khedmat: installing Debian packages for the receipt PDFs: libpango-1.0-0 libpangoft2-1.0-0" >&2
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 }

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.calendars.queries import calendar_for_unit
@@ -111,6 +112,7 @@ def submit_request(
                 principal=principal, representation=representation, channel=channel,
                 submission_key=submission_key, language=language, now=now,
             )  # fmt: skip
+            _check_files_sent(clean, clean_documents, files or {})
             _store_files(ticket, files or {}, actor=filed_by)
             record_activity(
                 ticket, "ticket.submitted", actor=filed_by, new=Status.SUBMITTED, public=True,
@@ -192,11 +194,38 @@ def _create_ticket(
     )
 
 
+def _check_files_sent(
+    answers: Mapping[str, Any], documents: Mapping[str, Any], files: Mapping[str, Sequence[File]]
+) -> None:
+    """Every described file must come with its content: a description alone stores nothing."""
+    errors = {
+        path: [gettext("Upload the file again: its content did not arrive.")]
+        for path, count in _described_paths({**answers, **documents}).items()
+        if len(files.get(path, ())) != count
+    }
+    if errors:
+        raise InvalidAnswers(errors)
+
+
+def _described_paths(value: Any, prefix: str = "") -> dict[str, int]:
+    """Answer paths that hold file descriptors, with how many files each describes."""
+    found: dict[str, int] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.update(_described_paths(item, f"{prefix}{key}"))
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        if all("sha256" in item and "size" in item for item in value):
+            return {prefix: len(value)}
+        for index, item in enumerate(value):
+            found.update(_described_paths(item, f"{prefix}.{index}."))
+    return found
+
+
 def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: User) -> None:
     """Save each file under a random name; its hash must match the descriptor it was cleaned to."""
     documents = {document_key(item.pk): item for item in upload_documents(ticket.service_version)}
     for path, uploads in files.items():
-        descriptors = descriptors_at(ticket, path)
+        descriptors = descriptors_at(ticket.answers, ticket.documents, path)
         for index, upload in enumerate(uploads):
             digest = _sha256(upload)
             descriptor = descriptors[index] if index < len(descriptors) else {}
@@ -212,11 +241,13 @@ def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: 
             attachment.save()
 
 
-def descriptors_at(ticket: Ticket, path: str) -> list[dict[str, Any]]:
+def descriptors_at(
+    answers: Mapping[str, Any], documents: Mapping[str, Any], path: str
+) -> list[dict[str, Any]]:
     """The file descriptors stored at an answer path ("a", "group.0.b") or a document key."""
     if path.startswith("doc-"):
-        return list(ticket.documents.get(path) or [])
-    value: Any = ticket.answers
+        return list(documents.get(path) or [])
+    value: Any = answers
     for part in path.split("."):
         if isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
@@ -404,12 +435,18 @@ def correct_request(
     documents: Mapping[str, Any] | None = None,
     files: Mapping[str, Sequence[File]] | None = None,
     actor: User,
+    verified: bool = False,
 ) -> Ticket:
-    """The applicant fixes the named fields and documents; nothing else can change."""
+    """The applicant fixes the named fields and documents; nothing else can change.
+
+    `verified`: the visitor proved the tracking code and national code on /track/ instead of
+    following the request with their account (the Activity rows say so).
+    """
     if not ticket.can_correct():
         raise TransitionError()
-    if not can_follow(ticket, actor):
+    if not verified and not can_follow(ticket, actor):
         raise NotAllowedError()
+    via = {"via": "tracking_code"} if verified else {}
     allowed = set(ticket.correction_fields)
     changed = {key: value for key, value in answers.items() if key in allowed}
     changed_documents = {key: value for key, value in (documents or {}).items() if key in allowed}
@@ -421,11 +458,17 @@ def correct_request(
     replaced = {
         path: uploads for path, uploads in (files or {}).items() if path.split(".")[0] in allowed
     }
+    _check_files_sent(
+        {key: value for key, value in clean.items() if key in changed},
+        {key: value for key, value in clean_documents.items() if key in changed_documents},
+        replaced,
+    )
     with transaction.atomic():
         old = {key: ticket.answers.get(key) or ticket.documents.get(key) for key in allowed}
         Attachment.objects.filter(ticket=ticket, field_key__in=list(replaced)).update(
             is_current=False
         )
+        _retire_dropped_files(ticket, allowed, clean, clean_documents)
         ticket.answers, ticket.documents = clean, clean_documents
         ticket.correction_fields, ticket.correction_note = [], ""
         ticket.save(update_fields=["answers", "documents", "correction_fields", "correction_note"])
@@ -433,9 +476,25 @@ def correct_request(
         new = {key: clean.get(key) or clean_documents.get(key) for key in allowed}
         record_activity(
             ticket, "ticket.corrected", actor=actor, old=old, new=new,
-            data={"fields": sorted(allowed)}, public=True,
+            data={"fields": sorted(allowed), **via}, public=True,
         )  # fmt: skip
-        return change_status(ticket, Status.IN_PROGRESS, actor=actor)
+        return change_status(ticket, Status.IN_PROGRESS, actor=actor, data=via)
+
+
+def _retire_dropped_files(
+    ticket: Ticket, keys: set[str], answers: Mapping[str, Any], documents: Mapping[str, Any]
+) -> None:
+    """Files of corrected fields that the new answers no longer describe stop being current."""
+    stale = [
+        attachment.pk
+        for attachment in Attachment.objects.filter(ticket=ticket, is_current=True)
+        if attachment.field_key.split(".")[0] in keys
+        and attachment.sha256
+        not in {
+            item.get("sha256") for item in descriptors_at(answers, documents, attachment.field_key)
+        }
+    ]
+    Attachment.objects.filter(pk__in=stale).update(is_current=False)
 
 
 def reject_request(ticket: Ticket, *, reason: str, actor: User | None) -> Ticket:
@@ -454,16 +513,21 @@ def complete_request(ticket: Ticket, *, note: str = "", actor: User | None) -> T
         return change_status(ticket, Status.COMPLETED, actor=actor, note=note)
 
 
-def object_to_rejection(ticket: Ticket, *, text: str, actor: User) -> Ticket:
-    """The applicant objects to a rejection (ثبت اعتراض, R-17)."""
+def object_to_rejection(
+    ticket: Ticket, *, text: str, actor: User, verified: bool = False
+) -> Ticket:
+    """The applicant objects to a rejection (ثبت اعتراض, R-17); `verified` as in correct_request."""
     if not ticket.can_object():
         raise TransitionError()
-    if not can_follow(ticket, actor):
+    if not verified and not can_follow(ticket, actor):
         raise NotAllowedError()
     with transaction.atomic():
         ticket.objection_text = text
         ticket.save(update_fields=["objection_text"])
-        return change_status(ticket, Status.OBJECTED, actor=actor, note=text)
+        return change_status(
+            ticket, Status.OBJECTED, actor=actor, note=text,
+            data={"via": "tracking_code"} if verified else None,
+        )  # fmt: skip
 
 
 def can_follow(ticket: Ticket, user: Any) -> bool:

@@ -15,7 +15,7 @@ from khedmat.tickets import services
 from khedmat.tickets.choices import Status
 from khedmat.tickets.errors import NotAllowedError, TransitionError
 from khedmat.tickets.models import Attachment, Ticket
-from tests.tickets.conftest import PDF, Submit, pdf_file
+from tests.tickets.conftest import PDF, PNG, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,29 @@ def test_someone_else_cannot_correct_or_object(submit: Submit, make_user) -> Non
         services.correct_request(ticket, answers={"shop_name": "x"}, actor=stranger)
     ticket.refresh_from_db()
     assert ticket.answers["shop_name"] == "نانوایی بربری"
+
+
+def test_a_file_dropped_in_a_correction_stops_being_current(submit: Submit, lease_key: str) -> None:
+    photo = png_file()
+    described = {"name": "front.png", "size": photo.size, "sha256": hashlib.sha256(PNG).hexdigest()}
+    lease = pdf_file()
+    ticket = submit(
+        answers={"shop_name": "نانوایی", "opening_date": "2026-03-01", "photo": [described]},
+        files={"photo": [photo], lease_key: [lease]},
+    )
+    ticket = services.start_review(ticket, actor=None)
+    ticket = services.return_for_correction(ticket, fields=["photo"], note="", actor=None)
+
+    services.correct_request(ticket, answers={"photo": None}, actor=ticket.requester)
+
+    photo_file = Attachment.objects.get(ticket=ticket, field_key="photo")
+    assert photo_file.is_current is False
+    assert Attachment.objects.get(ticket=ticket, field_key=lease_key).is_current is True
+
+
+def test_a_described_file_that_was_not_sent_is_refused(submit: Submit, lease_key: str) -> None:
+    with pytest.raises(InvalidAnswers) as raised:
+        submit(files={})
+
+    assert list(raised.value.errors) == [lease_key]
+    assert Ticket.objects.count() == 0

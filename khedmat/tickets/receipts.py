@@ -1,0 +1,229 @@
+"""The receipt of a request (R-16) on screen and as a PDF, and the applicant's list of requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from khedmat.accounts.queries import visible_org_unit_ids
+from khedmat.catalog.models import Fee, ServiceStep, ServiceVersion
+from khedmat.core.digits import fold_digits
+from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
+from khedmat.tickets.choices import HandlerDisplay
+from khedmat.tickets.models import Ticket
+from khedmat.tickets.services import can_follow, public_link
+
+#: The font the PDF embeds (our own copy, never fetched from the network).
+FONT_PATH = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
+REQUESTS_PER_PAGE = 20
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+# --- the receipt -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Everything R-16 puts on a receipt, read once for the page and the PDF."""
+
+    ticket: Ticket
+    version: ServiceVersion
+    steps: list[ServiceStep]
+    fees: list[Fee]
+    handler: str
+    masked_mobile: str
+    follow_up_url: str
+    qr_svg: SafeString = field(repr=False)
+
+    @property
+    def tracking_code(self) -> str:
+        return self.ticket.tracking_code
+
+
+def receipt_ticket(code: str) -> Ticket:
+    """The request with a tracking code and what its receipt shows; Ticket.DoesNotExist if none.
+
+    A malformed code (wrong check digit) is refused before any database look-up (R-15).
+    """
+    if not is_valid_tracking_code(code):
+        raise Ticket.DoesNotExist("not a tracking code")
+    return (
+        Ticket.objects.select_related(
+            "service", "service_version__responsible_unit", "assignee", "team"
+        )
+        .prefetch_related("service_version__steps", "service_version__fees")
+        .get(tracking_code=normalize_tracking_code(code))
+    )
+
+
+def can_view_receipt(ticket: Ticket, user: Any) -> bool:
+    """Whether `user` may see the receipt of `ticket` (the views answer 404 otherwise).
+
+    The applicant who follows the request or for whom it was filed; or staff allowed to view
+    requests who filed it (a walk-in applicant's receipt, R-14), handle it, or see its unit.
+    """
+    if can_follow(ticket, user):
+        return True
+    if not (getattr(user, "is_staff", False) and user.has_perm("tickets.view_ticket")):
+        return False
+    if user.pk in (ticket.filed_by_id, ticket.assignee_id):
+        return True
+    unit_ids = visible_org_unit_ids(user)
+    return unit_ids is None or ticket.org_unit_id in unit_ids
+
+
+def build_receipt(ticket: Ticket) -> Receipt:
+    """The receipt of a request loaded by `receipt_ticket` (no further queries)."""
+    version = ticket.service_version
+    link = public_link(ticket)
+    return Receipt(
+        ticket=ticket,
+        version=version,
+        steps=list(version.steps.all()),
+        fees=list(version.fees.all()),
+        handler=handler_text(ticket),
+        masked_mobile=mask_mobile(ticket.principal_mobile),
+        follow_up_url=link,
+        qr_svg=qr_svg(link),
+    )
+
+
+def handler_text(ticket: Ticket) -> str:
+    """Who handles the request: the person's name, or only their team (KHEDMAT_TRACK_HANDLER)."""
+    if settings.KHEDMAT_TRACK_HANDLER == HandlerDisplay.NAME and ticket.assignee is not None:
+        return ticket.assignee.get_full_name() or ""
+    return ticket.team.name if ticket.team is not None else ""
+
+
+def mask_mobile(mobile: str) -> str:
+    """`+989121234567` as `0912***4567`: enough to recognise, not enough to call."""
+    digits = fold_digits(mobile or "").strip().replace(" ", "")
+    if digits.startswith("+98"):
+        digits = "0" + digits[3:]
+    if len(digits) < 8:
+        return ""
+    return f"{digits[:4]}***{digits[-4:]}"
+
+
+def qr_svg(url: str) -> SafeString:
+    """The follow-up address as an inline SVG QR code (for the phone camera)."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, border=2, title=str(_("QR code of the follow-up address")), svgclass="qr-code"
+    )
+    # segno writes the markup itself from our own URL; nothing user-typed reaches it unescaped.
+    return mark_safe(svg)  # noqa: S308
+
+
+# --- the PDF -----------------------------------------------------------------------------------
+
+
+def render_receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as a PDF in the active language: RTL for fa/ar, Vazirmatn embedded."""
+    from weasyprint import HTML  # imported here: loading Pango takes a moment
+
+    html = receipt_pdf_html(receipt)
+    return bytes(HTML(string=html, base_url=str(static_root()), url_fetcher=_fetcher()).write_pdf())
+
+
+def receipt_pdf_html(receipt: Receipt) -> str:
+    """The HTML the PDF is printed from (the active language decides direction and digits)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    context = {
+        "receipt": receipt,
+        "LANG": language,
+        "DIR": "rtl" if translation.get_language_bidi() else "ltr",
+        "font_url": font_path().as_uri(),
+        "printed_at": timezone.now(),
+    }
+    return render_to_string("tickets/receipt_pdf.html", context)
+
+
+def font_path() -> Path:
+    """Our copy of Vazirmatn, found like any static file."""
+    found = finders.find(FONT_PATH)
+    if not found or isinstance(found, list):
+        raise FileNotFoundError(FONT_PATH)
+    return Path(found).resolve()
+
+
+def static_root() -> Path:
+    """The static folder that holds the font: the only place the PDF may read files from."""
+    return font_path().parents[2]
+
+
+def _fetcher() -> Any:
+    """A WeasyPrint URL fetcher that reads only data: URLs and files under the static folder."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = static_root().as_uri() + "/"
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not (url.startswith("data:") or url.startswith(allowed)) or ".." in url:
+                raise ValueError(f"the receipt PDF may not load {url}")
+            return super().fetch(url, headers)
+
+    return StaticOnlyFetcher(allowed_protocols={"file", "data"})
+
+
+# --- the applicant's requests ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    """One page of an applicant's requests, newest first, and the cursor of the next page."""
+
+    tickets: list[Ticket]
+    next_cursor: str
+
+
+def applicant_requests(
+    user: Any, *, after: str | None = None, limit: int = REQUESTS_PER_PAGE
+) -> RequestPage:
+    """The requests a signed-in applicant follows, by (submitted_at, id) descending, after a cursor.
+
+    One query whatever the page holds: the service title comes with the card version.
+    """
+    tickets = (
+        Ticket.objects.visible_to_applicant(user)
+        .select_related("service", "service_version")
+        .order_by("-submitted_at", "-id")
+    )
+    position = parse_cursor(after or "")
+    if position is not None:
+        submitted_at, pk = position
+        tickets = tickets.filter(
+            Q(submitted_at__lt=submitted_at) | Q(submitted_at=submitted_at, pk__lt=pk)
+        )
+    rows = list(tickets[: limit + 1])
+    next_cursor = make_cursor(rows[limit - 1]) if len(rows) > limit else ""
+    return RequestPage(tickets=rows[:limit], next_cursor=next_cursor)
+
+
+def make_cursor(ticket: Ticket) -> str:
+    """`<microseconds since the epoch>-<id>` of the last row shown."""
+    micros = (ticket.submitted_at - EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}-{ticket.pk}"
+
+
+def parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    """The position a cursor names, or None for an empty or malformed one (the first page)."""
+    micros, _sep, pk = fold_digits(cursor).partition("-")
+    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
+        return None
+    try:
+        moment = EPOCH + dt.timedelta(microseconds=int(micros))
+    except OverflowError:
+        return None
+    return moment, int(pk)
