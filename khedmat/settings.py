@@ -271,6 +271,10 @@ KHEDMAT_SLA_SWEEP_BATCH = env_int("KHEDMAT_SLA_SWEEP_BATCH", 5000, minimum=100)
 KHEDMAT_PUBLIC_URL = env_str("KHEDMAT_PUBLIC_URL", "http://127.0.0.1:8000") or ""
 # What /track/ shows of the person handling a request: "name" or "role" (their unit or team).
 KHEDMAT_TRACK_HANDLER = env_choice("KHEDMAT_TRACK_HANDLER", "name", {"name", "role"})
+# /track/ rate limits: failed look-ups per client address and per tracking code in a window.
+KHEDMAT_TRACK_MAX_FAILURES_PER_IP = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_IP", 10, minimum=1)
+KHEDMAT_TRACK_MAX_FAILURES_PER_CODE = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_CODE", 5, minimum=1)
+KHEDMAT_TRACK_WINDOW_SECONDS = env_int("KHEDMAT_TRACK_WINDOW_SECONDS", 15 * 60, minimum=60)
 # --- end requests -----------------------------------------------------------------------------------
 
 # Email.
