@@ -11,9 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -176,11 +174,11 @@ def test_another_applicant_gets_404_for_the_receipt_and_the_pdf(
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_anonymous_is_sent_to_log_in(ticket: Ticket, client: Client) -> None:
+def test_anonymous_is_sent_to_the_applicant_log_in(ticket: Ticket, client: Client) -> None:
     for url in (receipt_url(ticket), pdf_url(ticket), reverse("tickets:request_list")):
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url == f"{resolve_url(settings.LOGIN_URL)}?next={url}"
+        assert response.url == f"{reverse('accounts:applicant_login')}?next={url}"
 
 
 def test_unknown_and_malformed_codes_are_404(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from khedmat.tickets import receipts
 from khedmat.tickets.models import Ticket
 
+# Visitors who are not signed in are applicants far more often than staff: their login page
+# links to the staff login for the others.
+applicant_login_required = login_required(login_url=reverse_lazy("accounts:applicant_login"))
 
+
+@applicant_login_required
 @require_safe
 def request_list(request: HttpRequest) -> HttpResponse:
     """The signed-in applicant's requests, newest first, twenty a page (?after= the next page)."""
@@ -30,6 +36,7 @@ def _receipt_or_404(request: HttpRequest, code: str) -> receipts.Receipt:
     return receipts.build_receipt(ticket)
 
 
+@applicant_login_required
 @never_cache
 @require_safe
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
@@ -37,6 +44,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "tickets/receipt.html", {"receipt": _receipt_or_404(request, code)})
 
 
+@applicant_login_required
 @never_cache
 @require_safe
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
