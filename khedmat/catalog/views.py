@@ -58,25 +58,6 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_not_required
-@require_safe
-def service_apply(request: HttpRequest, code: str) -> HttpResponse:
-    """The stable address where applying starts (R-8); online applications are not open yet."""
-    service = _card_or_404(code)
-    version = service.current_version
-    documents = list(version.documents.all()) if version else []
-    return render(
-        request,
-        "catalog/service_apply.html",
-        {
-            "service": service,
-            "version": version,
-            "upload_documents": [item for item in documents if not item.is_by_inquiry],
-            "inquiry_documents": [item for item in documents if item.is_by_inquiry],
-        },
-    )
-
-
 def _file_response(code: str, field_name: str) -> FileResponse:
     service = _card_or_404(code)
     stored = getattr(service.current_version, field_name)

@@ -196,21 +196,16 @@ def test_the_guide_file_is_served_at_a_stable_address(client, make_service, sett
     assert b"".join(response.streaming_content) == b"%PDF-1.4 x"
 
 
-# --- applying (placeholder) -------------------------------------------------------------------
+# --- applying (the page itself is tested in tests/tickets/test_apply.py) ----------------------
 
 
-def test_the_apply_address_says_online_applications_are_not_open_and_has_no_form(
-    client, make_service
-):
+def test_the_apply_address_sends_an_anonymous_visitor_to_the_applicant_login(client, make_service):
     make_service("17041325104")
-    html = page(client, "/services/17041325104/apply/")
-    assert 'data-testid="apply-not-open"' in html
-    assert "Online application opens soon" in html
-    assert "<form" not in html.split("<main", 1)[1].split("</main>", 1)[0]
-    text = text_of(html)
-    assert "Lease" in text  # to upload
-    assert "Record certificate — the agency asks قوه قضاییه" in text  # by inquiry: not asked
-    assert client.post("/services/17041325104/apply/").status_code == 405
+    html = page(client, "/services/17041325104/")
+    assert 'href="/services/17041325104/apply/"' in html
+    response = client.get("/services/17041325104/apply/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/applicant/login/?next=/services/17041325104/apply/"
 
 
 # --- list, tree and search (R-2, R-35) --------------------------------------------------------
@@ -268,7 +263,7 @@ def test_the_category_filter_shows_only_that_category(client, make_service):
 @pytest.mark.parametrize("language", ["fa", "ar"])
 @pytest.mark.parametrize(
     "url",
-    ["/services/", "/services/?q=پروانه", "/services/17041325104/", "/services/17041325104/apply/"],
+    ["/services/", "/services/?q=پروانه", "/services/17041325104/"],
 )
 def test_catalog_pages_are_right_to_left_in_persian_and_arabic(client, make_service, language, url):
     make_service("17041325104")

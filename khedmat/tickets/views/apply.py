@@ -1,0 +1,182 @@
+"""The application page `/services/<code>/apply/` (R-8 to R-13): the card's form, filed once.
+
+The catalog's `catalog:service_apply` route points here, so the stable address stays where the
+catalog published it. Anonymous visitors go to the applicant login and come back; staff are sent
+to the desk's walk-in form; a card whose request stage is not electronic says where to apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, URLPattern, reverse, reverse_lazy
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from khedmat.accounts.models import User
+from khedmat.accounts.otp import profile_is_complete
+from khedmat.catalog import queries
+from khedmat.catalog.choices import FieldType, Stage
+from khedmat.catalog.formbuilder import InvalidAnswers
+from khedmat.catalog.models import FormField, Service, ServiceVersion
+from khedmat.tickets import services
+from khedmat.tickets.choices import IntakeChannel
+from khedmat.tickets.errors import ServiceClosedError
+from khedmat.tickets.forms import (
+    ApplicationForms,
+    KeptUpload,
+    close_kept,
+    kept_uploads,
+    with_kept,
+)
+from khedmat.tickets.models import StagedUpload
+
+APPLICANT_LOGIN_URL = reverse_lazy("accounts:applicant_login")
+TEMPLATE = "tickets/apply.html"
+
+# The route lives in khedmat/catalog/urls.py (catalog:service_apply); nothing more here.
+urlpatterns: list[URLPattern] = []
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: after a POST, the browser GETs the receipt (a reload does not post again)."""
+
+    status_code = 303
+
+
+@login_not_required  # anonymous visitors are sent to the applicant login, not the staff one
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def service_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply for a published service online: the form on GET, the request filed on POST."""
+    service = _card_or_404(code)
+    version = service.current_version
+    assert version is not None  # a published service has a card in force
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), str(APPLICANT_LOGIN_URL))
+    assert isinstance(user, User)
+    context: dict[str, Any] = {
+        "service": service,
+        "version": version,
+        "inquiry_documents": [item for item in version.documents.all() if item.is_by_inquiry],
+    }
+    if user.is_staff_member:
+        context["walk_in_url"] = _walk_in_url()
+        return render(request, TEMPLATE, {**context, "page": "staff"})
+    if not profile_is_complete(user):
+        profile = reverse("accounts:applicant_profile")
+        return HttpResponseRedirect(f"{profile}?{urlencode({'next': request.path})}")
+    if not takes_online_requests(version):
+        return render(request, TEMPLATE, {**context, "page": "closed"})
+    if request.method == "POST":
+        return _submit(request, context, user)
+    return _render_form(request, context, ApplicationForms.build(version, user), kept={})
+
+
+def _card_or_404(code: str) -> Service:
+    try:
+        return queries.published_service_card(code)
+    except Service.DoesNotExist as error:
+        raise Http404("no such published service") from error
+
+
+def takes_online_requests(version: ServiceVersion) -> bool:
+    """Whether the card's request stage is electronic (R-4): else the form is not offered."""
+    return any(row.stage == Stage.REQUEST and row.is_electronic for row in version.stages.all())
+
+
+def _walk_in_url() -> str | None:
+    try:
+        return reverse("tickets:walk_in")
+    except NoReverseMatch:
+        return None
+
+
+def _submit(request: HttpRequest, context: dict[str, Any], user: User) -> HttpResponse:
+    """Validate everything; file the request once, or show every error and keep the valid files."""
+    version: ServiceVersion = context["version"]
+    kept = kept_uploads(request.POST, user)
+    try:
+        bundle = ApplicationForms.build(version, user, request.POST, with_kept(request.FILES, kept))
+        if bundle.is_valid():
+            try:
+                ticket = services.submit_request(
+                    version,
+                    answers=bundle.answers.answers,
+                    documents=bundle.documents.descriptors(),
+                    files=bundle.files(),
+                    requester=user,
+                    filed_by=user,
+                    principal=bundle.representation.principal(),
+                    representation=bundle.representation.representation(),
+                    channel=IntakeChannel.ONLINE,
+                    submission_key=bundle.submission_key,
+                    language=request.LANGUAGE_CODE,
+                )
+            except InvalidAnswers as error:
+                bundle.add_service_errors(error.errors)
+            except ServiceClosedError as error:
+                bundle.add_error(error.message)
+            else:
+                return HttpResponseSeeOther(reverse("tickets:receipt", args=[ticket.tracking_code]))
+        staged = _keep_valid_files(bundle.valid_uploads(), user)
+        return _render_form(request, context, bundle, kept=staged)
+    finally:
+        close_kept(kept)
+
+
+def _keep_valid_files(
+    valid: Mapping[str, Sequence[UploadedFile]], owner: User
+) -> dict[str, list[StagedUpload]]:
+    """Stage each valid new file (a file already kept keeps its row) for the retry."""
+    return {
+        name: [
+            upload.staged
+            if isinstance(upload, KeptUpload)
+            else services.stage_upload(upload, field_key=name, owner=owner)
+            for upload in uploads
+        ]
+        for name, uploads in valid.items()
+    }
+
+
+def _kept_for_row(row: FormField, kept: Mapping[str, list[StagedUpload]]) -> list[StagedUpload]:
+    """A field's kept files; a repeating group's are its rows' ("<group>-<row>-<child>")."""
+    if row.field_type != FieldType.GROUP:
+        return list(kept.get(row.key, []))
+    prefix = f"{row.key}-"
+    return [staged for name, rows in kept.items() if name.startswith(prefix) for staged in rows]
+
+
+def _render_form(
+    request: HttpRequest,
+    context: dict[str, Any],
+    bundle: ApplicationForms,
+    *,
+    kept: Mapping[str, list[StagedUpload]],
+) -> HttpResponse:
+    bundle.mark_invalid()
+    answer_items = [
+        {**item, "kept": _kept_for_row(item["row"], kept)} for item in bundle.answers.visible_rows()
+    ]
+    document_items = [
+        {"bound": bundle.documents[name], "document": document, "kept": kept.get(name, [])}
+        for name, document in bundle.documents.documents.items()
+    ]
+    context = {
+        **context,
+        "page": "form",
+        "forms": bundle,
+        "answer_items": answer_items,
+        "document_items": document_items,
+        "errors": bundle.error_summary(),
+    }
+    return render(request, TEMPLATE, context)
