@@ -103,6 +103,8 @@ def submit_request(
     service = version.service
     if not service.is_published or service.current_version_id != version.pk:
         raise ServiceClosedError()
+    if channel != IntakeChannel.IN_PERSON and not version.takes_online_requests():
+        raise ServiceClosedError()
     clean, clean_documents = validate_submission(version, answers, documents or {})
     now = now or timezone.now()
     try:
@@ -559,6 +561,18 @@ def stage_upload(upload: File, *, field_key: str, owner: User) -> StagedUpload:
     staged.file.save("staged.bin", upload, save=False)
     staged.save()
     return staged
+
+
+def discard_staged_uploads(staged: Iterable[StagedUpload], *, owner: User) -> int:
+    """Delete kept files a successful submission used (only the owner's)."""
+    count = 0
+    for item in staged:
+        if item.owner_id != owner.pk:
+            continue
+        item.file.delete(save=False)
+        item.delete()
+        count += 1
+    return count
 
 
 def prune_staged_uploads(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:

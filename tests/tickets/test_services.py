@@ -167,3 +167,34 @@ def test_a_described_file_that_was_not_sent_is_refused(submit: Submit, lease_key
 
     assert list(raised.value.errors) == [lease_key]
     assert Ticket.objects.count() == 0
+
+
+def test_a_service_without_an_electronic_request_stage_takes_only_walk_ins(
+    make_service,
+    citizen,
+    templates,  # type: ignore[no-untyped-def]
+) -> None:
+    from khedmat.tickets.choices import IntakeChannel
+    from khedmat.tickets.errors import ServiceClosedError
+    from tests.tickets.conftest import FORM_FIELDS
+
+    stages = [
+        {"stage": "information", "is_electronic": True, "channels": ["portal"]},
+        {"stage": "request", "is_electronic": False, "channels": ["in_person"]},
+    ]
+    counter = make_service(
+        "17041325199", rows={"form_fields": FORM_FIELDS[:1], "stages": stages, "documents": []}
+    )
+    values = {
+        "answers": {"shop_name": "نانوایی"},
+        "requester": citizen,
+        "filed_by": citizen,
+        "principal": services.Principal(name="زهرا کریمی", national_code="0013542419"),
+    }
+
+    with pytest.raises(ServiceClosedError):
+        services.submit_request(counter.current_version, **values)
+    ticket = services.submit_request(
+        counter.current_version, channel=IntakeChannel.IN_PERSON, **values
+    )
+    assert ticket.channel == IntakeChannel.IN_PERSON

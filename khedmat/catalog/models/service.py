@@ -17,6 +17,7 @@ from khedmat.catalog.choices import (
     Frequency,
     FrequencyPeriod,
     Nature,
+    Stage,
     StartTrigger,
 )
 from khedmat.catalog.models.base import (
@@ -389,6 +390,10 @@ class ServiceVersion(InsertOnlyModel):
     @property
     def life_event_labels(self) -> list[str]:
         return choice_labels("LifeEvent", self.life_events)
+
+    def takes_online_requests(self) -> bool:
+        """Whether the card's request stage is electronic (R-4): else nobody applies online."""
+        return any(row.stage == Stage.REQUEST and row.is_electronic for row in self.stages.all())
 
     @property
     def is_fully_electronic(self) -> bool:

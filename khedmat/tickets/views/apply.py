@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
 from khedmat.catalog import queries
-from khedmat.catalog.choices import FieldType, Stage
+from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import InvalidAnswers
 from khedmat.catalog.models import FormField, Service, ServiceVersion
 from khedmat.tickets import services
@@ -74,7 +74,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     if not profile_is_complete(user):
         profile = reverse("accounts:applicant_profile")
         return HttpResponseRedirect(f"{profile}?{urlencode({'next': request.path})}")
-    if not takes_online_requests(version):
+    if not version.takes_online_requests():
         return render(request, TEMPLATE, {**context, "page": "closed"})
     if request.method == "POST":
         return _submit(request, context, user)
@@ -86,11 +86,6 @@ def _card_or_404(code: str) -> Service:
         return queries.published_service_card(code)
     except Service.DoesNotExist as error:
         raise Http404("no such published service") from error
-
-
-def takes_online_requests(version: ServiceVersion) -> bool:
-    """Whether the card's request stage is electronic (R-4): else the form is not offered."""
-    return any(row.stage == Stage.REQUEST and row.is_electronic for row in version.stages.all())
 
 
 def _walk_in_url() -> str | None:
@@ -126,6 +121,10 @@ def _submit(request: HttpRequest, context: dict[str, Any], user: User) -> HttpRe
             except ServiceClosedError as error:
                 bundle.add_error(error.message)
             else:
+                close_kept(kept)
+                services.discard_staged_uploads(
+                    [upload.staged for uploads in kept.values() for upload in uploads], owner=user
+                )
                 return HttpResponseSeeOther(reverse("tickets:receipt", args=[ticket.tracking_code]))
         staged = _keep_valid_files(bundle.valid_uploads(), user)
         return _render_form(request, context, bundle, kept=staged)
