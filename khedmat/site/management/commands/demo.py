@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from khedmat.catalog.demo import load_demo_catalog
 from khedmat.site.demo_data import load_demo_data
+from khedmat.tickets.demo import load_demo_requests
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         logins = load_demo_data()
         load_demo_catalog()
+        requests = load_demo_requests()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -44,6 +46,14 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password / role):")
         for login in logins:
             self.stdout.write(f"  {login.username:<11} {login.password:<22} {login.role.value}")
+        self.stdout.write(
+            f"Demo requests (follow one at {base}/track/ with its code and national code):"
+        )
+        for row in requests:
+            self.stdout.write(
+                f"  {row.tracking_code}  {row.national_code}  {row.status:<18} {row.channel:<9} "
+                f"{row.service_code}"
+            )
         if settings.KHEDMAT_STAFF_2FA == "optional":
             self.stdout.write(
                 "Staff second factor is optional in this demo; enrol at /accounts/two-factor/setup/."
