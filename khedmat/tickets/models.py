@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,22 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         national_code = getattr(user, "national_code", None)
         if national_code:
             condition |= Q(principal_national_code=national_code)
+        return self.filter(condition)
+
+    def visible_to_staff(self, user: Any) -> TicketQuerySet:
+        """Requests a staff member may see: their unit's and below, filed by or assigned to them.
+
+        Administrators see every request.
+        """
+        from khedmat.accounts.queries import unit_and_descendant_ids
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        condition = Q(filed_by=user) | Q(assignee=user)
+        if user.org_unit_id is not None:
+            condition |= Q(org_unit_id__in=unit_and_descendant_ids([user.org_unit_id]))
         return self.filter(condition)
 
     def open(self) -> TicketQuerySet:

@@ -5,19 +5,32 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hmac
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from khedmat.accounts.models import User
+from khedmat.catalog.choices import FieldType
+from khedmat.catalog.formbuilder import (
+    split_rows,
+)
+from khedmat.catalog.formbuilder.fields import option_label
 from khedmat.catalog.models import FormField, RequiredDocument
+from khedmat.catalog.models.base import active_card_language, translated_text
+from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
+from khedmat.notifications.choices import ACTIVITY_LABELS as MESSAGE_ACTIVITY_LABELS
 from khedmat.sla.choices import PauseReason
 from khedmat.sla.queries import SlaState, sla_state_for_record
 from khedmat.tickets.choices import WAITING_STATUSES, HandlerDisplay, Status
 from khedmat.tickets.documents import document_key, upload_documents
-from khedmat.tickets.models import Ticket
+from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.services import can_follow
 
 #: What the look-up reads: enough to check the second factor and who follows the request.
@@ -225,3 +238,182 @@ def correction_rows(ticket: Ticket) -> tuple[list[FormField], list[RequiredDocum
         item for item in upload_documents(ticket.service_version) if document_key(item.pk) in named
     ]
     return rows, documents
+
+
+# --- the staff workspace --------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of the list, newest first, and the cursor of the next page (None at the end)."""
+
+    tickets: list[Ticket]
+    next_after: int | None
+
+
+def ticket_page(tickets: QuerySet[Ticket], *, after: int | None) -> TicketPage:
+    """A keyset page on (submitted_at, id), newest first, with what its rows show loaded."""
+    if after is not None:
+        position = tickets.filter(pk=after).values_list("submitted_at", flat=True).first()
+        if position is not None:
+            tickets = tickets.filter(
+                Q(submitted_at__lt=position) | Q(submitted_at=position, pk__lt=after)
+            )
+    rows = list(
+        tickets.select_related("service", "service_version", "assignee").order_by(
+            "-submitted_at", "-id"
+        )[: PAGE_SIZE + 1]
+    )
+    next_after = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    return TicketPage(tickets=rows[:PAGE_SIZE], next_after=next_after)
+
+
+def desk_ticket(user: User, code: str) -> Ticket | None:
+    """The request with this tracking code if the staff member may see it."""
+    related = ("service", "service_version", "requester", "filed_by", "assignee", "org_unit")
+    ticket = (
+        Ticket.objects.visible_to_staff(user)
+        .select_related(*related, "team")
+        .prefetch_related("service_version__form_fields", "service_version__documents")
+        .filter(tracking_code=code)
+        .first()
+    )
+    return ticket
+
+
+ACTIVITY_LABELS: dict[str, Promise] = {
+    **MESSAGE_ACTIVITY_LABELS,
+    "ticket.submitted": _("Request submitted"),
+    "ticket.status_changed": _("Status changed"),
+    "ticket.corrected": _("Corrected by the applicant"),
+    "message.template_missing": _("No message template for the applicant's SMS"),
+}
+
+
+def ticket_timeline(ticket: Ticket) -> list[Activity]:
+    """Every Activity row of the request, oldest first, with a readable `label`."""
+    rows = list(
+        Activity.objects.for_target(ticket).select_related("actor").order_by("created_at", "id")
+    )
+    for row in rows:
+        label = ACTIVITY_LABELS.get(row.verb, row.verb)
+        if row.verb.startswith("message."):
+            label = gettext("Message to the applicant: %(state)s") % {"state": label}
+        row.label = label  # type: ignore[attr-defined]
+        row.old_status = _status_label(row.old_value)  # type: ignore[attr-defined]
+        row.new_status = _status_label(row.new_value)  # type: ignore[attr-defined]
+    return rows
+
+
+def _status_label(value: Any) -> str:
+    return str(Status(value).label) if isinstance(value, str) and value in Status.values else ""
+
+
+@dataclass
+class AnswerItem:
+    """One answer as the desk shows it: its label, a text, its files, and rows of a group."""
+
+    key: str
+    label: str
+    text: str = ""
+    files: list[Attachment] = field(default_factory=list)
+    rows: list[list[AnswerItem]] = field(default_factory=list)
+
+
+def answer_items(
+    ticket: Ticket, rows: Sequence[FormField], attachments: Sequence[Attachment]
+) -> list[AnswerItem]:
+    """The request's answers under the labels of its version's form fields, in form order."""
+    language = active_card_language()
+    top, children = split_rows(rows)
+    return _answer_level(top, children, ticket.answers, "", attachments, language)
+
+
+def _answer_level(
+    rows: Sequence[FormField],
+    children: Mapping[str, Sequence[FormField]],
+    answers: Mapping[str, Any],
+    prefix: str,
+    attachments: Sequence[Attachment],
+    language: str,
+) -> list[AnswerItem]:
+    items = []
+    for row in rows:
+        value = answers.get(row.key) if isinstance(answers, Mapping) else None
+        if value in (None, "", [], {}):
+            continue
+        path = f"{prefix}{row.key}"
+        item = AnswerItem(key=path, label=translated_text(row, "label", language))
+        if row.field_type == FieldType.GROUP and isinstance(value, list):
+            item.rows = [
+                _answer_level(
+                    children.get(row.key, []), {}, entry, f"{path}.{index}.", attachments, language
+                )
+                for index, entry in enumerate(value)
+            ]
+        elif row.field_type in (FieldType.FILE, FieldType.IMAGE):
+            item.files = [file for file in attachments if file.field_key == path]
+        else:
+            item.text = answer_text(row, value, language)
+        items.append(item)
+    return items
+
+
+def answer_text(row: FormField, value: Any, language: str) -> str:
+    """One stored answer as text: option labels, dates in the reader's calendar, yes or no."""
+    kind = row.field_type
+    if kind == FieldType.CHECKBOX:
+        return str(_("Yes") if value else _("No"))
+    if kind == FieldType.SELECT:
+        options = {option["value"]: option for option in row.option("options", [])}
+        return option_label(options[value], language) if value in options else str(value)
+    if kind == FieldType.CASCADING_SELECT and isinstance(value, list):
+        return " › ".join(_cascade_labels(row.option("options", []), value, language))
+    if kind == FieldType.DATE and isinstance(value, str):
+        try:
+            return format_date(dt.date.fromisoformat(value), language)
+        except ValueError:
+            return value
+    if kind == FieldType.LOCATION and isinstance(value, Mapping):
+        return f"{value.get('lat')}, {value.get('lng')}"
+    return str(value)
+
+
+def _cascade_labels(options: list[dict[str, Any]], values: list[Any], language: str) -> list[str]:
+    labels = []
+    for value in values:
+        match = next((option for option in options if option.get("value") == value), None)
+        labels.append(option_label(match, language) if match else str(value))
+        options = (match or {}).get("children") or []
+    return labels
+
+
+@dataclass
+class DocumentItem:
+    """A required document of the version and the request's files for it."""
+
+    key: str
+    title: str
+    is_by_inquiry: bool
+    provider: str
+    files: list[Attachment]
+
+
+def document_items(
+    documents: Iterable[RequiredDocument], attachments: Sequence[Attachment]
+) -> list[DocumentItem]:
+    """Each required document with its files (those obtained by inquiry have none)."""
+    return [
+        DocumentItem(
+            key=document_key(document.pk),
+            title=document.title,
+            is_by_inquiry=document.is_by_inquiry,
+            provider=document.inquiry_provider,
+            files=[item for item in attachments if item.field_key == document_key(document.pk)],
+        )
+        for document in documents
+    ]

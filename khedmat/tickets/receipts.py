@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from khedmat.accounts.queries import visible_org_unit_ids
 from khedmat.catalog.models import Fee, ServiceStep, ServiceVersion
 from khedmat.core.digits import fold_digits
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
@@ -71,16 +70,14 @@ def can_view_receipt(ticket: Ticket, user: Any) -> bool:
     """Whether `user` may see the receipt of `ticket` (the views answer 404 otherwise).
 
     The applicant who follows the request or for whom it was filed; or staff allowed to view
-    requests who filed it (a walk-in applicant's receipt, R-14), handle it, or see its unit.
+    requests who see it in the desk (`visible_to_staff`: filed it, e.g. for a walk-in applicant
+    (R-14), handle it, or work in its unit or above).
     """
     if can_follow(ticket, user):
         return True
     if not (getattr(user, "is_staff", False) and user.has_perm("tickets.view_ticket")):
         return False
-    if user.pk in (ticket.filed_by_id, ticket.assignee_id):
-        return True
-    unit_ids = visible_org_unit_ids(user)
-    return unit_ids is None or ticket.org_unit_id in unit_ids
+    return Ticket.objects.visible_to_staff(user).filter(pk=ticket.pk).exists()
 
 
 def build_receipt(ticket: Ticket) -> Receipt:

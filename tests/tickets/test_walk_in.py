@@ -25,7 +25,7 @@ from khedmat.sla.queries import clear_unit_calendars
 from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
-from khedmat.tickets.views import desk
+from khedmat.tickets import queries
 from tests.tickets.conftest import PDF, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
@@ -465,7 +465,7 @@ def test_list_pages_by_submission_time_and_id(
     submit: Submit,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(desk, "PAGE_SIZE", 2)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     tickets = [submit() for _ in range(5)]
     Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[2].pk]).update(
         submitted_at=tickets[2].submitted_at

@@ -29,7 +29,7 @@ from khedmat.catalog.models import FormField, Service, ServiceVersion
 from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel
 from khedmat.tickets.errors import ServiceClosedError
-from khedmat.tickets.forms import (
+from khedmat.tickets.forms.apply import (
     ApplicationForms,
     KeptUpload,
     close_kept,

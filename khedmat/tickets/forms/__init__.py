@@ -1,0 +1,1 @@
+"""Forms of requests: the portal application (apply) and the staff workspace (desk)."""
