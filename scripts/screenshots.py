@@ -39,6 +39,46 @@ def shoot(browser, language: str, width_name: str) -> None:  # type: ignore[no-u
     page.screenshot(path=str(OUT / f"desk-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/accounts/two-factor/setup/")
     page.screenshot(path=str(OUT / f"two-factor-setup-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/desk/requests/")
+    page.screenshot(path=str(OUT / f"desk-requests-{language}-{width_name}.png"), full_page=True)
+    page.locator("main a[href^='/desk/requests/1'], main a[href^='/desk/requests/2'], "
+                 "main a[href^='/desk/requests/3'], main a[href^='/desk/requests/4'], "
+                 "main a[href^='/desk/requests/5'], main a[href^='/desk/requests/6'], "
+                 "main a[href^='/desk/requests/7'], main a[href^='/desk/requests/8'], "
+                 "main a[href^='/desk/requests/9']").first.click()  # fmt: skip
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(OUT / f"desk-request-{language}-{width_name}.png"), full_page=True)
+    context.close()
+    applicant_pages(browser, language, width_name)
+
+
+def applicant_pages(browser, language: str, width_name: str) -> None:  # type: ignore[no-untyped-def]
+    """The demo applicant's requests, a receipt, an application form and the public /track/."""
+    context = browser.new_context(
+        locale=language, viewport={"width": WIDTHS[width_name], "height": 900}
+    )
+    context.add_cookies([{"name": "khedmat_language", "value": language, "url": BASE}])
+    page = context.new_page()
+    page.goto(BASE + "/track/")
+    page.screenshot(path=str(OUT / f"track-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/accounts/login/?next=/requests/")
+    page.fill("input[name=username]", "applicant")
+    page.fill("input[name=password]", "Khedmat-Citizen-1405")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(OUT / f"my-requests-{language}-{width_name}.png"), full_page=True)
+    page.locator("main a[href$='/receipt/']").first.click()
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(OUT / f"receipt-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/track/")
+    page.locator("main a[href^='/track/1'], main a[href^='/track/2'], main a[href^='/track/3'], "
+                 "main a[href^='/track/4'], main a[href^='/track/5'], main a[href^='/track/6'], "
+                 "main a[href^='/track/7'], main a[href^='/track/8'], "
+                 "main a[href^='/track/9']").first.click()  # fmt: skip
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(OUT / f"track-detail-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/services/10012656000sh13/apply/")
+    page.screenshot(path=str(OUT / f"apply-{language}-{width_name}.png"), full_page=True)
     context.close()
 
 
