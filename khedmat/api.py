@@ -15,6 +15,7 @@ api = NinjaAPI(
 )
 api.add_router("/sla/", "khedmat.sla.api.router")
 api.add_router("/catalog/", "khedmat.catalog.api.router")
+api.add_router("/requests/", "khedmat.tickets.api.router")
 
 
 class VersionOut(Schema):
