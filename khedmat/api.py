@@ -1,7 +1,9 @@
 """The REST API at /api/v1/ (OpenAPI at /api/v1/openapi.json); apps mount their routers here."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from khedmat import __version__
@@ -27,3 +29,29 @@ class VersionOut(Schema):
 def version(request: HttpRequest) -> dict:
     """Public: which Khedmat answers here."""
     return {"name": "khedmat", "version": __version__}
+
+
+# Ninja's own answers, translated: the caller reads them in their language like every other error.
+_NINJA_MESSAGES = {
+    "Unauthorized": _("Log in first."),
+    "Forbidden": _("You are not allowed to do this."),
+    "CSRF check Failed": _("The form's security token is missing or wrong; reload and try again."),
+    "Too many requests.": _("Too many requests. Please try again later."),
+}
+
+
+@api.exception_handler(HttpError)
+def translated_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """An HttpError with a translated message (ours are translated already; ninja's are mapped)."""
+    message = _NINJA_MESSAGES.get(error.message, error.message)
+    return api.create_response(request, {"detail": str(message)}, status=error.status_code)
+
+
+@api.exception_handler(ValidationError)
+def translated_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A body or query that does not fit the schema: a translated summary and ninja's details."""
+    return api.create_response(
+        request,
+        {"detail": str(_("The request does not have the expected shape.")), "errors": error.errors},
+        status=422,
+    )

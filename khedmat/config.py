@@ -61,8 +61,12 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 
 
-def database_from_url(url: str) -> dict:
-    """Parse DATABASE_URL into Django's DATABASES entry; only SQLite and PostgreSQL are supported."""
+def database_from_url(url: str, *, prepared_statements: bool = False) -> dict:
+    """Parse DATABASE_URL into Django's DATABASES entry; only SQLite and PostgreSQL are supported.
+
+    `prepared_statements` (PostgreSQL): bind parameters on the server and prepare a query after
+    its fifth run on a connection, so PostgreSQL plans it once instead of on every request.
+    """
     scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
     if scheme not in SUPPORTED_DATABASE_SCHEMES:
         raise ConfigError(
@@ -88,4 +92,6 @@ def database_from_url(url: str) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             ),
         }
+    elif prepared_statements:
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config

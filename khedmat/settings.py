@@ -106,7 +106,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'khedmat.sqlite3'}") or ""
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+# PostgreSQL plans a repeated query once per connection (server-side binding and prepared
+# statements). Turn off behind PgBouncer older than 1.21 in transaction mode.
+KHEDMAT_DB_PREPARED_STATEMENTS = env_bool("KHEDMAT_DB_PREPARED_STATEMENTS", True)
+DATABASES = {
+    "default": database_from_url(
+        DATABASE_URL, prepared_statements=KHEDMAT_DB_PREPARED_STATEMENTS
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

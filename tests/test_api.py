@@ -25,3 +25,19 @@ def test_docs_page_loads_swagger_from_our_static_files(client):
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle" in html
     assert re.findall(r"""(?:src|href)=["']https?://""", html) == []
+
+
+def test_ninjas_own_errors_are_translated(client):
+    """401 and 422 produced by django-ninja itself read in the caller's language."""
+    english = client.get("/api/v1/requests/")
+    persian = client.get("/api/v1/requests/", HTTP_ACCEPT_LANGUAGE="fa")
+    shapeless = client.get("/api/v1/catalog/services?limit=many", HTTP_ACCEPT_LANGUAGE="fa")
+
+    assert english.status_code == 401
+    assert english.json() == {"detail": "Log in first."}
+    assert persian.status_code == 401
+    assert persian.json()["detail"] != "Log in first."
+    assert re.search("[\u0600-\u06ff]", persian.json()["detail"])
+    assert shapeless.status_code == 422
+    assert re.search("[\u0600-\u06ff]", shapeless.json()["detail"])
+    assert shapeless.json()["errors"]

@@ -105,3 +105,16 @@ def test_env_example_documents_every_variable_the_settings_read():
     names = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_text)) | {"DATABASE_URL"}
     missing = sorted(name for name in names if f"{name}=" not in example)
     assert missing == []
+
+
+def test_postgresql_prepares_repeated_queries_only_when_asked():
+    url = "postgres://khedmat@127.0.0.1:5432/khedmat"
+    assert database_from_url(url, prepared_statements=True)["OPTIONS"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    assert database_from_url(url).get("OPTIONS", {}) == {}
+    sqlite = database_from_url(
+        "sqlite:////tmp/khedmat-config-test.sqlite3", prepared_statements=True
+    )
+    assert "server_side_binding" not in sqlite["OPTIONS"]

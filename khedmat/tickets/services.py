@@ -27,7 +27,7 @@ from khedmat.notifications.choices import MessageKind
 from khedmat.notifications.errors import TemplateMissingError
 from khedmat.notifications.services import notify
 from khedmat.sla.choices import TargetKind
-from khedmat.sla.queries import PolicyContext
+from khedmat.sla.queries import PolicyContext, unit_calendars
 from khedmat.sla.services import (
     pause_record_clocks,
     resume_record_clocks,
@@ -232,7 +232,8 @@ def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: 
             digest = _sha256(upload)
             descriptor = descriptors[index] if index < len(descriptors) else {}
             if descriptor.get("sha256") != digest:
-                raise ValueError(f"file {path}[{index}] does not match its description")
+                message = gettext("The file's content does not match its description.")
+                raise InvalidAnswers({path: [message]})
             attachment = Attachment(
                 ticket=ticket, field_key=path, document=documents.get(path),
                 original_name=_safe_name(upload.name or "file"), size=upload.size or 0,
@@ -302,7 +303,7 @@ def card_promise(version: ServiceVersion, unit: OrgUnit | None, start: dt.dateti
     if unit_name in (DurationUnit.DAYS, DurationUnit.MONTHS):
         days = amount * (30 if unit_name == DurationUnit.MONTHS else 1)
         return start + dt.timedelta(days=days)
-    calendar = calendar_for_unit(unit)
+    calendar = unit_calendars([unit.pk])[unit.pk] if unit is not None else calendar_for_unit(None)
     if unit_name == DurationUnit.WORKING_DAYS:
         return add_working_days(calendar, start, amount)
     minutes = amount * (60 if unit_name == DurationUnit.HOURS else 1)

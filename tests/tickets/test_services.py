@@ -76,8 +76,9 @@ def test_a_crash_after_the_insert_leaves_nothing(submit: Submit) -> None:
 
 def test_file_that_does_not_match_its_descriptor_is_refused(submit: Submit, lease_key: str) -> None:
     other = pdf_file(content=PDF + b"tampered")
-    with pytest.raises(ValueError, match="does not match"):
+    with pytest.raises(InvalidAnswers) as raised:
         submit(files={lease_key: [other]})
+    assert raised.value.errors == {lease_key: ["The file's content does not match its description."]}
     assert Ticket.objects.count() == 0
 
 
