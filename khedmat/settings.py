@@ -110,9 +110,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'khedmat.sqlite3'}
 # statements). Turn off behind PgBouncer older than 1.21 in transaction mode.
 KHEDMAT_DB_PREPARED_STATEMENTS = env_bool("KHEDMAT_DB_PREPARED_STATEMENTS", True)
 DATABASES = {
-    "default": database_from_url(
-        DATABASE_URL, prepared_statements=KHEDMAT_DB_PREPARED_STATEMENTS
-    )
+    "default": database_from_url(DATABASE_URL, prepared_statements=KHEDMAT_DB_PREPARED_STATEMENTS)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

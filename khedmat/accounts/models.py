@@ -134,10 +134,14 @@ class User(AbstractUser):
         super().save(**kwargs)
 
     @cached_property
+    def group_names(self) -> frozenset[str]:
+        """The names of every group the user is in (roles among them); one query per instance."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
     def roles(self) -> frozenset[str]:
-        """The role values this user holds (their role groups); cached per instance."""
-        names = self.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        return frozenset(names)
+        """The role values this user holds (their role groups)."""
+        return self.group_names & frozenset(Role.values)
 
     def has_role(self, role: str) -> bool:
         """Whether the user holds `role` (superusers hold only the roles they were given)."""
@@ -155,7 +159,7 @@ class User(AbstractUser):
 
     def forget_roles(self) -> None:
         """Drop the cached roles after the groups changed."""
-        self.__dict__.pop("roles", None)
+        self.__dict__.pop("group_names", None)
 
 
 class LoginFailure(models.Model):

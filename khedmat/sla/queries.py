@@ -44,7 +44,7 @@ class PolicyContext:
         """A context whose requester groups are `requester`'s groups (their roles among them)."""
         groups: frozenset[str] = frozenset()
         if requester is not None and requester.pk is not None:
-            groups = frozenset(requester.groups.values_list("name", flat=True))
+            groups = requester.group_names
         return cls(requester_groups=groups, **values)
 
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from khedmat.accounts.models import OrgUnit, User
+from khedmat.accounts.models import User
 from khedmat.calendars.queries import calendar_for_unit
 from khedmat.calendars.worktime import add_working_days, add_working_minutes
 from khedmat.catalog.choices import DurationUnit
@@ -189,10 +189,11 @@ def _create_ticket(
         answers=answers,
         documents=documents,
         language=language[:2],
-        org_unit=version.responsible_unit or version.agency,
+        org_unit_id=version.responsible_unit_id or version.agency_id,
         submission_key=submission_key,
         submitted_at=now,
         status_changed_at=now,
+        promised_at=card_promise(version, version.responsible_unit_id or version.agency_id, now),
     )
 
 
@@ -280,30 +281,31 @@ def _safe_name(name: str) -> str:
 def _start_promise(
     ticket: Ticket, version: ServiceVersion, *, now: dt.datetime, actor: User
 ) -> None:
-    """Start the SLA clocks; the promised date is the resolution target, else the card's duration."""
-    promised = None
-    if ticket.org_unit is not None:
-        context = PolicyContext.for_requester(
-            ticket.requester, service_key=ticket.service.code,
-            record_kind=TicketKind.SERVICE_REQUEST, priority=ticket.priority,
-        )  # fmt: skip
-        clocks = start_clocks(
-            ticket, policy_context=context, org_unit=ticket.org_unit, started_at=now, actor=actor
-        )
-        promised = next(
-            (clock.promised_at for clock in clocks if clock.kind == TargetKind.RESOLUTION), None
-        )
-    ticket.promised_at = promised or card_promise(version, ticket.org_unit, now)
-    ticket.save(update_fields=["promised_at"])
+    """Start the SLA clocks; the promise is the resolution target's, else the card's (set at insert)."""
+    if ticket.org_unit_id is None:
+        return
+    context = PolicyContext.for_requester(
+        ticket.requester, service_key=ticket.service.code,
+        record_kind=TicketKind.SERVICE_REQUEST, priority=ticket.priority,
+    )  # fmt: skip
+    clocks = start_clocks(
+        ticket, policy_context=context, org_unit=ticket.org_unit_id, started_at=now, actor=actor
+    )
+    promised = next(
+        (clock.promised_at for clock in clocks if clock.kind == TargetKind.RESOLUTION), None
+    )
+    if promised is not None and promised != ticket.promised_at:
+        ticket.promised_at = promised
+        ticket.save(update_fields=["promised_at"])
 
 
-def card_promise(version: ServiceVersion, unit: OrgUnit | None, start: dt.datetime) -> dt.datetime:
+def card_promise(version: ServiceVersion, unit_id: int | None, start: dt.datetime) -> dt.datetime:
     """The answer date the card's average duration gives, counted in the unit's working time."""
     amount, unit_name = version.duration_amount, version.duration_unit
     if unit_name in (DurationUnit.DAYS, DurationUnit.MONTHS):
         days = amount * (30 if unit_name == DurationUnit.MONTHS else 1)
         return start + dt.timedelta(days=days)
-    calendar = unit_calendars([unit.pk])[unit.pk] if unit is not None else calendar_for_unit(None)
+    calendar = unit_calendars([unit_id])[unit_id] if unit_id else calendar_for_unit(None)
     if unit_name == DurationUnit.WORKING_DAYS:
         return add_working_days(calendar, start, amount)
     minutes = amount * (60 if unit_name == DurationUnit.HOURS else 1)

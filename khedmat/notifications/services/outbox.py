@@ -110,12 +110,16 @@ def _related_fields(record: models.Model | None) -> dict[str, Any]:
     return {"related_type": content_type, "related_id": str(record.pk)}
 
 
-def _create_message(fields: dict[str, Any], *, actor: Actor, now: dt.datetime) -> Message:
+def _create_message(
+    fields: dict[str, Any], *, actor: Actor, now: dt.datetime, record: models.Model | None = None
+) -> Message:
     """Insert the message with the status the rules give it; the first writer of a key wins."""
     decision = rules.decide(
         kind=fields["kind"], channel=fields["channel"], recipient=fields["recipient"], now=now
     )
     message = Message(**fields, status=decision.status, created_at=now, status_changed_at=now)
+    if record is not None:  # the timeline rows below need the record: no query to read it back
+        Message._meta.get_field("related").set_cached_value(message, record)  # type: ignore[union-attr]
     message.created_by = actor if getattr(actor, "is_authenticated", False) else None
     if decision.status == MessageStatus.HELD:
         message.next_attempt_at = decision.release_at
@@ -183,7 +187,7 @@ def queue_message(
         existing = queries.message_by_key(key)
         if existing is not None:
             return existing
-        return _create_message(fields, actor=actor, now=now)
+        return _create_message(fields, actor=actor, now=now, record=record)
 
 
 def notify(

@@ -50,7 +50,7 @@ def start_clocks(
     record: models.Model,
     *,
     policy_context: PolicyContext,
-    org_unit: OrgUnit,
+    org_unit: OrgUnit | int,
     started_at: dt.datetime | None = None,
     actor: Actor,
     team: Team | None = None,
@@ -67,7 +67,8 @@ def start_clocks(
     if not wanted:
         return []
     # The calendar in force now: the promise is computed with it and never again.
-    calendar = unit_calendars([org_unit.pk])[org_unit.pk]
+    unit_id = org_unit if isinstance(org_unit, int) else org_unit.pk
+    calendar = unit_calendars([unit_id])[unit_id]
     record_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
     clocks = []
     with transaction.atomic():
@@ -78,7 +79,7 @@ def start_clocks(
             if (target.kind, step_key) in busy:
                 continue
             clock = _start_clock(
-                record_type, record, target, calendar, org_unit=org_unit, team=team,
+                record_type, record, target, calendar, org_unit_id=unit_id, team=team,
                 context=policy_context, step_key=step_key, started_at=started_at, actor=actor,
             )  # fmt: skip
             clocks.append(clock)
@@ -91,7 +92,7 @@ def _start_clock(
     target: SlaTarget,
     calendar: WorkCalendar,
     *,
-    org_unit: OrgUnit,
+    org_unit_id: int,
     team: Team | None,
     context: PolicyContext,
     step_key: str,
@@ -111,7 +112,7 @@ def _start_clock(
         target=target,
         kind=target.kind,
         step_key=step_key,
-        org_unit=org_unit,
+        org_unit_id=org_unit_id,
         team=team,
         service_key=context.service_key,
         priority=context.priority,
