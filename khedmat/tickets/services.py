@@ -151,7 +151,9 @@ def validate_submission(
 
 
 def _already_submitted(filed_by: User, submission_key: str) -> Ticket | None:
-    return Ticket.objects.filter(filed_by=filed_by, submission_key=submission_key).first()
+    return (
+        Ticket.objects.filter(filed_by=filed_by, submission_key=submission_key).order_by().first()
+    )
 
 
 def _create_ticket(

@@ -113,7 +113,7 @@ def _related_fields(record: models.Model | None) -> dict[str, Any]:
 def _create_message(
     fields: dict[str, Any], *, actor: Actor, now: dt.datetime, record: models.Model | None = None
 ) -> Message:
-    """Insert the message with the status the rules give it; the first writer of a key wins."""
+    """Insert the message with the status the rules give it (a taken key raises IntegrityError)."""
     decision = rules.decide(
         kind=fields["kind"], channel=fields["channel"], recipient=fields["recipient"], now=now
     )
@@ -125,14 +125,7 @@ def _create_message(
         message.next_attempt_at = decision.release_at
     elif decision.status == MessageStatus.CANCELLED:
         message.last_error = str(decision.reason)
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        existing = queries.message_by_key(fields["idempotency_key"])
-        if existing is None:
-            raise
-        return existing
+    message.save()
     if decision.status == MessageStatus.QUEUED:
         _dispatch(message, now)
     data = {"reason": str(decision.reason)} if decision.reason else {}
@@ -183,11 +176,14 @@ def queue_message(
         "resent_from": resent_from,
         **_related_fields(record),
     }
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            return _create_message(fields, actor=actor, now=now, record=record)
+    except IntegrityError:  # the key was written first by someone else: theirs is the message
         existing = queries.message_by_key(key)
-        if existing is not None:
-            return existing
-        return _create_message(fields, actor=actor, now=now, record=record)
+        if existing is None:
+            raise
+        return existing
 
 
 def notify(
