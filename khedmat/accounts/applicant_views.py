@@ -27,10 +27,10 @@ from khedmat.accounts.errors import (
     NationalCodeTakenError,
     OtpRateLimitedError,
 )
-from khedmat.accounts.forms import FORM_ERRORS_ID, AccessibleFormMixin
+from khedmat.accounts.forms import FORM_ERRORS_ID, AccessibleFormMixin, OneTimeCodeField
 from khedmat.accounts.models import User
 from khedmat.accounts.views import _requested_next, _safe_next, _with_next, client_ip
-from khedmat.core.digits import fold_digits, localize_digits
+from khedmat.core.digits import localize_digits
 from khedmat.core.forms import MobileField, NationalCodeField
 
 APPLICANT_MOBILE = "accounts.applicant_mobile"
@@ -66,26 +66,7 @@ class MobileForm(AccessibleFormMixin):
 class SmsCodeForm(AccessibleFormMixin):
     """The six-digit code from the SMS (Persian and Arabic digits accepted)."""
 
-    code = forms.CharField(
-        label=_("Code from the SMS"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "pattern": "[0-9۰-۹٠-٩ ]*",
-                "autofocus": True,
-                "dir": "ltr",
-                "class": "form-control form-control-lg text-center font-monospace",
-            }
-        ),
-    )
-
-    def clean_code(self) -> str:
-        code = fold_digits(self.cleaned_data["code"]).replace(" ", "").replace("-", "")
-        if not code.isascii() or not code.isdigit() or len(code) != otp.CODE_DIGITS:
-            raise ValidationError(_("Enter the 6-digit code, digits only."), code="format")
-        return code
+    code = OneTimeCodeField(label=_("Code from the SMS"), lengths=(otp.CODE_DIGITS,))
 
 
 class ApplicantProfileForm(AccessibleFormMixin):

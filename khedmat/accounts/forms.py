@@ -60,27 +60,33 @@ class LoginForm(AccessibleFormMixin):
     )
 
 
-class CodeForm(AccessibleFormMixin):
-    """A six-digit code from an authenticator app (Persian and Arabic digits accepted)."""
+class OneTimeCodeField(forms.CharField):
+    """A code of a few digits typed on a phone: Persian and Arabic digits, spaces and dashes go."""
 
-    code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        max_length=16,
-        help_text=_("Open the app on your phone and enter the 6-digit code it shows now."),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "pattern": "[0-9۰-۹٠-٩ ]*",
-                "autofocus": True,
-                "dir": "ltr",
-                "class": "form-control form-control-lg text-center font-monospace",
-            }
-        ),
-    )
+    def __init__(self, *, lengths: tuple[int, ...] = (6,), **kwargs: Any) -> None:
+        self.lengths = lengths
+        attrs = {
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "pattern": "[0-9۰-۹٠-٩ ]*",
+            "autofocus": True,
+            "dir": "ltr",
+            "class": "form-control form-control-lg text-center font-monospace",
+        }
+        super().__init__(max_length=16, widget=forms.TextInput(attrs=attrs), **kwargs)
 
-    def clean_code(self) -> str:
-        code = fold_digits(self.cleaned_data["code"]).replace(" ", "").replace("-", "")
-        if not code.isascii() or not code.isdigit() or len(code) not in (6, 8):
+    def clean(self, value: Any) -> str:
+        code = fold_digits(super().clean(value)).replace(" ", "").replace("-", "")
+        if not code.isascii() or not code.isdigit() or len(code) not in self.lengths:
             raise ValidationError(_("Enter the 6-digit code, digits only."), code="format")
         return code
+
+
+class CodeForm(AccessibleFormMixin):
+    """A six-digit code from an authenticator app (8-digit backup codes too)."""
+
+    code = OneTimeCodeField(
+        label=_("Code from your authenticator app"),
+        help_text=_("Open the app on your phone and enter the 6-digit code it shows now."),
+        lengths=(6, 8),
+    )

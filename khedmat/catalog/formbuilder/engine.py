@@ -195,15 +195,15 @@ def form_field_for(
         "required": row.is_required,
     }
     form_field = BUILDERS[row.field_type](row, common, language, children)
-    _style(form_field.widget)
+    style_widget(form_field.widget)
     return form_field
 
 
-def _style(widget: forms.Widget) -> None:
+def style_widget(widget: forms.Widget) -> None:
     """Bootstrap classes on the stock widgets."""
     if isinstance(widget, forms.MultiWidget):
         for subwidget in widget.widgets:
-            _style(subwidget)
+            style_widget(subwidget)
         return
     if isinstance(widget, forms.RadioSelect):
         return  # its class would land on the wrapper too; the stylesheet styles the buttons

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import User
 from khedmat.catalog.formbuilder import AnswerForm, rows_of
+from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import RequiredDocument, ServiceVersion
 from khedmat.catalog.models.base import translated_text
 from khedmat.core.forms import DigitsField, LegalIdField, MobileField, NationalCodeField
@@ -87,16 +88,7 @@ class RepresentationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         for form_field in self.fields.values():
-            widget = form_field.widget
-            if isinstance(widget, forms.RadioSelect):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
+            style_widget(form_field.widget)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,6 +18,7 @@ from khedmat.catalog.formbuilder import (
     rows_of,
     split_rows,
 )
+from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import FormField, RequiredDocument, Service
 from khedmat.catalog.models.base import active_card_language, translated_text
 from khedmat.core.forms import MobileField, NationalCodeField
@@ -150,8 +151,7 @@ class ApplicantForm(forms.Form):
         kwargs.setdefault("prefix", "applicant")
         super().__init__(*args, **kwargs)
         for bound in self.fields.values():
-            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
-            bound.widget.attrs.setdefault("class", css)
+            style_widget(bound.widget)
 
     def applicant(self) -> walkin.WalkInApplicant:
         data = self.cleaned_data
