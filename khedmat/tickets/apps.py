@@ -8,8 +8,10 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
+        from khedmat.jobs.tick import register_tick
         from khedmat.sla.handlers import NOTIFY_APPLICANT, register_escalation_handler
         from khedmat.tickets.models import Ticket
-        from khedmat.tickets.services import tell_applicant_new_due_date
+        from khedmat.tickets.services import prune_staged_uploads, tell_applicant_new_due_date
 
         register_escalation_handler(Ticket, NOTIFY_APPLICANT, tell_applicant_new_due_date)
+        register_tick(prune_staged_uploads)  # files kept for a retry nobody came back for

@@ -63,7 +63,7 @@ def templates(db: None) -> None:
 
 
 @pytest.fixture
-def service(make_service: MakeService) -> Service:
+def service(make_service: MakeService) -> Service:  # noqa: F811  (the imported fixture)
     """A published licence service: a three-field form, one uploaded and one inquiry document."""
     return make_service("17041325104", rows={"form_fields": FORM_FIELDS})
 
@@ -115,5 +115,5 @@ def _sha(content: bytes) -> str:
 
 
 @pytest.fixture
-def office(units: dict[str, OrgUnit]) -> OrgUnit:
+def office(units: dict[str, OrgUnit]) -> OrgUnit:  # noqa: F811  (the imported fixture)
     return units["office"]

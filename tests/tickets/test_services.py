@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -78,7 +79,9 @@ def test_file_that_does_not_match_its_descriptor_is_refused(submit: Submit, leas
     other = pdf_file(content=PDF + b"tampered")
     with pytest.raises(InvalidAnswers) as raised:
         submit(files={lease_key: [other]})
-    assert raised.value.errors == {lease_key: ["The file's content does not match its description."]}
+    assert raised.value.errors == {
+        lease_key: ["The file's content does not match its description."]
+    }
     assert Ticket.objects.count() == 0
 
 
@@ -199,3 +202,27 @@ def test_a_service_without_an_electronic_request_stage_takes_only_walk_ins(
         counter.current_version, channel=IntakeChannel.IN_PERSON, **values
     )
     assert ticket.channel == IntakeChannel.IN_PERSON
+
+
+def test_kept_files_nobody_came_back_for_are_pruned_on_the_tick(
+    citizen, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from khedmat.jobs.tick import tick_handler_names
+    from khedmat.tickets.models import StagedUpload
+
+    settings.MEDIA_ROOT = tmp_path
+    old = services.stage_upload(pdf_file("old.pdf"), field_key="lease", owner=citizen)
+    fresh = services.stage_upload(pdf_file("fresh.pdf"), field_key="lease", owner=citizen)
+    StagedUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    old_path = old.file.path
+
+    assert "khedmat.tickets.services.prune_staged_uploads" in tick_handler_names()
+    assert services.prune_staged_uploads() == 1
+
+    assert list(StagedUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not Path(old_path).exists()
+    assert Path(fresh.file.path).exists()

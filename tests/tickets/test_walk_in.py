@@ -22,10 +22,9 @@ from khedmat.notifications.models import Message
 from khedmat.sla.choices import DurationUnit, TargetKind
 from khedmat.sla.models import SlaPolicy, SlaTarget
 from khedmat.sla.queries import clear_unit_calendars
-from khedmat.tickets import services, walkin
+from khedmat.tickets import queries, services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
-from khedmat.tickets import queries
 from tests.tickets.conftest import PDF, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
