@@ -251,7 +251,7 @@ BUSINESS_LICENCE_FORM = [
         "Mobile",
         is_required=True,
         help_fa="کد رهگیری به این شماره پیامک می‌شود.",
-        help_ar="يُرسل رمز التتبع إلى هذا الرقم.",
+        help_ar="يُرسل رمز المتابعة إلى هذا الرقم.",
         help_en="The tracking code is sent to this number.",
     ),
     field("email", "email", "پست الکترونیکی", "البريد الإلكتروني", "Email"),
