@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "khedmat.site.apps.TasksDatabaseConfig",
     "khedmat.core",
+    "khedmat.jobs",  # first of ours: its tick handlers (task recovery) run before the others
     "khedmat.accounts",
-    "khedmat.jobs",
     "khedmat.calendars",
     "khedmat.sla",
     "khedmat.notifications",

@@ -32,7 +32,7 @@ from khedmat.accounts.services import Actor, assign_role, create_user
 from khedmat.core.digits import fold_digits
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.core.services import record_activity
-from khedmat.notifications.choices import MessageKind
+from khedmat.notifications.choices import MessageKind, MessageStatus
 from khedmat.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -124,7 +124,8 @@ def send_login_code(
     """Send a new login code by SMS to `mobile` (within the rate limits); older codes die.
 
     Raises ValidationError for a mobile that is not an Iranian mobile number, and
-    OtpRateLimitedError (with `retry_after` seconds) when a limit is reached. The SMS is queued
+    OtpRateLimitedError (with `retry_after` seconds) when a limit is reached, ours or the message
+    outbox's (then nothing is kept). The SMS is queued
     in the same transaction as the code; a staff member's mobile gets a row but no SMS.
     """
     mobile = normalize_mobile(mobile)
@@ -145,7 +146,7 @@ def send_login_code(
         if _is_staff_mobile(mobile):
             logger.warning("login code asked for the mobile of a staff account from %s", ip_address)
         else:
-            notify(
+            message = notify(
                 "otp",
                 record=row,
                 recipient=mobile,
@@ -155,6 +156,10 @@ def send_login_code(
                 idempotency_key=f"otp:{row.pk}",
                 now=now,
             )
+            if message.status == MessageStatus.CANCELLED:
+                # The outbox refused it (its per-recipient hourly cap): no code, and the page
+                # says to wait instead of claiming a code was sent.
+                raise OtpRateLimitedError(settings.KHEDMAT_MESSAGE_RATE_WINDOW_SECONDS)
     return row
 
 
@@ -308,3 +313,11 @@ def _profile_of(user: User) -> dict[str, str | None]:
         "last_name": user.last_name,
         "national_code": user.national_code,
     }
+
+
+def prune_login_codes(*, now: dt.datetime | None = None, batch: int = 10_000) -> int:
+    """Delete login codes older than a day (their Activity rows stay as the audit trail)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=1)
+    old = list(LoginCode.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+    deleted, _ = LoginCode.objects.filter(pk__in=old).delete()
+    return deleted

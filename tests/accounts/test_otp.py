@@ -473,3 +473,30 @@ def test_the_code_reaches_the_fake_sms_provider(
     assert code not in row.code_hash
     user = otp.verify_login_code(MOBILE, code, ip_address=IP)
     assert user.mobile == MOBILE
+
+
+def test_a_code_the_outbox_refuses_is_not_claimed_as_sent(settings: SettingsWrapper) -> None:
+    """The outbox's own hourly cap per recipient cancels the SMS: the applicant is told to wait."""
+    settings.KHEDMAT_MESSAGE_RATE_LIMIT = 1
+    settings.KHEDMAT_OTP_RESEND_SECONDS = 0
+    first = send()
+    assert sms_for(first).status != MessageStatus.CANCELLED
+
+    with pytest.raises(OtpRateLimitedError) as raised:
+        send(at=T0 + dt.timedelta(minutes=2))
+
+    assert raised.value.retry_after == settings.KHEDMAT_MESSAGE_RATE_WINDOW_SECONDS
+    assert LoginCode.objects.count() == 1
+    assert Message.objects.filter(kind=MessageKind.OTP).count() == 1
+
+
+def test_login_codes_older_than_a_day_are_pruned_on_the_tick() -> None:
+    from khedmat.jobs.tick import tick_handler_names
+
+    old = send()
+    recent = send(OTHER_MOBILE, at=T0 + dt.timedelta(days=1, hours=1))
+
+    assert "khedmat.accounts.otp.prune_login_codes" in tick_handler_names()
+    assert otp.prune_login_codes(now=T0 + dt.timedelta(days=1, hours=2)) == 1
+    assert list(LoginCode.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert "login_code.sent" in verbs(old)
