@@ -106,6 +106,7 @@ def submit_request(
     if channel != IntakeChannel.IN_PERSON and not version.takes_online_requests():
         raise ServiceClosedError()
     clean, clean_documents = validate_submission(version, answers, documents or {})
+    _check_files_sent(clean, clean_documents, files or {})
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -114,7 +115,6 @@ def submit_request(
                 principal=principal, representation=representation, channel=channel,
                 submission_key=submission_key, language=language, now=now,
             )  # fmt: skip
-            _check_files_sent(clean, clean_documents, files or {})
             _store_files(ticket, files or {}, actor=filed_by)
             record_activity(
                 ticket, "ticket.submitted", actor=filed_by, new=Status.SUBMITTED, public=True,
