@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "khedmat.calendars",
     "khedmat.sla",
     "khedmat.notifications",
+    "khedmat.integrations",
     "khedmat.catalog",
     "khedmat.tickets",
+    "khedmat.processes",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -270,6 +272,58 @@ KHEDMAT_CALENDAR_COUNT_UNCONFIRMED = env_bool("KHEDMAT_CALENDAR_COUNT_UNCONFIRME
 # Clocks the periodic sweep breaches or warns per transaction; it loops until none are due.
 KHEDMAT_SLA_SWEEP_BATCH = env_int("KHEDMAT_SLA_SWEEP_BATCH", 5000, minimum=100)
 # --- end calendars and SLA ------------------------------------------------------------------------
+
+
+# --- Integrations (khedmat.integrations) ---------------------------------------------------------
+def _kind_pairs(name: str, default: str) -> dict[str, str]:
+    """A "kind:value,kind:value" variable as a dict; a pair without a colon stops start-up."""
+    pairs: dict[str, str] = {}
+    for item in env_list(name, [part for part in default.split(",") if part]):
+        kind, _colon, value = item.partition(":")
+        if not kind.strip() or not value.strip():
+            raise ConfigError(f"{name}: {item!r} is not kind:value (e.g. identity:gsb).")
+        pairs[kind.strip()] = value.strip()
+    return pairs
+
+
+# Inquiries (R-20): the provider of each inquiry kind, "kind:provider" comma-separated (gsb).
+KHEDMAT_INQUIRY_PROVIDERS = _kind_pairs("KHEDMAT_INQUIRY_PROVIDERS", "identity:gsb,postal_code:gsb")
+# How long a provider's answer for the same parameters is reused: a default, and per kind.
+KHEDMAT_INQUIRY_CACHE_SECONDS = env_int("KHEDMAT_INQUIRY_CACHE_SECONDS", 3600, minimum=0)
+try:
+    KHEDMAT_INQUIRY_KIND_CACHE_SECONDS = {
+        kind: int(seconds)
+        for kind, seconds in _kind_pairs("KHEDMAT_INQUIRY_KIND_CACHE_SECONDS", "").items()
+    }
+except ValueError:
+    raise ConfigError("KHEDMAT_INQUIRY_KIND_CACHE_SECONDS: seconds must be integers.") from None
+KHEDMAT_INQUIRY = {
+    "providers": KHEDMAT_INQUIRY_PROVIDERS,
+    "config": {
+        "gsb": {
+            "url": env_str("KHEDMAT_INQUIRY_GSB_URL", "") or "",
+            "api_key": env_str("KHEDMAT_INQUIRY_GSB_API_KEY", "") or "",
+            "timeout": env_int("KHEDMAT_INQUIRY_GSB_TIMEOUT", 10, minimum=1),
+        }
+    },
+    "default_cache_seconds": KHEDMAT_INQUIRY_CACHE_SECONDS,
+    "cache_seconds": KHEDMAT_INQUIRY_KIND_CACHE_SECONDS,
+    # Circuit breaker per provider: opens after this many unavailable answers within the window,
+    # skips calls for the cool-down, then lets one call test the provider.
+    "breaker": {
+        "failures": env_int("KHEDMAT_INQUIRY_BREAKER_FAILURES", 5, minimum=1),
+        "window_seconds": env_int("KHEDMAT_INQUIRY_BREAKER_WINDOW_SECONDS", 60, minimum=1),
+        "cooldown_seconds": env_int("KHEDMAT_INQUIRY_BREAKER_COOLDOWN_SECONDS", 30, minimum=1),
+    },
+}
+# Office automation (R-19): "rest" (generic REST adapter) or "manual" (operators type numbers in).
+KHEDMAT_OFFICE_AUTOMATION = {
+    "provider": env_choice("KHEDMAT_OFFICE_AUTOMATION_PROVIDER", "manual", {"rest", "manual"}),
+    "url": env_str("KHEDMAT_OFFICE_AUTOMATION_URL", "") or "",
+    "api_key": env_str("KHEDMAT_OFFICE_AUTOMATION_API_KEY", "") or "",
+    "timeout": env_int("KHEDMAT_OFFICE_AUTOMATION_TIMEOUT", 10, minimum=1),
+}
+# --- end integrations -----------------------------------------------------------------------------
 
 # --- Requests (khedmat.tickets) ---------------------------------------------------------------------
 # The portal's public address, for links in SMS and on receipts (no trailing slash needed).

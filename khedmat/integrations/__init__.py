@@ -1,0 +1,1 @@
+"""Integrations with other agencies: inquiries (GSB, R-20) and office automation letters (R-19)."""

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessesConfig(AppConfig):
+    name = "khedmat.processes"
+    label = "processes"
+    verbose_name = _("Processes")
+
+    def ready(self) -> None:
+        """Fire due BPMN timers every minute."""
+        from khedmat.jobs.tick import register_tick
+
+        register_tick(fire_due_timers)
+
+
+def fire_due_timers() -> None:
+    """Tick handler: fire the BPMN timers whose time has come."""
+    from khedmat.processes.services import fire_due_timers as fire
+
+    fire()

@@ -1,0 +1,44 @@
+"""Statuses of process definitions, instances and work items, with their transition tables."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DefinitionStatus(models.TextChoices):
+    """A definition is edited as a draft and frozen when published."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class InstanceStatus(models.TextChoices):
+    """Where a running process stands."""
+
+    RUNNING = "running", _("Running")
+    WAITING = "waiting", _("Waiting for a timer or a message")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: Statuses of an instance that still moves; a request has at most one such instance.
+ACTIVE_INSTANCE_STATUSES: frozenset[str] = frozenset(
+    {InstanceStatus.RUNNING, InstanceStatus.WAITING}
+)
+
+
+class WorkItemStatus(models.TextChoices):
+    """A user task waiting for a person, done, or withdrawn by the process."""
+
+    OPEN = "open", _("Open")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+WORK_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    WorkItemStatus.OPEN: frozenset({WorkItemStatus.COMPLETED, WorkItemStatus.CANCELLED}),
+    WorkItemStatus.COMPLETED: frozenset(),
+    WorkItemStatus.CANCELLED: frozenset(),
+}

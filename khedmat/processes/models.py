@@ -1,0 +1,207 @@
+"""Process definitions (versioned BPMN), their running instances and the open user tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from khedmat.processes.choices import (
+    ACTIVE_INSTANCE_STATUSES,
+    DefinitionStatus,
+    InstanceStatus,
+    WorkItemStatus,
+)
+from khedmat.processes.errors import DefinitionImmutableError
+
+#: Fields of a definition frozen once it is published.
+FROZEN_FIELDS = ("key", "version", "name", "bpmn_xml", "process_id", "status", "published_at")
+
+
+class ProcessDefinition(models.Model):
+    """One version of a BPMN process; a draft until published, then immutable."""
+
+    key = models.SlugField(_("key"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    bpmn_xml = models.TextField(_("BPMN document"))
+    process_id = models.CharField(_("process id"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DefinitionStatus.choices,
+        default=DefinitionStatus.DRAFT,
+    )  # fmt: skip
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("process definition")
+        verbose_name_plural = _("process definitions")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "version"], name="processes_definition_key_version_uniq",
+                violation_error_message=_("This version of the process already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DefinitionStatus.DRAFT, published_at__isnull=True)
+                | Q(status=DefinitionStatus.PUBLISHED, published_at__isnull=False),
+                name="processes_definition_published_at",
+                violation_error_message=_("A published definition has a publication time."),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse to change a definition that was published when it was loaded."""
+        loaded: dict[str, Any] = getattr(self, "_loaded", {})
+        if loaded.get("status") == DefinitionStatus.PUBLISHED and any(
+            getattr(self, name) != value for name, value in loaded.items()
+        ):
+            raise DefinitionImmutableError()
+        super().save(*args, **kwargs)
+        self._loaded = {name: getattr(self, name) for name in FROZEN_FIELDS}
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> ProcessDefinition:
+        """Remember the frozen fields as loaded, so `save` can refuse to change a published row."""
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded = {  # type: ignore[attr-defined]
+            name: getattr(instance, name) for name in FROZEN_FIELDS if name in field_names
+        }
+        return instance
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == DefinitionStatus.PUBLISHED
+
+    def can_edit(self) -> bool:
+        """Only drafts change; a published version is replaced by a new version."""
+        loaded: dict[str, Any] = getattr(self, "_loaded", {})
+        return loaded.get("status", self.status) != DefinitionStatus.PUBLISHED
+
+
+class ProcessInstance(models.Model):
+    """A run of one definition version for one request; its Spiff state is serialised JSON."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="process_instances",
+        verbose_name=_("request"),
+    )  # fmt: skip
+    definition = models.ForeignKey(
+        ProcessDefinition, on_delete=models.PROTECT, related_name="instances",
+        verbose_name=_("definition"),
+    )  # fmt: skip
+    state = models.TextField(_("serialised state (JSON)"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=InstanceStatus.choices,
+        default=InstanceStatus.RUNNING,
+    )  # fmt: skip
+    error = models.TextField(_("error"), blank=True)
+    next_timer_at = models.DateTimeField(_("next timer at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("process instance")
+        verbose_name_plural = _("process instances")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status__in=sorted(ACTIVE_INSTANCE_STATUSES)),
+                name="processes_instance_one_active_per_ticket",
+                violation_error_message=_("This request already has a running process."),
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["next_timer_at"], name="processes_instance_timer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}/{self.ticket_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_INSTANCE_STATUSES
+
+
+class WorkItemQuerySet(models.QuerySet["WorkItem"]):
+    def open(self) -> WorkItemQuerySet:
+        return self.filter(status=WorkItemStatus.OPEN)
+
+
+class WorkItem(models.Model):
+    """One open (or once open) user task: what inboxes and reports read, never the Spiff state."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="work_items",
+        verbose_name=_("process instance"),
+    )  # fmt: skip
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="work_items",
+        verbose_name=_("request"), db_index=False,  # processes_workitem_ticket_idx
+    )  # fmt: skip
+    task_id = models.CharField(_("engine task id"), max_length=36)
+    task_name = models.CharField(_("task"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    lane = models.CharField(_("lane"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("team"),
+    )  # fmt: skip
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("unit"),
+    )  # fmt: skip
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="work_items", verbose_name=_("assignee"),
+        db_index=False,  # processes_workitem_assign_idx leads with it
+    )  # fmt: skip
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    form_key = models.CharField(_("form key"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("completed by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "task_id"], name="processes_workitem_task_uniq",
+                violation_error_message=_("This task already has a work item."),
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(
+                fields=["status", "role", "org_unit"], name="processes_workitem_inbox_idx"
+            ),
+            models.Index(fields=["assignee", "status"], name="processes_workitem_assign_idx"),
+            models.Index(fields=["ticket"], name="processes_workitem_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.task_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WorkItemStatus.OPEN

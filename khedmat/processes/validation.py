@@ -1,0 +1,176 @@
+"""Checks a BPMN document before it is published: the supported palette and safe expressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from lxml import etree
+
+from khedmat.processes.engine import BPMN_NS, EngineError, parse_definition, parse_xml
+from khedmat.processes.expressions import ExpressionError, parse_expression
+
+#: BPMN elements a process may contain (local names in the BPMN namespace).
+SUPPORTED_ELEMENTS: frozenset[str] = frozenset(
+    {
+        # the document and its structure
+        "definitions", "process", "collaboration", "participant", "messageFlow", "message",
+        "laneSet", "lane", "childLaneSet", "flowNodeRef", "sequenceFlow", "conditionExpression",
+        "incoming", "outgoing", "documentation", "extensionElements", "textAnnotation", "text",
+        "association", "group", "category", "categoryValue", "itemDefinition",
+        # the palette
+        "startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGateway", "parallelGateway",
+        "intermediateCatchEvent", "boundaryEvent", "callActivity", "subProcess",
+        "timerEventDefinition", "timeDuration", "timeDate", "timeCycle", "messageEventDefinition",
+        "multiInstanceLoopCharacteristics", "loopCardinality", "completionCondition",
+        "loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem",
+    }
+)  # fmt: skip
+
+#: Elements that hold an expression the engine evaluates.
+EXPRESSION_ELEMENTS: frozenset[str] = frozenset(
+    {"conditionExpression", "timeDuration", "timeDate", "timeCycle", "loopCardinality",
+     "completionCondition"}
+)  # fmt: skip
+
+#: Event definitions allowed on each kind of event (none means a plain event).
+EVENT_DEFINITIONS: dict[str, frozenset[str]] = {
+    "startEvent": frozenset(),
+    "endEvent": frozenset(),
+    "intermediateCatchEvent": frozenset({"timerEventDefinition", "messageEventDefinition"}),
+    "boundaryEvent": frozenset({"timerEventDefinition", "messageEventDefinition"}),
+}
+
+_DEFAULT_MESSAGE = _("This element is not supported.")
+UNSUPPORTED_MESSAGES: dict[str, Any] = {
+    "scriptTask": _("Script tasks are not supported: use a service task."),
+    "manualTask": _("Manual tasks are not supported: use a user task."),
+    "businessRuleTask": _("Business rule tasks are not supported."),
+    "task": _("Choose a task type: user task or service task."),
+    "sendTask": _("Send tasks are not supported: use a service task."),
+    "receiveTask": _("Receive tasks are not supported: use a message catch event."),
+    "inclusiveGateway": _("Inclusive gateways are not supported: use exclusive or parallel."),
+    "eventBasedGateway": _("Event-based gateways are not supported."),
+    "complexGateway": _("Complex gateways are not supported."),
+    "intermediateThrowEvent": _("Throwing events are not supported."),
+    "signalEventDefinition": _("Signal events are not supported."),
+    "escalationEventDefinition": _("Escalation events are not supported."),
+    "compensateEventDefinition": _("Compensation is not supported."),
+    "errorEventDefinition": _("Error events are not supported."),
+    "terminateEventDefinition": _("Terminate end events are not supported."),
+    "conditionalEventDefinition": _("Conditional events are not supported."),
+    "linkEventDefinition": _("Link events are not supported."),
+    "cancelEventDefinition": _("Cancel events are not supported."),
+    "transaction": _("Transactions are not supported: use a sub-process."),
+    "adHocSubProcess": _("Ad-hoc sub-processes are not supported."),
+    "standardLoopCharacteristics": _("Loops are not supported: use a multi-instance user task."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a document cannot be published: the element and a translated message."""
+
+    element_id: str
+    element_name: str
+    message: Any
+
+    def __str__(self) -> str:
+        where = self.element_name or self.element_id
+        return f"{where}: {self.message}" if where else str(self.message)
+
+
+def validate_bpmn(bpmn_xml: str) -> list[Problem]:
+    """Every problem of the document, in document order; an empty list means it may be published."""
+    try:
+        root = parse_xml(bpmn_xml)
+    except EngineError as error:
+        return [Problem("", "", error.message)]
+    problems = [*_palette_problems(root), *_expression_problems(root)]
+    if problems:
+        return problems
+    try:
+        parse_definition(bpmn_xml)
+    except EngineError as error:
+        cause = error.__cause__
+        return [
+            Problem(
+                str(getattr(cause, "id", "") or ""),
+                str(getattr(cause, "name", "") or ""),
+                _("The engine cannot load this process: %(error)s") % {"error": error.message},
+            )
+        ]
+    return []
+
+
+def _palette_problems(root: Any) -> list[Problem]:
+    problems = []
+    refused: set[Any] = set()
+    for node in _bpmn_elements(root):
+        local = etree.QName(node).localname
+        if any(ancestor in refused for ancestor in node.iterancestors()):
+            continue  # the refused element already says it
+        if local not in SUPPORTED_ELEMENTS and not local.endswith("EventDefinition"):
+            refused.add(node)
+            message = UNSUPPORTED_MESSAGES.get(local, _DEFAULT_MESSAGE)
+            problems.append(_problem(_owner(node), message))
+        elif local in EVENT_DEFINITIONS:
+            problems.extend(_event_problems(node, local))
+        elif local == "multiInstanceLoopCharacteristics":
+            parent = node.getparent()
+            if etree.QName(parent).localname != "userTask":
+                problems.append(_problem(parent, _("Only user tasks may be multi-instance.")))
+    return problems
+
+
+def _event_problems(node: Any, local: str) -> list[Problem]:
+    allowed = EVENT_DEFINITIONS[local]
+    problems = []
+    for child in node:
+        if not isinstance(child.tag, str) or etree.QName(child).namespace != BPMN_NS:
+            continue
+        kind = etree.QName(child).localname
+        if kind.endswith("EventDefinition") and kind not in allowed:
+            message = UNSUPPORTED_MESSAGES.get(kind) or _("This event type is not supported here.")
+            problems.append(_problem(node, message))
+    return problems
+
+
+def _expression_problems(root: Any) -> list[Problem]:
+    problems = []
+    for node in _bpmn_elements(root):
+        if etree.QName(node).localname not in EXPRESSION_ELEMENTS:
+            continue
+        try:
+            parse_expression(node.text or "")
+        except ExpressionError as error:
+            problems.append(_problem(_owner(node), error.message))
+    return problems
+
+
+def _bpmn_elements(root: Any) -> list[Any]:
+    """BPMN-namespace elements, skipping diagram interchange and the modeller's extensions."""
+    elements = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
+            continue
+        elements.append(node)
+        if etree.QName(node).localname != "extensionElements":
+            stack.extend(reversed(list(node)))
+    return elements
+
+
+def _owner(node: Any) -> Any:
+    """The nearest ancestor with an id: the flow or event an expression belongs to."""
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node
+
+
+def _problem(node: Any, message: Any) -> Problem:
+    if node is None:
+        return Problem("", "", message)
+    return Problem(str(node.get("id") or ""), str(node.get("name") or ""), message)
