@@ -17,6 +17,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("language/", core_views.set_language, name="set_language"),
     path("accounts/", include("khedmat.accounts.urls")),
+    path("desk/work/", include("khedmat.processes.urls")),
     path("desk/", include("khedmat.desk.urls")),
     path("", include("khedmat.notifications.urls")),
     path("", include("khedmat.sla.urls")),

@@ -291,6 +291,12 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "ticket.status_changed": _("Status changed"),
     "ticket.corrected": _("Corrected by the applicant"),
     "message.template_missing": _("No message template for the applicant's SMS"),
+    "process.started": _("Process started"),
+    "process.timer_fired": _("Process timer fired"),
+    "process.work_item_claimed": _("Task claimed"),
+    "process.work_item_assigned": _("Task assigned"),
+    "process.work_item_released": _("Task released"),
+    "process.work_item_completed": _("Task completed"),
 }
 
 

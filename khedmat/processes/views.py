@@ -1,0 +1,146 @@
+"""Staff pages of work items under /desk/work/: the inbox tabs, claim, assign and release."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from khedmat.accounts.choices import Role
+from khedmat.accounts.models import User
+from khedmat.processes import assignment
+from khedmat.processes.errors import ProcessError
+from khedmat.processes.forms import AssignForm
+from khedmat.processes.models import WorkItem
+from khedmat.processes.queries import (
+    INBOX_SORTS,
+    INBOX_VIEWS,
+    SORT_NEWEST,
+    VIEW_MINE,
+    VIEW_TEAM,
+    VIEW_UNASSIGNED,
+    inbox_items,
+    visible_work_item,
+    work_item_page,
+)
+from khedmat.sla.queries import sla_state_for
+
+ROLE_LABELS: dict[str, object] = dict(Role.choices)  # lazy labels: translated when shown
+
+TABS = (
+    (VIEW_MINE, _("Assigned to me")),
+    (VIEW_TEAM, _("My team")),
+    (VIEW_UNASSIGNED, _("Unassigned")),
+)
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # permission_required let a signed-in user through
+    return user
+
+
+def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
+    value = request.GET.get(name, "")
+    return value if value in choices else choices[0]
+
+
+def _after(request: HttpRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+@require_GET
+@permission_required("processes.view_workitem", raise_exception=True)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The staff member's open work items: theirs, their team's or the unassigned ones."""
+    user = _staff(request)
+    view = _choice(request, "view", INBOX_VIEWS)
+    sort = _choice(request, "sort", INBOX_SORTS)
+    page = work_item_page(inbox_items(user, view), sort=sort, after=_after(request))
+    for item in page.items:
+        item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
+    context = {
+        "page": page,
+        "states": sla_state_for([item.ticket for item in page.items]),
+        "tabs": TABS,
+        "view": view,
+        "sort": sort,
+        "after": _after(request),
+        "newest": SORT_NEWEST,
+        "may_assign": user.is_administrator
+        or user.has_role(Role.SUPERVISOR)
+        or user.has_perm("processes.change_workitem"),
+    }
+    return render(request, "processes/workitem_list.html", context)
+
+
+def _item(request: HttpRequest, pk: int) -> WorkItem:
+    item = visible_work_item(_staff(request), pk)
+    if item is None:
+        raise Http404("no such work item for this staff member")
+    return item
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(reverse("processes:inbox"))
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take an unassigned task for oneself."""
+    item = _item(request, pk)
+    try:
+        assignment.claim_work_item(item, actor=_staff(request))
+    except ProcessError as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(request, _("The task is yours now."))
+    return _back(request)
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a task back to its queue."""
+    item = _item(request, pk)
+    try:
+        assignment.release_work_item(item, actor=_staff(request))
+    except ProcessError as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(request, _("The task is back in its queue."))
+    return _back(request)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("processes.view_workitem", raise_exception=True)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose who holds a task (supervisors); a refusal answers 403 with the reason."""
+    user = _staff(request)
+    item = _item(request, pk)
+    if not assignment.can_assign(item, user):
+        message = assignment.WorkItemPermissionError().message
+        context = {"item": item, "refusal": message}
+        return render(request, "processes/workitem_assign.html", context, status=403)
+    form = AssignForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment.assign_work_item(item, assignee=form.cleaned_data["assignee"], actor=user)
+        except ProcessError as error:
+            flash.error(request, str(error.message))
+        else:
+            flash.success(request, _("The task was assigned."))
+        return _back(request)
+    return render(request, "processes/workitem_assign.html", {"item": item, "form": form})
