@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socketserver
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from khedmat.core.localserver import LocalServer
 from khedmat.notifications.fake_sms.wire import Request, Response, text
 
 FAKE_API_KEY = "fake-agency-key"
@@ -182,67 +181,11 @@ class FakeOfficeApp(_FakeApp):
             return Response(200, {"number": number, "status": letter["status"]})
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that timed out and left (…0408) is expected, not news
-
-
-class _FakeServer:
+class _FakeServer(LocalServer):
     """Serve one fake app on 127.0.0.1 in a daemon thread: `with FakeXServer() as fake: fake.url`."""
 
     def __init__(self, app: _FakeApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port
-        self.app = app
-        self._server: _ThreadingServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> _FakeServer:
-        """Bind (port 0: any free port) and serve in a daemon thread."""
-        server = make_server(
-            self.host,
-            self.port,
-            self.app,
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-        self._server = server  # type: ignore[assignment]
-        self.port = server.server_port
-        self.app.stopping.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self.app.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> _FakeServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """http://127.0.0.1:<port>"""
-        return f"http://{self.host}:{self.port}"
+        super().__init__(app, host, port)
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request the fake saw."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import socketserver
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from khedmat.core.localserver import LocalServer
 from khedmat.notifications.fake_sms.ghasedak import Ghasedak
 from khedmat.notifications.fake_sms.ippanel import Ippanel
 from khedmat.notifications.fake_sms.kavenegar import Kavenegar
@@ -136,67 +135,13 @@ class FakeSmsApp:
         return Response(404, {"error": f"no control hook {request.method} {request.path}"})
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that timed out and left (…0408) is expected, not news
-
-
-class FakeSmsServer:
+class FakeSmsServer(LocalServer):
     """Start the fake providers in a thread: `with FakeSmsServer() as fake: fake.url …`."""
 
+    app: FakeSmsApp
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
-        self.host = host
-        self.port = port
-        self.app = FakeSmsApp(**options)
-        self._server: _ThreadingServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeSmsServer:
-        """Bind (port 0: any free port) and serve in a daemon thread."""
-        server = make_server(
-            self.host,
-            self.port,
-            self.app,
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-        self._server = server  # type: ignore[assignment]
-        self.port = server.server_port
-        self.app.stopping.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self.app.stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeSmsServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """http://127.0.0.1:<port>"""
-        return f"http://{self.host}:{self.port}"
+        super().__init__(FakeSmsApp(**options), host, port)
 
     def base_url(self, provider: str) -> str:
         """The URL setting that points one provider's adapter here."""
