@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import hmac
 import json
 from dataclasses import asdict
@@ -313,33 +312,6 @@ def _open_version(code: str) -> ServiceVersion | None:
     return version
 
 
-def _described_files(value: Any, path: str = "") -> dict[str, list[dict[str, Any]]]:
-    """File descriptors ({..., "sha256"}) in an answer document, by answer path."""
-    if isinstance(value, dict):
-        if "sha256" in value:
-            return {path: [value]}
-        found: dict[str, list[dict[str, Any]]] = {}
-        for key, item in value.items():
-            found.update(_described_files(item, f"{path}.{key}" if path else str(key)))
-        return found
-    if isinstance(value, list):
-        if value and all(isinstance(item, dict) and "sha256" in item for item in value):
-            return {path: value}
-        found = {}
-        for index, item in enumerate(value):
-            found.update(_described_files(item, f"{path}.{index}"))
-        return found
-    return {}
-
-
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 def _file_problem(upload: UploadedFile, descriptor: dict[str, Any]) -> str | None:
     """Why an uploaded file is not the file its description names, or None."""
     name = str(descriptor.get("name", ""))
@@ -362,14 +334,14 @@ def _matched_files(
     Files are matched to descriptions by SHA-256, so every description needs its file and every
     file its description; the size must agree and the first bytes must fit the named type.
     """
-    if not uploads and not _described_files([payload.answers, payload.documents]):
+    if not uploads and not services.described_files([payload.answers, payload.documents]):
         return {}
     answers, documents = services.validate_submission(version, payload.answers, payload.documents)
-    described = {**_described_files(answers), **documents}
+    described = {**services.described_files(answers), **documents}
     pool: dict[str, list[tuple[str, UploadedFile]]] = {}
     for part, files in uploads.items():
         for upload in files:
-            pool.setdefault(_sha256(upload), []).append((part, upload))
+            pool.setdefault(services.file_sha256(upload), []).append((part, upload))
     errors: dict[str, list[str]] = {}
     matched: dict[str, list[UploadedFile]] = {}
     for path, descriptors in described.items():

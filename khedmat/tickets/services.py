@@ -205,25 +205,30 @@ def _check_files_sent(
     """Every described file must come with its content: a description alone stores nothing."""
     errors = {
         path: [gettext("Upload the file again: its content did not arrive.")]
-        for path, count in _described_paths({**answers, **documents}).items()
-        if len(files.get(path, ())) != count
+        for path, descriptors in described_files({**answers, **documents}).items()
+        if len(files.get(path, ())) != len(descriptors)
     }
     if errors:
         raise InvalidAnswers(errors)
 
 
-def _described_paths(value: Any, prefix: str = "") -> dict[str, int]:
-    """Answer paths that hold file descriptors, with how many files each describes."""
-    found: dict[str, int] = {}
+def described_files(value: Any, path: str = "") -> dict[str, list[dict[str, Any]]]:
+    """File descriptors ({..., "sha256"}) in an answer document, by answer path ("a.0.b")."""
     if isinstance(value, dict):
+        if "sha256" in value:
+            return {path: [value]}
+        found: dict[str, list[dict[str, Any]]] = {}
         for key, item in value.items():
-            found.update(_described_paths(item, f"{prefix}{key}"))
-    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        if all("sha256" in item and "size" in item for item in value):
-            return {prefix: len(value)}
+            found.update(described_files(item, f"{path}.{key}" if path else str(key)))
+        return found
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) and "sha256" in item for item in value):
+            return {path: value}
+        found = {}
         for index, item in enumerate(value):
-            found.update(_described_paths(item, f"{prefix}.{index}."))
-    return found
+            found.update(described_files(item, f"{path}.{index}"))
+        return found
+    return {}
 
 
 def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: User) -> None:
@@ -232,7 +237,7 @@ def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: 
     for path, uploads in files.items():
         descriptors = descriptors_at(ticket.answers, ticket.documents, path)
         for index, upload in enumerate(uploads):
-            digest = _sha256(upload)
+            digest = file_sha256(upload)
             descriptor = descriptors[index] if index < len(descriptors) else {}
             if descriptor.get("sha256") != digest:
                 message = gettext("The file's content does not match its description.")
@@ -264,7 +269,7 @@ def descriptors_at(
     return list(value) if isinstance(value, list) else []
 
 
-def _sha256(upload: File) -> str:
+def file_sha256(upload: File) -> str:
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -561,7 +566,7 @@ def stage_upload(upload: File, *, field_key: str, owner: User) -> StagedUpload:
     """Keep a valid file of a form that came back with errors, for the same person's retry."""
     staged = StagedUpload(
         owner=owner, field_key=field_key, original_name=_safe_name(upload.name or "file"),
-        size=upload.size or 0, sha256=_sha256(upload),
+        size=upload.size or 0, sha256=file_sha256(upload),
     )  # fmt: skip
     staged.file.save("staged.bin", upload, save=False)
     staged.save()

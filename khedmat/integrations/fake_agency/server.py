@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,7 +27,7 @@ LETTER_ROUTE = ("registered", "in_review", "signed")
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
-class _FakeApp:
+class _FakeApp(ABC):
     """What both fakes share: the key, a request log, a stall that a stopping server cuts short."""
 
     def __init__(self, *, api_key: str = FAKE_API_KEY, slow_seconds: float = 3.0) -> None:
@@ -50,8 +51,9 @@ class _FakeApp:
         start_response(response.status_line(), headers)
         return [payload]
 
+    @abstractmethod
     def route(self, request: Request) -> Response:
-        raise NotImplementedError
+        """The answer of this fake to one request."""
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request seen, with lower-case headers."""
