@@ -42,3 +42,36 @@ WORK_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
     WorkItemStatus.COMPLETED: frozenset(),
     WorkItemStatus.CANCELLED: frozenset(),
 }
+
+
+class ServiceKind(models.TextChoices):
+    """What a service task asks a job to do."""
+
+    SMS = "sms", _("Send an SMS")
+    INQUIRY = "inquiry", _("Inquiry to another agency")
+    LETTER = "letter", _("Letter in the office automation")
+
+
+class ServiceCallStatus(models.TextChoices):
+    """Where a service task's job stands."""
+
+    PENDING = "pending", _("Queued")
+    WAITING = "waiting", _("Waiting for the other side")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: A service call in one of these may still finish its task.
+OPEN_CALL_STATUSES: frozenset[str] = frozenset(
+    {ServiceCallStatus.PENDING, ServiceCallStatus.WAITING}
+)
+
+
+class Decision(models.TextChoices):
+    """What the person who completed a task decided (the diagram reads it as `decision`)."""
+
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    RETURN = "return", _("Return to the applicant")
+    DONE = "done", _("Done")

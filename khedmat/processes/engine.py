@@ -20,12 +20,20 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from khedmat.processes.expressions import ExpressionError, evaluate_expression, parse_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+#: Our extension attributes (service-task kind and parameters, form keys): khedmat:kind="inquiry".
+KHEDMAT_NS = "https://khedmat.ir/schema/bpmn/1"
 NAMESPACES = {"bpmn": BPMN_NS}
 #: Upload limit for one BPMN document.
 MAX_BPMN_BYTES = 2_000_000
@@ -72,7 +80,13 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
 
 SCRIPT_ENGINE = RestrictedScriptEngine()
-_SERIALIZER = BpmnWorkflowSerializer()
+#: Spiff's default configuration does not serialise service tasks: they carry nothing of their own
+#: (their kind and parameters are read from the document), so the plain converter does.
+_SERIALIZER = BpmnWorkflowSerializer(
+    registry=BpmnWorkflowSerializer.configure(
+        {**DEFAULT_CONFIG, ServiceTask: BpmnTaskSpecConverter}
+    )
+)
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -112,13 +126,31 @@ def main_process_id(root: Any) -> str:
 
 
 @dataclass(frozen=True)
+class ServiceSpec:
+    """What a service task does: its kind (sms, inquiry, letter) and its khedmat:* parameters."""
+
+    kind: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step the applicant sees: a user or service task of the main process, in flow order."""
+
+    element_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class ParsedDefinition:
-    """A definition's specs, ready to start workflows, and the form key of each user task."""
+    """A definition's specs, ready to start workflows, and what we read from the document."""
 
     process_id: str
     spec: Any
     subprocess_specs: dict[str, Any]
     form_keys: dict[str, str]
+    service_tasks: dict[str, ServiceSpec]
+    steps: tuple[Step, ...] = ()
 
 
 def parse_definition(bpmn_xml: str) -> ParsedDefinition:
@@ -132,7 +164,10 @@ def parse_definition(bpmn_xml: str) -> ParsedDefinition:
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except (SpiffWorkflowException, ExpressionError) as error:
         raise EngineError(str(error)) from error
-    return ParsedDefinition(process_id, spec, subprocess_specs, _form_keys(root))
+    return ParsedDefinition(
+        process_id, spec, subprocess_specs, _form_keys(root), service_specs(root),
+        flow_steps(root, process_id),
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=64)
@@ -149,6 +184,57 @@ def _form_keys(root: Any) -> dict[str, str]:
             if etree.QName(name).localname == "formKey" and value:
                 keys[str(node.get("id"))] = str(value)
     return keys
+
+
+def extension_attributes(node: Any) -> dict[str, str]:
+    """The khedmat:* attributes of an element, by local name."""
+    return {
+        etree.QName(name).localname: str(value)
+        for name, value in node.attrib.items()
+        if etree.QName(name).namespace == KHEDMAT_NS
+    }
+
+
+def service_specs(root: Any) -> dict[str, ServiceSpec]:
+    """Each service task's kind and parameters (khedmat:kind, khedmat:template…), by element id."""
+    found = {}
+    for node in root.iter(f"{{{BPMN_NS}}}serviceTask"):
+        params = extension_attributes(node)
+        kind = params.pop("kind", "")
+        found[str(node.get("id"))] = ServiceSpec(kind=kind, params=params)
+    return found
+
+
+TASK_TAGS = frozenset({"userTask", "serviceTask", "callActivity", "subProcess"})
+
+
+def flow_steps(root: Any, process_id: str) -> tuple[Step, ...]:
+    """The tasks of the main process in the order the flow reaches them (breadth first)."""
+    process = next(
+        (node for node in root.iter(f"{{{BPMN_NS}}}process") if node.get("id") == process_id), None
+    )
+    if process is None:
+        return ()
+    nodes = {str(node.get("id")): node for node in process if isinstance(node.tag, str)}
+    targets: dict[str, list[str]] = {}
+    for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        targets.setdefault(str(flow.get("sourceRef")), []).append(str(flow.get("targetRef")))
+    queue = [
+        element_id for element_id, node in nodes.items()
+        if etree.QName(node).localname == "startEvent"
+    ]  # fmt: skip
+    seen: set[str] = set(queue)
+    steps = []
+    while queue:
+        element_id = queue.pop(0)
+        node = nodes.get(element_id)
+        if node is not None and etree.QName(node).localname in TASK_TAGS:
+            steps.append(Step(element_id, str(node.get("name") or element_id)))
+        for target in targets.get(element_id, []):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return tuple(steps)
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -196,20 +282,122 @@ def human_tasks(workflow: Any) -> list[HumanTask]:
     ]
 
 
+@dataclass(frozen=True)
+class ServiceRun:
+    """A service task the engine has started and is waiting on (a job will finish it)."""
+
+    task_id: str
+    name: str
+    title: str
+
+
+def running_service_tasks(workflow: Any) -> list[ServiceRun]:
+    """Service tasks started and not finished: each waits for its job."""
+    return [
+        ServiceRun(
+            task_id=str(task.id),
+            name=str(task.task_spec.bpmn_id or task.task_spec.name),
+            title=str(task.task_spec.bpmn_name or task.task_spec.bpmn_id or ""),
+        )
+        for task in workflow.get_tasks(state=TaskState.STARTED)
+        if isinstance(task.task_spec, ServiceTask)
+    ]
+
+
+def finish_service_task(workflow: Any, task_id: str, data: Mapping[str, Any]) -> None:
+    """Complete a started service task with its result and run the engine steps that follow."""
+    task = _task(workflow, task_id)
+    if (
+        task is None
+        or task.state != TaskState.STARTED
+        or not isinstance(task.task_spec, ServiceTask)
+    ):
+        raise EngineError(_("This task is not waiting for a job."))
+    task.set_data(**dict(data))
+    try:
+        task.complete()
+    except (SpiffWorkflowException, ExpressionError) as error:
+        raise _engine_error(error) from error
+    _run_engine(workflow)
+
+
+def waiting_messages(workflow: Any) -> list[str]:
+    """Names of the messages the process waits for."""
+    return [
+        str(event.name)
+        for event in workflow.waiting_events()
+        if event.event_type == "MessageEventDefinition"
+    ]
+
+
+def deliver_message(workflow: Any, name: str, payload: Mapping[str, Any]) -> bool:
+    """Hand a message to the events waiting for it; False when nothing waits for it."""
+    if name not in waiting_messages(workflow):
+        return False
+    event = BpmnEvent(MessageEventDefinition(name), dict(payload))
+    try:
+        workflow.send_event(event)
+    except (SpiffWorkflowException, ExpressionError) as error:
+        raise _engine_error(error) from error
+    _run_engine(workflow)
+    return True
+
+
+def current_elements(workflow: Any) -> list[str]:
+    """Ids of the diagram elements the process stands at: open tasks, running jobs, waits."""
+    ids = [task.name for task in human_tasks(workflow)]
+    ids += [run.name for run in running_service_tasks(workflow)]
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        ids.append(str(task.task_spec.bpmn_id or task.task_spec.name))
+    return list(dict.fromkeys(ids))
+
+
+def cancel(workflow: Any) -> None:
+    """Stop the workflow: its open tasks are cancelled."""
+    workflow.cancel()
+
+
+def _task(workflow: Any, task_id: str) -> Any:
+    try:
+        return workflow.get_task_from_id(uuid.UUID(task_id))
+    except (ValueError, SpiffWorkflowException):
+        return None
+
+
 def complete_task(workflow: Any, task_id: str, data: Mapping[str, Any]) -> None:
     """Put `data` into the READY user task `task_id`, run it and the engine steps that follow."""
-    try:
-        task = workflow.get_task_from_id(uuid.UUID(task_id))
-    except (ValueError, SpiffWorkflowException):
-        task = None
+    task = _task(workflow, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise EngineError(_("This task is not waiting for anyone."))
     task.set_data(**dict(data))
+    task.set_data(**_vote_counts(task))
     try:
         task.run()
     except (SpiffWorkflowException, ExpressionError) as error:
         raise _engine_error(error) from error
     _run_engine(workflow)
+
+
+def _vote_counts(task: Any) -> dict[str, int]:
+    """For one instance of a multi-instance task: how its siblings and it decided so far.
+
+    A completion condition reads them: any `approvals_count >= 1`, majority
+    `approvals_count * 2 > instance_count`; with no condition every instance is asked.
+    """
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, MultiInstanceTask):
+        return {}
+    siblings = [child for child in parent.children if child.task_spec == task.task_spec]
+    decisions = [
+        child.data.get("decision")
+        for child in siblings
+        if child is task or child.state == TaskState.COMPLETED
+    ]
+    return {
+        "approvals_count": decisions.count("approve"),
+        "rejections_count": decisions.count("reject"),
+        "instance_count": len(siblings),
+    }
 
 
 def fire_timers(workflow: Any) -> None:

@@ -49,3 +49,11 @@ class WorkItemClosedError(ProcessError):
 
 class ProcessEngineError(ProcessError):
     default_message = _("The process could not continue.")
+
+
+class ServiceCallNotFailedError(ProcessError):
+    default_message = _("Only a failed step can be tried again.")
+
+
+class ActionNotAllowedError(ProcessError):
+    default_message = _("You may not act on this task.")

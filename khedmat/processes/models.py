@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from khedmat.processes.choices import (
     ACTIVE_INSTANCE_STATUSES,
+    OPEN_CALL_STATUSES,
+    Decision,
     DefinitionStatus,
     InstanceStatus,
+    ServiceCallStatus,
+    ServiceKind,
     WorkItemStatus,
 )
 from khedmat.processes.errors import DefinitionImmutableError
@@ -172,6 +176,7 @@ class WorkItem(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
     )
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("completed by"),
@@ -205,3 +210,52 @@ class WorkItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == WorkItemStatus.OPEN
+
+
+class ServiceCall(models.Model):
+    """A started service task: the job that does its I/O, and what came of it."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, on_delete=models.CASCADE, related_name="service_calls",
+        verbose_name=_("process instance"),
+    )  # fmt: skip
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="service_calls",
+        verbose_name=_("request"), db_index=False,  # processes_call_ticket_idx
+    )  # fmt: skip
+    task_id = models.CharField(_("engine task id"), max_length=36)
+    task_name = models.CharField(_("task"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=ServiceKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ServiceCallStatus.choices,
+        default=ServiceCallStatus.PENDING,
+    )  # fmt: skip
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service call")
+        verbose_name_plural = _("service calls")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "task_id"], name="processes_call_task_uniq",
+                violation_error_message=_("This task already has a service call."),
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["ticket"], name="processes_call_ticket_idx"),
+            models.Index(fields=["status", "kind"], name="processes_call_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title or self.task_name} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CALL_STATUSES

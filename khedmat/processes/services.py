@@ -17,8 +17,10 @@ from khedmat.core.services import record_activity
 from khedmat.processes import engine
 from khedmat.processes.choices import (
     ACTIVE_INSTANCE_STATUSES,
+    OPEN_CALL_STATUSES,
     DefinitionStatus,
     InstanceStatus,
+    ServiceCallStatus,
     WorkItemStatus,
 )
 from khedmat.processes.errors import (
@@ -27,10 +29,13 @@ from khedmat.processes.errors import (
     DefinitionNotPublishedError,
     InvalidDefinitionError,
     ProcessEngineError,
+    ServiceCallNotFailedError,
     WorkItemClosedError,
 )
-from khedmat.processes.models import ProcessDefinition, ProcessInstance, WorkItem
+from khedmat.processes.models import ProcessDefinition, ProcessInstance, ServiceCall, WorkItem
 from khedmat.processes.validation import validate_bpmn
+from khedmat.tickets import services as ticket_services
+from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -117,10 +122,32 @@ def _parsed(definition: ProcessDefinition) -> engine.ParsedDefinition:
 # --- instances -------------------------------------------------------------------------------------
 
 
+def definition_for_service(process_key: str) -> ProcessDefinition | None:
+    """The latest published version of the process a service names, if any."""
+    if not process_key:
+        return None
+    return (
+        ProcessDefinition.objects.filter(key=process_key, status=DefinitionStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def start_for_request(ticket: Ticket, *, actor: User | None) -> ProcessInstance | None:
+    """Start the service's process for a request just filed (in the submitting transaction)."""
+    definition = definition_for_service(ticket.service.process_key)
+    if definition is None:
+        return None
+    return start_process(ticket, definition, actor=actor)
+
+
 def start_process(
     ticket: Ticket, definition: ProcessDefinition, *, actor: User | None
 ) -> ProcessInstance:
-    """Run a published definition for the request up to its first wait and open its work items."""
+    """Run a published definition for the request up to its first wait and open its work items.
+
+    The first stage shows without an SMS or a status change: the submission's SMS already went.
+    """
     parsed = _parsed(definition)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -138,22 +165,26 @@ def start_process(
             data={"definition": definition.key, "version": definition.version,
                   "instance": instance.pk},
         )  # fmt: skip
-        _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor)
+        _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, quiet=True)
         return instance
 
 
 def complete_work_item(
-    work_item: WorkItem, *, data: Mapping[str, Any], actor: User | None
+    work_item: WorkItem,
+    *,
+    data: Mapping[str, Any],
+    actor: User | None,
+    decision: str = "",
 ) -> WorkItem:
-    """Finish a user task with the form's answers and run the process on to its next wait."""
+    """Finish a user task with the form's answers and run the process on to its next wait.
+
+    `decision` (approve, reject, return, done) reaches the diagram as the `decision` variable.
+    """
     if any(not _is_data_name(name) for name in data):
         raise ProcessEngineError(_("Answer names must be plain names (letters, digits, _)."))
+    data = {**data, "decision": decision} if decision else dict(data)
     with transaction.atomic():
-        instance = (
-            ProcessInstance.objects.select_for_update()
-            .select_related("definition")
-            .get(pk=work_item.instance_id)
-        )
+        instance = _locked_instance(work_item.instance_id)
         work_item = WorkItem.objects.select_related("ticket").get(pk=work_item.pk)
         if not work_item.is_open or not instance.is_active:
             raise WorkItemClosedError()
@@ -165,18 +196,87 @@ def complete_work_item(
             raise ProcessEngineError(error.message) from error
         now = timezone.now()
         work_item.status, work_item.completed_at = WorkItemStatus.COMPLETED, now
-        work_item.completed_by = actor
-        work_item.save(update_fields=["status", "completed_at", "completed_by"])
+        work_item.completed_by, work_item.decision = actor, decision
+        work_item.save(update_fields=["status", "completed_at", "completed_by", "decision"])
         ticket = work_item.ticket
         old_stage = ticket.stage_title
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, now=now)
         record_activity(
             ticket, "process.work_item_completed", actor=actor, old=old_stage,
             new=ticket.stage_title,
-            data={"work_item": work_item.pk, "task": work_item.task_name,
+            data={"work_item": work_item.pk, "task": work_item.task_name, "decision": decision,
                   "title": work_item.title, "instance": instance.pk},
         )  # fmt: skip
         return work_item
+
+
+def _locked_instance(instance_id: int) -> ProcessInstance:
+    return (
+        ProcessInstance.objects.select_for_update()
+        .select_related("definition", "ticket")
+        .get(pk=instance_id)
+    )
+
+
+def deliver_message(
+    ticket: Ticket, name: str, *, payload: Mapping[str, Any] | None = None, actor: User | None
+) -> bool:
+    """Hand a message (e.g. request_corrected) to the request's running process, if it waits for it.
+
+    Returns whether a process took it. The stage moves quietly: the caller tells the applicant.
+    """
+    with transaction.atomic():
+        instance_id = (
+            ProcessInstance.objects.filter(ticket=ticket, status__in=ACTIVE_INSTANCE_STATUSES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if instance_id is None:
+            return False
+        instance = _locked_instance(instance_id)
+        parsed = _parsed(instance.definition)
+        workflow = engine.deserialize(instance.state)
+        try:
+            taken = engine.deliver_message(workflow, name, payload or {})
+        except engine.EngineError as error:
+            raise ProcessEngineError(error.message) from error
+        if not taken:
+            return False
+        ticket = instance.ticket
+        _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, quiet=True)
+        record_activity(
+            ticket, "process.message_received", actor=actor,
+            data={"message": name, "instance": instance.pk},
+        )  # fmt: skip
+        return True
+
+
+def cancel_process(ticket: Ticket, *, actor: User | None, reason: str = "") -> bool:
+    """Stop the request's running process: open tasks and queued calls are cancelled."""
+    with transaction.atomic():
+        instance_id = (
+            ProcessInstance.objects.filter(ticket=ticket, status__in=ACTIVE_INSTANCE_STATUSES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if instance_id is None:
+            return False
+        instance = _locked_instance(instance_id)
+        workflow = engine.deserialize(instance.state)
+        engine.cancel(workflow)
+        now = timezone.now()
+        instance.work_items.open().update(status=WorkItemStatus.CANCELLED, completed_at=now)
+        instance.service_calls.filter(status__in=OPEN_CALL_STATUSES).update(
+            status=ServiceCallStatus.CANCELLED, completed_at=now
+        )
+        instance.status, instance.next_timer_at = InstanceStatus.CANCELLED, None
+        instance.state = engine.serialize(workflow)
+        instance.save(update_fields=["status", "state", "next_timer_at", "updated_at"])
+        record_activity(
+            instance.ticket, "process.cancelled", actor=actor,
+            data={"instance": instance.pk, "reason": reason},
+        )  # fmt: skip
+        return True
 
 
 def fire_due_timers(*, now: dt.datetime | None = None, limit: int = 200) -> int:
@@ -195,11 +295,7 @@ def fire_due_timers(*, now: dt.datetime | None = None, limit: int = 200) -> int:
 def fire_instance_timers(instance_id: int, *, now: dt.datetime | None = None) -> ProcessInstance:
     """Fire the due timers of one instance and run it on, in one transaction."""
     with transaction.atomic():
-        instance = (
-            ProcessInstance.objects.select_for_update()
-            .select_related("definition", "ticket")
-            .get(pk=instance_id)
-        )
+        instance = _locked_instance(instance_id)
         if not instance.is_active:
             return instance
         parsed = _parsed(instance.definition)
@@ -218,6 +314,108 @@ def fire_instance_timers(instance_id: int, *, now: dt.datetime | None = None) ->
         return instance
 
 
+# --- service tasks ---------------------------------------------------------------------------------
+
+
+def finish_service_call(
+    call: ServiceCall, *, result: Mapping[str, Any], data: Mapping[str, Any]
+) -> ServiceCall:
+    """A service task's job succeeded: keep its result, complete the task, run the process on."""
+    with transaction.atomic():
+        instance = _locked_instance(call.instance_id)
+        call = ServiceCall.objects.select_for_update().get(pk=call.pk)
+        if not call.is_open or not instance.is_active:
+            return call
+        parsed = _parsed(instance.definition)
+        workflow = engine.deserialize(instance.state)
+        try:
+            engine.finish_service_task(workflow, call.task_id, data)
+        except engine.EngineError as error:
+            raise ProcessEngineError(error.message) from error
+        now = timezone.now()
+        call.status, call.result, call.error, call.completed_at = (
+            ServiceCallStatus.DONE,
+            dict(result),
+            "",
+            now,
+        )
+        call.save(update_fields=["status", "result", "error", "completed_at"])
+        ticket = instance.ticket
+        if ticket.status == Status.WAITING_INQUIRY and not _other_calls_waiting(call):
+            ticket = ticket_services.change_status(
+                ticket, Status.IN_PROGRESS, actor=None, stage_title=ticket.stage_title
+            )
+        _after_steps(instance, workflow, ticket, parsed=parsed, actor=None, now=now)
+        record_activity(
+            ticket, "process.service_call_done",
+            data={"call": call.pk, "kind": call.kind, "task": call.task_name,
+                  "title": call.title},
+        )  # fmt: skip
+        return call
+
+
+def _other_calls_waiting(call: ServiceCall) -> bool:
+    return (
+        ServiceCall.objects.filter(ticket_id=call.ticket_id, status=ServiceCallStatus.WAITING)
+        .exclude(pk=call.pk)
+        .exists()
+    )
+
+
+def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
+    """The other side did not answer: the call waits and the request waits on the agency."""
+    with transaction.atomic():
+        call = ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+        if not call.is_open:
+            return call
+        call.status, call.error = ServiceCallStatus.WAITING, error[:2000]
+        call.save(update_fields=["status", "error"])
+        ticket = call.ticket
+        if ticket.can_move_to(Status.WAITING_INQUIRY) and ticket.status != Status.WAITING_INQUIRY:
+            ticket_services.change_status(
+                ticket, Status.WAITING_INQUIRY, actor=None, stage_title=call.title[:200],
+                data={"call": call.pk},
+            )  # fmt: skip
+        return call
+
+
+def service_call_failed(call: ServiceCall, *, error: str) -> ServiceCall:
+    """The job gave up (rejected, or out of attempts): staff see it and may retry."""
+    with transaction.atomic():
+        call = ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+        if not call.is_open:
+            return call
+        call.status, call.error = ServiceCallStatus.FAILED, error[:2000]
+        call.completed_at = timezone.now()
+        call.save(update_fields=["status", "error", "completed_at"])
+        record_activity(
+            call.ticket, "process.service_call_failed",
+            data={"call": call.pk, "kind": call.kind, "title": call.title, "error": error[:500]},
+        )  # fmt: skip
+        return call
+
+
+def retry_service_call(call: ServiceCall, *, actor: User | None) -> ServiceCall:
+    """Queue a failed call again (staff, once the cause is fixed)."""
+    from khedmat.processes.tasks import run_service_call_task
+
+    with transaction.atomic():
+        call = ServiceCall.objects.select_for_update().get(pk=call.pk)
+        if call.status != ServiceCallStatus.FAILED:
+            raise ServiceCallNotFailedError()
+        call.status, call.attempts, call.completed_at = ServiceCallStatus.PENDING, 0, None
+        call.save(update_fields=["status", "attempts", "completed_at"])
+        record_activity(
+            call.ticket, "process.service_call_retried", actor=actor,
+            data={"call": call.pk, "kind": call.kind, "title": call.title},
+        )  # fmt: skip
+        run_service_call_task.enqueue(call.pk)
+        return call
+
+
+# --- shared steps ----------------------------------------------------------------------------------
+
+
 def _initial_data(ticket: Ticket) -> dict[str, Any]:
     """What the diagram's expressions can read at the start: the request's answers."""
     answers = ticket.answers if isinstance(ticket.answers, dict) else {}
@@ -229,6 +427,10 @@ def _is_data_name(name: object) -> bool:
     return isinstance(name, str) and name.isidentifier() and not name.startswith("_")
 
 
+#: Statuses in which the process's stage moves the request (and tells the applicant).
+STAGE_STATUSES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.WAITING_INQUIRY})
+
+
 def _after_steps(
     instance: ProcessInstance,
     workflow: Any,
@@ -237,10 +439,16 @@ def _after_steps(
     parsed: engine.ParsedDefinition,
     actor: User | None,
     now: dt.datetime | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Save the state, sync the work items and the request's stage; close the request at the end."""
+    """Save the state, sync work items, calls and the request's stage; close the request at the end.
+
+    A new stage moves a submitted request into review and sends the applicant an SMS, unless
+    `quiet` or the request waits on the applicant (their correction will tell them).
+    """
     now = now or timezone.now()
     open_items = _sync_work_items(instance, workflow, ticket, parsed=parsed, now=now)
+    open_calls = _sync_service_calls(instance, workflow, ticket, parsed=parsed)
     completed = engine.is_completed(workflow)
     if completed:
         instance.status = InstanceStatus.COMPLETED
@@ -249,15 +457,27 @@ def _after_steps(
     instance.state = engine.serialize(workflow)
     instance.next_timer_at = None if completed else engine.next_timer_at(workflow)
     instance.save(update_fields=["state", "status", "next_timer_at", "updated_at"])
-    stage_title = open_items[0].title if open_items else ""
-    if ticket.stage_title != stage_title:
+    if completed:
+        if not ticket.is_closed:
+            ticket.stage_title = ""
+            ticket.save(update_fields=["stage_title"])
+            ticket_services.complete_request(ticket, actor=actor)
+            ticket.refresh_from_db()
+        return
+    titles = [item.title for item in open_items] or [call.title for call in open_calls]
+    _show_stage(ticket, titles[0][:200] if titles else "", actor=actor, quiet=quiet)
+
+
+def _show_stage(ticket: Ticket, stage_title: str, *, actor: User | None, quiet: bool) -> None:
+    if ticket.stage_title == stage_title:
+        return
+    if quiet or ticket.status not in STAGE_STATUSES:
         ticket.stage_title = stage_title
         ticket.save(update_fields=["stage_title"])
-    if completed:
-        # imported here: submitting a request will start its process (tickets -> processes)
-        from khedmat.tickets.services import complete_request
-
-        complete_request(ticket, actor=actor)
+        return
+    status = Status.IN_PROGRESS if ticket.status == Status.SUBMITTED else ticket.status
+    ticket_services.change_status(ticket, status, actor=actor, stage_title=stage_title)
+    ticket.refresh_from_db()
 
 
 def _sync_work_items(
@@ -285,6 +505,38 @@ def _sync_work_items(
     ]
     WorkItem.objects.bulk_create(new_items)
     return [*still_open, *new_items]
+
+
+def _sync_service_calls(
+    instance: ProcessInstance, workflow: Any, ticket: Ticket, *, parsed: engine.ParsedDefinition
+) -> list[ServiceCall]:
+    """One ServiceCall and its job per newly started service task; return the open calls."""
+    from khedmat.processes.tasks import run_service_call_task
+
+    running = engine.running_service_tasks(workflow)
+    if not running:
+        return []
+    known = {
+        call.task_id: call
+        for call in instance.service_calls.filter(task_id__in=[run.task_id for run in running])
+    }
+    calls = []
+    for run in running:
+        call = known.get(run.task_id)
+        if call is None:
+            spec = parsed.service_tasks.get(run.name) or engine.ServiceSpec("", {})
+            call = ServiceCall.objects.create(
+                instance=instance, ticket=ticket, task_id=run.task_id, task_name=run.name,
+                title=run.title[:300], kind=spec.kind, params=spec.params,
+            )  # fmt: skip
+            record_activity(
+                ticket, "process.service_call_queued",
+                data={"call": call.pk, "kind": call.kind, "title": call.title},
+            )  # fmt: skip
+            run_service_call_task.enqueue(call.pk)
+        if call.is_open:
+            calls.append(call)
+    return calls
 
 
 def _new_work_item(

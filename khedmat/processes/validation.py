@@ -8,7 +8,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
-from khedmat.processes.engine import BPMN_NS, EngineError, parse_definition, parse_xml
+from khedmat.processes.engine import (
+    BPMN_NS,
+    EngineError,
+    extension_attributes,
+    parse_definition,
+    parse_xml,
+)
 from khedmat.processes.expressions import ExpressionError, parse_expression
 
 #: BPMN elements a process may contain (local names in the BPMN namespace).
@@ -87,7 +93,9 @@ def validate_bpmn(bpmn_xml: str) -> list[Problem]:
         root = parse_xml(bpmn_xml)
     except EngineError as error:
         return [Problem("", "", error.message)]
-    problems = [*_palette_problems(root), *_expression_problems(root)]
+    problems = [
+        *_palette_problems(root), *_expression_problems(root), *_service_task_problems(root)
+    ]  # fmt: skip
     if problems:
         return problems
     try:
@@ -121,6 +129,34 @@ def _palette_problems(root: Any) -> list[Problem]:
             parent = node.getparent()
             if etree.QName(parent).localname != "userTask":
                 problems.append(_problem(parent, _("Only user tasks may be multi-instance.")))
+    return problems
+
+
+#: Service-task kinds and the khedmat:* parameters each needs.
+SERVICE_KINDS: dict[str, tuple[str, ...]] = {
+    "sms": (),
+    "inquiry": ("inquiry",),
+    "letter": (),
+}
+
+
+def _service_task_problems(root: Any) -> list[Problem]:
+    problems = []
+    for node in root.iter(f"{{{BPMN_NS}}}serviceTask"):
+        params = extension_attributes(node)
+        kind = params.get("kind", "")
+        if kind not in SERVICE_KINDS:
+            problems.append(
+                _problem(
+                    node, _("Give the service task a kind: khedmat:kind is sms, inquiry or letter.")
+                )
+            )
+            continue
+        for name in SERVICE_KINDS[kind]:
+            if not params.get(name):
+                problems.append(
+                    _problem(node, _("This service task needs khedmat:%(name)s.") % {"name": name})
+                )
     return problems
 
 

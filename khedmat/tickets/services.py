@@ -122,12 +122,29 @@ def submit_request(
             )  # fmt: skip
             _start_promise(ticket, version, now=now, actor=filed_by)
             _send_submitted_message(ticket)
+            _start_process(ticket, actor=filed_by)
             return ticket
     except IntegrityError:
         existing = _already_submitted(filed_by, submission_key) if submission_key else None
         if existing is None:
             raise
         return existing
+
+
+def _start_process(ticket: Ticket, *, actor: User) -> None:
+    """Start the service's BPMN process, if it has one (processes builds on tickets: late import)."""
+    if not ticket.service.process_key:
+        return
+    from khedmat.processes.services import start_for_request
+
+    start_for_request(ticket, actor=actor)
+
+
+def _tell_process(ticket: Ticket, message: str, *, actor: User | None) -> None:
+    """Hand a message (request_corrected) to the request's process, if one waits for it."""
+    from khedmat.processes.services import deliver_message
+
+    deliver_message(ticket, message, actor=actor)
 
 
 def validate_submission(
@@ -323,7 +340,7 @@ def _mobile_of(ticket: Ticket) -> str:
     return ticket.principal_mobile or (ticket.requester.mobile or "")
 
 
-def _tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> None:
+def tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> None:
     """Queue the applicant's SMS for an event (in their language), if they have a mobile."""
     mobile = _mobile_of(ticket)
     if not mobile:
@@ -346,7 +363,7 @@ def _tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> 
 
 
 def _send_submitted_message(ticket: Ticket) -> None:
-    _tell_applicant(
+    tell_applicant(
         ticket, "request_submitted", key="submitted",
         due_date=timezone.localtime(ticket.promised_at).date() if ticket.promised_at else None,
     )  # fmt: skip
@@ -386,9 +403,9 @@ def change_status(
         )  # fmt: skip
         _move_clocks(ticket, old_status, status, actor=actor, now=now)
         if status == Status.WAITING_APPLICANT:
-            _tell_applicant(ticket, "request_returned", key=f"returned:{now.timestamp()}")
+            tell_applicant(ticket, "request_returned", key=f"returned:{now.timestamp()}")
         else:
-            _tell_applicant(
+            tell_applicant(
                 ticket, "stage_changed", key=f"status:{status}:{now.timestamp()}",
                 stage=ticket.stage, due_date=_due_date(ticket),
             )  # fmt: skip
@@ -490,7 +507,11 @@ def correct_request(
             ticket, "ticket.corrected", actor=actor, old=old, new=new,
             data={"fields": sorted(allowed), **via}, public=True,
         )  # fmt: skip
-        return change_status(ticket, Status.IN_PROGRESS, actor=actor, data=via)
+        _tell_process(ticket, "request_corrected", actor=actor)
+        ticket.refresh_from_db(fields=["stage_title"])
+        return change_status(
+            ticket, Status.IN_PROGRESS, actor=actor, data=via, stage_title=ticket.stage_title
+        )
 
 
 def _retire_dropped_files(
@@ -514,7 +535,15 @@ def reject_request(ticket: Ticket, *, reason: str, actor: User | None) -> Ticket
     with transaction.atomic():
         ticket.decision_note = reason
         ticket.save(update_fields=["decision_note"])
+        _stop_process(ticket, actor=actor, reason=reason)
         return change_status(ticket, Status.REJECTED, actor=actor, note=reason)
+
+
+def _stop_process(ticket: Ticket, *, actor: User | None, reason: str) -> None:
+    """A decided request's process stops where it is (a rejection ends it early)."""
+    from khedmat.processes.services import cancel_process
+
+    cancel_process(ticket, actor=actor, reason=reason)
 
 
 def complete_request(ticket: Ticket, *, note: str = "", actor: User | None) -> Ticket:
@@ -522,6 +551,7 @@ def complete_request(ticket: Ticket, *, note: str = "", actor: User | None) -> T
     with transaction.atomic():
         ticket.decision_note = note
         ticket.save(update_fields=["decision_note"])
+        _stop_process(ticket, actor=actor, reason=note)
         return change_status(ticket, Status.COMPLETED, actor=actor, note=note)
 
 
@@ -553,7 +583,7 @@ def can_follow(ticket: Ticket, user: Any) -> bool:
 
 def tell_applicant_new_due_date(ticket: Ticket, *, due_at: dt.datetime, actor: Any = None) -> None:
     """SLA handler: a closure moved the promised date; tell the applicant once per new date."""
-    _tell_applicant(
+    tell_applicant(
         ticket, "stage_changed", key=f"due:{due_at.isoformat()}", stage=ticket.stage,
         due_date=timezone.localtime(due_at).date(),
     )  # fmt: skip

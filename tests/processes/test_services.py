@@ -144,7 +144,9 @@ def test_approval_path_reaches_the_supervisor_then_completes_the_request(
     assert (approval.title, approval.role) == ("Supervisor approval", "supervisor")
     ticket.refresh_from_db()
     assert ticket.stage_title == "Supervisor approval"
-    assert ticket.status == Status.SUBMITTED
+    assert ticket.status == Status.IN_PROGRESS  # a new stage takes a filed request into review
+    moved = Activity.objects.for_target(ticket).get(verb="ticket.status_changed")
+    assert moved.is_public and moved.data["stage"] == "Supervisor approval"
     activity = Activity.objects.for_target(ticket).get(verb="process.work_item_completed")
     assert (activity.old_value, activity.new_value) == ("Clerk review", "Supervisor approval")
     assert activity.actor == agent

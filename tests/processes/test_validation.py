@@ -37,6 +37,7 @@ def _document(process_body: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="D" '
+        'xmlns:khedmat="https://khedmat.ir/schema/bpmn/1" '
         'targetNamespace="http://bpmn.io/schema/bpmn">'
         f'<bpmn:process id="p" isExecutable="true">{process_body}</bpmn:process>'
         "</bpmn:definitions>"
@@ -75,7 +76,8 @@ def _document(process_body: str) -> str:
             "e5", "Throwing events are not supported.",
         ),
         (
-            '<bpmn:serviceTask id="s1"><bpmn:multiInstanceLoopCharacteristics/></bpmn:serviceTask>',
+            '<bpmn:serviceTask id="s1" khedmat:kind="sms"><bpmn:multiInstanceLoopCharacteristics/>'
+                "</bpmn:serviceTask>",
             "s1", "Only user tasks may be multi-instance.",
         ),
         (

@@ -1,0 +1,13 @@
+"""Background entry points of processes: each loads by id and calls one use case."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_service_call_task(call_id: int) -> str:
+    """Do a service task's work (SMS, inquiry, letter) and move the process on."""
+    from khedmat.processes.calls import run_service_call
+
+    return run_service_call(call_id)
