@@ -25,3 +25,7 @@ class ServiceClosedError(TicketError):
 
 class NotAllowedError(TicketError):
     default_message = _("You are not allowed to do this for this request.")
+
+
+class NoteEmptyError(TicketError):
+    default_message = _("Write the note first.")

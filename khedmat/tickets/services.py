@@ -21,6 +21,7 @@ from khedmat.catalog.choices import DurationUnit
 from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
 from khedmat.catalog.models import ServiceVersion
 from khedmat.catalog.models.base import translated_text
+from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
 from khedmat.notifications.choices import MessageKind
@@ -43,7 +44,12 @@ from khedmat.tickets.choices import (
     TicketKind,
 )
 from khedmat.tickets.documents import document_key, upload_documents, validate_documents
-from khedmat.tickets.errors import NotAllowedError, ServiceClosedError, TransitionError
+from khedmat.tickets.errors import (
+    NotAllowedError,
+    NoteEmptyError,
+    ServiceClosedError,
+    TransitionError,
+)
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
 
 
@@ -624,3 +630,14 @@ def prune_staged_uploads(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> 
         staged.delete()
         count += 1
     return count
+
+
+def add_note(ticket: Ticket, text: str, *, actor: User, public: bool = False) -> Activity:
+    """An internal note for staff, or (public) a reply the applicant reads on /track/."""
+    text = text.strip()
+    if not text:
+        raise NoteEmptyError()
+    return record_activity(
+        ticket, "ticket.reply" if public else "ticket.note", actor=actor,
+        data={"text": text[:4000]}, public=public,
+    )  # fmt: skip

@@ -80,10 +80,13 @@ class FakeAgencyApp(_FakeApp):
             return self.postal_code(str(body.get("postal_code", "")))
         return Response(404, {"code": "no-such-service", "message": kind})
 
+    #: Set by a test to make every inquiry time out (an outage), cleared to answer again.
+    outage = False
+
     def misbehave(self, value: str) -> Response | None:
-        """The injected failures, by the last four digits of the input."""
+        """The injected failures, by the last four digits of the input (or all, in an outage)."""
         ending = value[-4:]
-        if ending == SLOW:
+        if self.outage or ending == SLOW:
             self.stall()
         if ending == SERVER_ERROR:
             return text(500, "Internal Server Error")
