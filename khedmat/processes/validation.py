@@ -112,8 +112,16 @@ def validate_bpmn(bpmn_xml: str) -> list[Problem]:
     return []
 
 
+#: Names the engine gives its own tasks: a diagram element with one of these ids breaks the run.
+RESERVED_IDS: frozenset[str] = frozenset({"Start", "End", "Root"})
+
+
 def _palette_problems(root: Any) -> list[Problem]:
-    problems = []
+    problems = [
+        _problem(node, _("This id is reserved by the engine: rename the element."))
+        for node in _bpmn_elements(root)
+        if node.get("id") in RESERVED_IDS or str(node.get("id", "")).endswith(".EndJoin")
+    ]
     refused: set[Any] = set()
     for node in _bpmn_elements(root):
         local = etree.QName(node).localname
