@@ -87,6 +87,11 @@ class ServiceCardForm(forms.ModelForm):
         help_text=_("Only for a sub-service."),
     )
     position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+    process_key = forms.SlugField(
+        label=_("Process"), required=False, max_length=64,
+        help_text=_("Key of the BPMN process each new request runs (its latest published "
+                    "version). Empty: staff move requests by hand."),
+    )  # fmt: skip
     is_published = forms.BooleanField(
         label=_("Published on the portal"), required=False, initial=False
     )
@@ -115,6 +120,7 @@ class ServiceCardForm(forms.ModelForm):
         self.fields["parent"].initial = service.parent_id
         self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=service.pk)  # type: ignore[attr-defined]
         self.fields["position"].initial = service.position
+        self.fields["process_key"].initial = service.process_key
         self.fields["is_published"].initial = service.is_published
         self.fields["change_summary"].initial = ""
         self.initial["change_summary"] = ""

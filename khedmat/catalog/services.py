@@ -61,7 +61,7 @@ _BOOKKEEPING = frozenset(
 CARD_FIELDS: tuple[str, ...] = tuple(
     field.name for field in ServiceVersion._meta.concrete_fields if field.name not in _BOOKKEEPING
 )
-SERVICE_FIELDS: tuple[str, ...] = ("category", "parent", "position")
+SERVICE_FIELDS: tuple[str, ...] = ("category", "parent", "position", "process_key")
 
 Row = models.Model | Mapping[str, Any]
 
@@ -79,9 +79,12 @@ def create_service(
     parent: Service | None = None,
     position: int = 0,
     change_summary: str = "",
+    process_key: str = "",
 ) -> Service:
-    """A new (unpublished) service with version 1 of its card."""
-    service = Service(code=code, category=category, parent=parent, position=position)
+    """A new (unpublished) service with version 1 of its card (and the process it runs)."""
+    service = Service(
+        code=code, category=category, parent=parent, position=position, process_key=process_key
+    )
     version = card if isinstance(card, ServiceVersion) else ServiceVersion(**card)
     with transaction.atomic():
         service.full_clean(exclude=["current_version"])
@@ -357,6 +360,7 @@ def _identity_of(service: Service) -> dict[str, Any]:
         "category": service.category_id,
         "parent": service.parent_id,
         "position": service.position,
+        "process_key": service.process_key,
     }
 
 

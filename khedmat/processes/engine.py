@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ class ParsedDefinition:
 def parse_definition(bpmn_xml: str) -> ParsedDefinition:
     """Build Spiff specs from BPMN text; raise EngineError with Spiff's message on failure."""
     root = parse_xml(bpmn_xml)
+    quote_plain_times(root)
     process_id = main_process_id(root)
     parser = BpmnParser()
     try:
@@ -168,6 +170,19 @@ def parse_definition(bpmn_xml: str) -> ParsedDefinition:
         process_id, spec, subprocess_specs, _form_keys(root), service_specs(root),
         flow_steps(root, process_id),
     )  # fmt: skip
+
+
+#: An ISO 8601 duration, date-time or repetition written plainly (PT1H, P3D, R3/PT1H, 2026-12-01T09:00).
+PLAIN_TIME = re.compile(r"^(R\d*/)?P(?=\d|T\d)[\dYMWDTHS.]+$|^\d{4}-\d{2}-\d{2}(T[\d:.+Z-]+)?$")
+TIME_TAGS = frozenset({"timeDuration", "timeDate", "timeCycle"})
+
+
+def quote_plain_times(root: Any) -> None:
+    """Designers write PT1H; the engine reads timer fields as expressions: quote plain ISO values."""
+    for node in root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in TIME_TAGS)):
+        text = (node.text or "").strip()
+        if PLAIN_TIME.match(text):
+            node.text = f"'{text}'"
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,6 +14,7 @@ from khedmat.processes.engine import (
     extension_attributes,
     parse_definition,
     parse_xml,
+    quote_plain_times,
 )
 from khedmat.processes.expressions import ExpressionError, parse_expression
 
@@ -93,6 +94,7 @@ def validate_bpmn(bpmn_xml: str) -> list[Problem]:
         root = parse_xml(bpmn_xml)
     except EngineError as error:
         return [Problem("", "", error.message)]
+    quote_plain_times(root)
     problems = [
         *_palette_problems(root), *_expression_problems(root), *_service_task_problems(root)
     ]  # fmt: skip

@@ -462,3 +462,52 @@ def test_ids_the_engine_uses_itself_are_refused() -> None:
     assert [(p.element_id, str(p.message)) for p in problems] == [
         ("Start", "This id is reserved by the engine: rename the element."),
     ]
+
+
+def test_a_card_revision_links_the_service_to_its_process(
+    service: Service, publish: Publish, submit: Submit, designer: User
+) -> None:
+    from khedmat.catalog.services import revise_service
+
+    definition = publish("licence_flow", "licence_flow.bpmn")
+    assert not ProcessInstance.objects.filter(ticket=submit()).exists()
+
+    version = revise_service(service, changes={"process_key": "licence_flow"}, actor=designer)
+
+    service.refresh_from_db()
+    assert service.process_key == "licence_flow" and "process_key" in version.changed_fields
+    assert services.definition_for_service(service.process_key) == definition
+
+
+@pytest.mark.parametrize("written", ["PT2H", "'PT2H'", "P0DT2H"])
+def test_a_timer_written_plainly_is_read_as_a_duration(
+    submit: Submit, designer: User, written: str
+) -> None:
+    xml = MULTI_TIMER.replace("TIMER", written)
+    assert validate_bpmn(xml) == []
+    draft = services.create_definition("wait", xml, name="Wait", actor=designer)
+    definition = services.publish_definition(draft, actor=designer)
+    ticket = submit()
+
+    instance = services.start_process(ticket, definition, actor=designer)
+
+    assert instance.next_timer_at is not None
+    hours = (instance.next_timer_at - instance.created_at).total_seconds() / 3600
+    assert 1.9 < hours < 2.1
+
+
+MULTI_TIMER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"
+  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="wait" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="t" name="Cooling-off"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>TIMER</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""

@@ -93,7 +93,17 @@ class ServiceCardAdmin(admin.ModelAdmin):
     formfield_overrides = COMPACT_TEXT
     actions = ["publish_selected", "unpublish_selected", "export_csv", "export_json"]
     fieldsets = (
-        (_("Service"), {"fields": (("code", "category"), ("parent", "position"), "is_published")}),
+        (
+            _("Service"),
+            {
+                "fields": (
+                    ("code", "category"),
+                    ("parent", "position"),
+                    "process_key",
+                    "is_published",
+                )
+            },
+        ),
         (
             _("1–2. Title, process and description"),
             {
@@ -284,6 +294,7 @@ class ServiceCardAdmin(admin.ModelAdmin):
                 category=data["category"],
                 parent=data["parent"],
                 position=data["position"],
+                process_key=data.get("process_key") or "",
                 card=version,
                 rows=rows,
                 actor=request.user,
@@ -301,6 +312,7 @@ class ServiceCardAdmin(admin.ModelAdmin):
                     "category": data["category"],
                     "parent": data["parent"],
                     "position": data["position"],
+                    "process_key": data.get("process_key") or "",
                 },
             )
         if data["is_published"]:
