@@ -17,6 +17,7 @@ from django.test import Client
 
 from khedmat.accounts.models import User
 from khedmat.processes import services
+from khedmat.processes.engine import parse_definition
 from khedmat.processes.models import ProcessDefinition
 from tests.browser.conftest import make_page, screenshot
 from tests.processes.conftest import Publish, bpmn
@@ -189,4 +190,59 @@ def test_modeler_canvas_renders_from_local_files_only(
     page.goto(live_server.url + f"/admin/processes/processdefinition/{draft.pk}/change/")
     page.wait_for_selector("#definition-diagram[data-rendered=true] .djs-container")
     assert page.locator("#definition-diagram .djs-palette").count() == 0  # read-only viewer
+    assert outside_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_properties_box_sets_what_the_engine_reads(
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    designer: User,
+    verified_login: Any,
+) -> None:
+    """A user task's form key and a service task's kind, set in the box, saved as khedmat:*."""
+    migration = importlib.import_module("khedmat.processes.migrations.0003_definition_permissions")
+    migration.grant(apps, SimpleNamespace(connection=SimpleNamespace(alias=connection.alias)))
+    draft = services.create_definition(
+        "approval", bpmn("approval.bpmn"), name="Approval", actor=designer
+    )
+    client = verified_login(Client(), designer)
+    page = make_page(browser, outside_requests, language="fa")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    page.goto(live_server.url + design_url(draft))
+    page.wait_for_selector("#bpmn-designer[data-rendered=true] .djs-container")
+    assert page.locator("#bpmn-properties").is_hidden()
+
+    page.locator('[data-element-id="Task_clerk_review"]').click()
+    page.wait_for_selector("#bpmn-properties:not([hidden])")
+    assert page.locator("#prop-kind").is_hidden()  # a user task has no kind
+    page.fill("#prop-formKey", "clerk_review")
+    page.locator("#prop-formKey").dispatch_event("change")
+    page.evaluate(
+        """() => {
+          const modeler = window.khedmatModeler;
+          const shape = modeler.get('elementRegistry').get('Task_supervisor_approval');
+          const task = modeler.get('bpmnReplace').replaceElement(shape, {type: 'bpmn:ServiceTask'});
+          modeler.get('selection').select(task);
+        }"""
+    )
+    assert page.locator("#prop-template").is_hidden()
+    page.select_option("#prop-kind", "sms")
+    page.wait_for_selector("#prop-template", state="visible")
+    assert page.locator("#prop-inquiry").is_hidden()  # only the SMS's parameters
+    screenshot(page, "processes-designer-properties-fa")
+    page.locator("#bpmn-designer-form input[type=submit]").click()
+    page.wait_for_selector("#bpmn-designer[data-rendered=true] .djs-container")
+
+    assert page.locator("#designer-problems").count() == 0
+    draft.refresh_from_db()
+    assert 'xmlns:khedmat="https://khedmat.ir/schema/bpmn/1"' in draft.bpmn_xml
+    parsed = parse_definition(draft.bpmn_xml)
+    assert parsed.form_keys == {"Task_clerk_review": "clerk_review"}
+    assert parsed.service_tasks["Task_supervisor_approval"].kind == "sms"
     assert outside_requests == []

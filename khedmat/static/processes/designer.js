@@ -18,6 +18,7 @@
     var xml = readJson("bpmn-designer-xml") || "";
     var problemIds = readJson("bpmn-designer-problem-ids") || [];
     var modeler = new window.BpmnJS({ container: root });
+    window.khedmatModeler = modeler; // for properties.js
 
     modeler.importXML(xml).then(function () {
       var canvas = modeler.get("canvas");
