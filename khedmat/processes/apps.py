@@ -8,10 +8,11 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self) -> None:
-        """Fire due BPMN timers every minute."""
+        """Fire due BPMN timers and follow request letters every minute."""
         from khedmat.jobs.tick import register_tick
 
         register_tick(fire_due_timers)
+        register_tick(poll_request_letters)
 
 
 def fire_due_timers() -> None:
@@ -19,3 +20,10 @@ def fire_due_timers() -> None:
     from khedmat.processes.services import fire_due_timers as fire
 
     fire()
+
+
+def poll_request_letters() -> None:
+    """Tick handler: queue polls of the request letters due for one."""
+    from khedmat.processes.letters import poll_due_letters
+
+    poll_due_letters()

@@ -34,7 +34,8 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.filter(condition)
 
     def visible_to_staff(self, user: Any) -> TicketQuerySet:
-        """Requests a staff member may see: their unit's and below, filed by or assigned to them.
+        """Requests a staff member may see: their unit's and below, filed by or assigned to them,
+        and those with an open task of theirs or of their units (a task referred to them).
 
         Administrators see every request.
         """
@@ -45,8 +46,17 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         if user.is_administrator:
             return self.all()
         condition = Q(filed_by=user) | Q(assignee=user)
+        tasks = Q(assignee=user)
         if user.org_unit_id is not None:
-            condition |= Q(org_unit_id__in=unit_and_descendant_ids([user.org_unit_id]))
+            units = unit_and_descendant_ids([user.org_unit_id])
+            condition |= Q(org_unit_id__in=units)
+            tasks |= Q(org_unit_id__in=units)
+        # the processes app's WorkItem, reached through the relation (processes builds on tickets)
+        work_item = self.model._meta.get_field("work_items").related_model
+        assert work_item is not None and not isinstance(work_item, str)
+        condition |= Q(
+            pk__in=work_item._default_manager.filter(tasks, status="open").values("ticket_id")
+        )
         return self.filter(condition)
 
     def open(self) -> TicketQuerySet:

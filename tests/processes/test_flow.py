@@ -17,6 +17,7 @@ from khedmat.integrations.models import InquiryLog, OfficeLetter
 from khedmat.jobs.errors import RetryableError
 from khedmat.notifications.models import Message
 from khedmat.processes import actions, calls, services
+from khedmat.processes.assignment import claim_work_item
 from khedmat.processes.choices import (
     Decision,
     InstanceStatus,
@@ -511,3 +512,60 @@ MULTI_TIMER = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+def test_a_referred_task_is_seen_and_done_by_the_other_unit(
+    flow: Service, submit: Submit, agent: User, make_user: Any
+) -> None:
+    from khedmat.accounts.models import OrgUnit
+
+    elsewhere = OrgUnit.objects.create(code="archive", name="Archive")
+    archivist = make_user("archivist", roles=["agent"], org_unit=elsewhere)
+    ticket = submit()
+    (review,) = _open(ticket)
+    assert not Ticket.objects.visible_to_staff(archivist).filter(pk=ticket.pk).exists()
+
+    with pytest.raises(ActionNotAllowedError):  # only its holder or a supervisor refers a task
+        actions.refer_work_item(review, unit=elsewhere, actor=agent)
+    claim_work_item(review, actor=agent)
+    actions.refer_work_item(review, unit=elsewhere, actor=agent, note="Their files.")
+
+    assert Ticket.objects.visible_to_staff(archivist).filter(pk=ticket.pk).exists()
+    actions.act_on_work_item(review, Decision.APPROVE, actor=archivist)
+    review.refresh_from_db()
+    assert (review.decision, review.completed_by) == (Decision.APPROVE, archivist)
+    referred = Activity.objects.for_target(ticket).get(verb="process.work_item_referred")
+    assert (referred.old_value, referred.new_value) == ("اداره صدور مجوز", "Archive")
+
+
+def test_the_applicant_hears_when_the_letter_moves(
+    flow: Service,
+    submit: Submit,
+    agent: User,
+    supervisor: User,
+    lawyer: User,
+    outside: tuple[FakeAgencyServer, FakeOfficeServer],
+) -> None:
+    from khedmat.processes.letters import follow_letter, poll_due_letters
+
+    ticket = submit()
+    actions.act_on_work_item(_open(ticket)[0], Decision.APPROVE, actor=agent)
+    calls.run_service_call(_call(ticket, ServiceKind.INQUIRY).pk)
+    legal, boss = _open(ticket)
+    actions.act_on_work_item(boss, Decision.APPROVE, actor=supervisor)
+    actions.act_on_work_item(legal, Decision.APPROVE, actor=lawyer)
+    calls.run_service_call(_call(ticket, ServiceKind.LETTER).pk)
+    letter = OfficeLetter.objects.get(record_id=str(ticket.pk))
+    OfficeLetter.objects.filter(pk=letter.pk).update(last_checked_at=None)
+    before = Message.objects.filter(related_id=str(ticket.pk)).count()
+
+    assert poll_due_letters() == 1
+    assert poll_due_letters() == 0  # queued once per interval
+
+    assert follow_letter(letter.pk) == "in_review"
+    sms = Message.objects.filter(related_id=str(ticket.pk)).order_by("-id")[:1].get()
+    assert Message.objects.filter(related_id=str(ticket.pk)).count() == before + 1
+    assert letter.letter_number in sms.body and sms.event == "stage_changed"
+    assert follow_letter(letter.pk) == "signed"
+    assert follow_letter(letter.pk) == "signed"  # signed is final: no poll, no SMS
+    assert Message.objects.filter(related_id=str(ticket.pk)).count() == before + 2
