@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_definitions
 
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.models import Service
@@ -569,3 +570,51 @@ def test_the_applicant_hears_when_the_letter_moves(
     assert follow_letter(letter.pk) == "signed"
     assert follow_letter(letter.pk) == "signed"  # signed is final: no poll, no SMS
     assert Message.objects.filter(related_id=str(ticket.pk)).count() == before + 2
+
+
+def test_escalation_timer_sub_process_and_call_activity_run_to_the_end(
+    submit: Submit,
+    publish: Publish,
+    agent: User,
+    supervisor: User,
+    designer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A late review escalates to the supervisor without stopping; the embedded sub-process and
+    the called process each open their own task; the request completes at the end."""
+    import datetime as dt
+
+    ticket = submit()
+    instance = services.start_process(ticket, publish("inspection", "nested.bpmn"), actor=designer)
+    (review,) = _open(ticket)
+    assert review.title == "Review" and instance.next_timer_at is not None
+
+    assert services.fire_due_timers() == 0  # not yet an hour
+    later = instance.next_timer_at + dt.timedelta(minutes=1)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Later:  # type: ignore[override]
+            return cls.fromtimestamp(later.timestamp(), tz=dt.UTC)
+
+    monkeypatch.setattr(timer_definitions, "datetime", Later)  # Spiff's clock
+    assert services.fire_due_timers(now=later) == 1
+
+    titles = sorted(item.title for item in _open(ticket))
+    assert titles == ["Late review: follow up", "Review"]  # escalated, the review still open
+    (late,) = [item for item in _open(ticket) if item.role == "supervisor"]
+
+    services.complete_work_item(review, data={}, actor=agent, decision=Decision.DONE)
+    (inspect,) = [item for item in _open(ticket) if item.title == "Inspect the shop"]
+    assert inspect.role == "agent"
+    services.complete_work_item(inspect, data={}, actor=agent, decision=Decision.DONE)
+    (visit,) = [item for item in _open(ticket) if item.title == "Visit the site"]
+    services.complete_work_item(visit, data={}, actor=agent, decision=Decision.DONE)
+    instance.refresh_from_db()
+    assert instance.status == InstanceStatus.RUNNING  # the escalation is still open
+    services.complete_work_item(late, data={}, actor=supervisor, decision=Decision.DONE)
+
+    ticket.refresh_from_db()
+    instance.refresh_from_db()
+    assert instance.status == InstanceStatus.COMPLETED
+    assert ticket.status == Status.COMPLETED
