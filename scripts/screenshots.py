@@ -1,7 +1,9 @@
 """Screenshots of the running demo for a person to look at: pages x languages x widths.
 
-Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [out-dir]
-Logs in with the demo logins (the demo's second factor is optional).
+Usage: .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [out-dir] [--process CODE,...]
+Logs in with the demo logins (the demo's second factor is optional). With --process, only the
+desk's request page (its process panel) and the applicant's /track/ page of each tracking code are
+taken, in fa and ar; the requests must run a process and be the demo applicant's.
 """
 
 from __future__ import annotations
@@ -11,8 +13,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
-OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-output/demo")
+_OPTIONS = [arg for arg in sys.argv[1:] if arg.startswith("--")]
+_POSITIONAL = [arg for arg in sys.argv[1:] if not arg.startswith("--") and "," not in arg]
+BASE = _POSITIONAL[0] if _POSITIONAL else "http://127.0.0.1:8000"
+OUT = Path(_POSITIONAL[1] if len(_POSITIONAL) > 1 else "test-output/demo")
+PROCESS_CODES = (
+    sys.argv[sys.argv.index("--process") + 1].split(",") if "--process" in _OPTIONS else []
+)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -82,10 +89,48 @@ def applicant_pages(browser, language: str, width_name: str) -> None:  # type: i
     context.close()
 
 
+def _login(page, username: str, password: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{BASE}/accounts/login/?next={path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+
+
+def process_pages(browser, language: str, width_name: str) -> None:  # type: ignore[no-untyped-def]
+    """The desk's process panel and the applicant's step list of each --process request."""
+    for username, password, kind in (
+        ("agent", "Khedmat-Agent-1405", "desk-process"),
+        ("applicant", "Khedmat-Citizen-1405", "track-steps"),
+    ):
+        context = browser.new_context(
+            locale=language, viewport={"width": WIDTHS[width_name], "height": 900}
+        )
+        context.add_cookies([{"name": "khedmat_language", "value": language, "url": BASE}])
+        page = context.new_page()
+        _login(page, username, password, "/")
+        for code in PROCESS_CODES:
+            path = f"/desk/requests/{code}/" if kind == "desk-process" else f"/track/{code}/"
+            page.goto(BASE + path)
+            page.wait_for_load_state("networkidle")
+            if kind == "desk-process" and page.locator("[data-bpmn-diagram]").count():
+                page.wait_for_timeout(800)  # let bpmn-js draw
+            name = f"{kind}-{code}-{language}-{width_name}.png"
+            page.screenshot(path=str(OUT / name), full_page=True)
+        context.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        if PROCESS_CODES:
+            for language in ("fa", "ar"):
+                for width_name in WIDTHS:
+                    process_pages(browser, language, width_name)
+            browser.close()
+            print(f"screenshots in {OUT}")
+            return
         for language in ("fa", "ar", "en"):
             for width_name in WIDTHS:
                 shoot(browser, language, width_name)

@@ -202,7 +202,24 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["assignee", "status"], name="processes_workitem_assign_idx"),
             models.Index(fields=["ticket"], name="processes_workitem_ticket_idx"),
-        ]
+            # the inbox pages in their sort orders, open items only (bench/bench_inbox.py)
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(status=WorkItemStatus.OPEN),
+                name="processes_wi_open_new_idx",
+            ),
+            models.Index(
+                fields=["due_at", "id"], condition=Q(status=WorkItemStatus.OPEN),
+                name="processes_wi_open_due_idx",
+            ),
+            models.Index(
+                fields=["assignee", "-created_at", "-id"], condition=Q(status=WorkItemStatus.OPEN),
+                name="processes_wi_mine_new_idx",
+            ),
+            models.Index(
+                fields=["assignee", "due_at", "id"], condition=Q(status=WorkItemStatus.OPEN),
+                name="processes_wi_mine_due_idx",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.title or self.task_name

@@ -1,14 +1,26 @@
-"""Reads of work items for the staff inbox: the tabs, a keyset page, one query per kind."""
+"""Reads of processes: the staff inbox (tabs, keyset page), the request page's process panel and
+the applicant's step list, one query per kind."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from khedmat.accounts.models import Team, User
+from khedmat.accounts.choices import Role
+from khedmat.accounts.models import OrgUnit, Team, User
 from khedmat.accounts.queries import unit_and_descendant_ids
-from khedmat.processes.models import WorkItem
+from khedmat.integrations.office.registry import office_provider_name
+from khedmat.processes import engine
+from khedmat.processes.actions import TASK_ACTIONS, TaskAction
+from khedmat.processes.choices import (
+    OPEN_CALL_STATUSES,
+    ServiceCallStatus,
+    ServiceKind,
+    WorkItemStatus,
+)
+from khedmat.processes.models import ProcessInstance, ServiceCall, WorkItem
 from khedmat.tickets.models import Ticket
 
 PAGE_SIZE = 25
@@ -92,3 +104,233 @@ def work_item_page(
     )
     next_after = rows[size - 1].pk if len(rows) > size else None
     return WorkItemPage(items=rows[:size], next_after=next_after)
+
+
+# --- the process panel on the desk's request page ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    """An open work item and what the staff member may do with it."""
+
+    item: WorkItem
+    role_label: str
+    can_act: bool
+    can_claim: bool
+    can_release: bool
+    can_refer: bool
+
+
+@dataclass(frozen=True)
+class PanelCall:
+    """A service call and what staff may do with it: retry a failure, type in a letter."""
+
+    call: ServiceCall
+    can_retry: bool
+    needs_letter: bool
+
+
+@dataclass(frozen=True)
+class ProcessPanel:
+    """What the desk's request page shows of the request's process."""
+
+    instance: ProcessInstance
+    diagram_xml: str
+    current_elements: list[str]
+    items: list[PanelItem]
+    calls: list[PanelCall]
+    units: list[OrgUnit]
+    actions: tuple[TaskAction, ...] = TASK_ACTIONS
+
+    @property
+    def is_active(self) -> bool:
+        return self.instance.is_active
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """The facts about a staff member that decide what they may do with any work item."""
+
+    user: User
+    units: frozenset[int]  # their unit and every unit below it
+    team_ids: frozenset[int]
+    supervises: bool
+
+    @classmethod
+    def of(cls, user: User) -> _Holder:
+        units = unit_and_descendant_ids([user.org_unit_id]) if user.org_unit_id else set()
+        team_ids = Team.objects.filter(members=user).values_list("id", flat=True)
+        supervises = user.has_role(Role.SUPERVISOR) or user.has_perm("processes.change_workitem")
+        return cls(user, frozenset(units), frozenset(team_ids), supervises)
+
+    def may_hold(self, item: WorkItem) -> bool:
+        """assignment.is_eligible without a query per item."""
+        if not self.user.is_active:
+            return False
+        if item.team_id is not None:
+            held = item.team_id in self.team_ids
+        else:
+            held = item.role in self.user.group_names
+        return held and (item.org_unit_id is None or item.org_unit_id in self.units)
+
+    def may_assign(self, item: WorkItem) -> bool:
+        """assignment.can_assign without a query per item."""
+        if not self.user.is_active:
+            return False
+        if self.user.is_administrator:
+            return True
+        return self.supervises and item.org_unit_id is not None and item.org_unit_id in self.units
+
+    def panel_item(self, item: WorkItem) -> PanelItem:
+        holds = item.assignee_id is not None and item.assignee_id == self.user.pk
+        assigns = self.may_assign(item)
+        unassigned = item.assignee_id is None
+        can_act = item.is_open and (holds or assigns or (unassigned and self.may_hold(item)))
+        return PanelItem(
+            item=item,
+            role_label=str(ROLE_LABELS.get(item.role, item.role)),
+            can_act=can_act and self.user.is_active,
+            can_claim=unassigned and self.may_hold(item),
+            can_release=not unassigned and (holds or assigns),
+            can_refer=holds or assigns,
+        )
+
+
+ROLE_LABELS: dict[str, Any] = dict(Role.choices)
+
+
+def _current_elements(instance: ProcessInstance) -> list[str]:
+    if not instance.is_active:
+        return []
+    try:
+        return engine.current_elements(engine.deserialize(instance.state))
+    except Exception:  # a state the engine cannot read still leaves the rest of the panel
+        return []
+
+
+def process_panel(ticket: Ticket, user: User) -> ProcessPanel | None:
+    """The request's latest process: diagram, open work items and service calls (fixed queries)."""
+    instance = (
+        ProcessInstance.objects.filter(ticket=ticket)
+        .select_related("definition")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if instance is None:
+        return None
+    open_items = list(
+        WorkItem.objects.open()
+        .filter(instance=instance)
+        .select_related("team", "org_unit", "assignee")
+        .order_by("created_at", "id")
+    )
+    holder = _Holder.of(user) if open_items else None
+    items = [holder.panel_item(item) for item in open_items] if holder else []
+    calls = [
+        PanelCall(
+            call=call,
+            can_retry=call.status == ServiceCallStatus.FAILED,
+            needs_letter=call.kind == ServiceKind.LETTER
+            and call.status == ServiceCallStatus.WAITING
+            and office_provider_name() != "rest",
+        )
+        for call in ServiceCall.objects.filter(instance=instance).order_by("created_at", "id")
+    ]
+    units = (
+        list(OrgUnit.objects.filter(is_active=True).order_by("name", "id"))
+        if any(entry.can_refer for entry in items)
+        else []
+    )
+    xml = instance.definition.bpmn_xml
+    return ProcessPanel(
+        instance=instance,
+        diagram_xml=xml if "BPMNDiagram" in xml else "",  # no layout: nothing to draw
+        current_elements=_current_elements(instance),
+        items=items,
+        calls=calls,
+        units=units,
+    )
+
+
+def request_work_item(user: User, code: str, pk: int) -> WorkItem | None:
+    """A work item of the request `code`, if the staff member may see that request."""
+    return (
+        WorkItem.objects.select_related("ticket", "assignee")
+        .filter(pk=pk, ticket__tracking_code=code)
+        .filter(ticket__in=Ticket.objects.visible_to_staff(user).values("pk"))
+        .first()
+    )
+
+
+def request_service_call(user: User, code: str, pk: int) -> ServiceCall | None:
+    """A service call of the request `code`, if the staff member may see that request."""
+    return (
+        ServiceCall.objects.select_related("ticket")
+        .filter(pk=pk, ticket__tracking_code=code)
+        .filter(ticket__in=Ticket.objects.visible_to_staff(user).values("pk"))
+        .first()
+    )
+
+
+# --- the applicant's step list on /track/ ---------------------------------------------------
+
+STEP_DONE, STEP_CURRENT, STEP_UPCOMING, STEP_SKIPPED = "done", "current", "upcoming", "skipped"
+
+
+@dataclass(frozen=True)
+class ApplicantStep:
+    """One step of the process as the applicant sees it: its title and where it stands."""
+
+    title: str
+    state: str  # done, current, upcoming, or skipped (the process ended without it)
+
+
+def applicant_steps(ticket: Ticket) -> list[ApplicantStep]:
+    """The request's process steps in flow order, each done, current or to come; [] without one.
+
+    Three queries: the instance, its work items, its service calls. No names, no errors.
+    """
+    instance = (
+        ProcessInstance.objects.filter(ticket=ticket)
+        .select_related("definition")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    definition = instance.definition if instance is not None else None
+    if instance is None or definition is None or definition.published_at is None:
+        return []
+    try:
+        parsed = engine.cached_definition(
+            definition.pk, definition.published_at.isoformat(), definition.bpmn_xml
+        )
+    except engine.EngineError:
+        return []
+    current: set[str] = set()
+    done: set[str] = set()
+    for name, status in WorkItem.objects.filter(instance=instance).values_list(
+        "task_name", "status"
+    ):
+        if status == WorkItemStatus.OPEN:
+            current.add(name)
+        elif status == WorkItemStatus.COMPLETED:
+            done.add(name)
+    for name, status in ServiceCall.objects.filter(instance=instance).values_list(
+        "task_name", "status"
+    ):
+        if status in OPEN_CALL_STATUSES or status == ServiceCallStatus.FAILED:
+            current.add(name)
+        elif status == ServiceCallStatus.DONE:
+            done.add(name)
+    if not instance.is_active:
+        current = set()
+    later = STEP_UPCOMING if instance.is_active else STEP_SKIPPED
+    return [
+        ApplicantStep(step.title, _step_state(step.element_id, current, done, later))
+        for step in parsed.steps
+    ]
+
+
+def _step_state(element_id: str, current: set[str], done: set[str], later: str) -> str:
+    if element_id in current:
+        return STEP_CURRENT
+    return STEP_DONE if element_id in done else later

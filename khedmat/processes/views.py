@@ -1,9 +1,14 @@
-"""Staff pages of work items under /desk/work/: the inbox tabs, claim, assign and release."""
+"""Staff pages of work items under /desk/work/: the inbox tabs, claim, assign and release; and the
+POST actions of the process panel on a request's page (act, claim, release, refer a task; retry a
+service call, type in a letter's number), each redirecting back to the request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khedmat.accounts.choices import Role
-from khedmat.accounts.models import User
-from khedmat.processes import assignment
+from khedmat.accounts.models import OrgUnit, User
+from khedmat.core.forms import LocalDateField
+from khedmat.processes import actions, assignment, calls, services
 from khedmat.processes.errors import ProcessError
 from khedmat.processes.forms import AssignForm
-from khedmat.processes.models import WorkItem
+from khedmat.processes.models import ServiceCall, WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
@@ -25,10 +31,13 @@ from khedmat.processes.queries import (
     VIEW_TEAM,
     VIEW_UNASSIGNED,
     inbox_items,
+    request_service_call,
+    request_work_item,
     visible_work_item,
     work_item_page,
 )
 from khedmat.sla.queries import sla_state_for
+from khedmat.tickets.errors import TicketError
 
 ROLE_LABELS: dict[str, object] = dict(Role.choices)  # lazy labels: translated when shown
 
@@ -144,3 +153,138 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             flash.success(request, _("The task was assigned."))
         return _back(request)
     return render(request, "processes/workitem_assign.html", {"item": item, "form": form})
+
+
+# --- the process panel of a request (desk/requests/<code>/) ---------------------------------------
+
+
+def _request_page(code: str) -> HttpResponse:
+    return redirect("tickets:desk_request_detail", code=code)
+
+
+def _request_item(request: HttpRequest, code: str, pk: int) -> WorkItem:
+    item = request_work_item(_staff(request), code, pk)
+    if item is None:
+        raise Http404("no such task on a request this staff member may see")
+    return item
+
+
+def _request_call(request: HttpRequest, code: str, pk: int) -> ServiceCall:
+    call = request_service_call(_staff(request), code, pk)
+    if call is None:
+        raise Http404("no such step on a request this staff member may see")
+    return call
+
+
+def _flash_outcome(request: HttpRequest, run: Callable[[], object], success: object) -> None:
+    """Run one use case; show its domain error, or `success`, as a flash message."""
+    try:
+        run()
+    except (ProcessError, TicketError) as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(request, str(success))
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def task_act(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Approve, return, reject or finish an open task of the request."""
+    item = _request_item(request, code, pk)
+    _flash_outcome(
+        request,
+        lambda: actions.act_on_work_item(
+            item,
+            request.POST.get("action", ""),
+            actor=_staff(request),
+            note=request.POST.get("note", "")[:2000],
+            fields=request.POST.getlist("fields"),
+        ),
+        _("The task is done and the request moved on."),
+    )
+    return _request_page(code)
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def task_claim(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Take an unassigned task of the request for oneself."""
+    item = _request_item(request, code, pk)
+    _flash_outcome(
+        request,
+        lambda: assignment.claim_work_item(item, actor=_staff(request)),
+        _("The task is yours now."),
+    )
+    return _request_page(code)
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def task_release(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Give a task of the request back to its queue."""
+    item = _request_item(request, code, pk)
+    _flash_outcome(
+        request,
+        lambda: assignment.release_work_item(item, actor=_staff(request)),
+        _("The task is back in its queue."),
+    )
+    return _request_page(code)
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def task_refer(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Send a task of the request to another unit's queue."""
+    item = _request_item(request, code, pk)
+    value = request.POST.get("unit", "")
+    unit = (
+        OrgUnit.objects.filter(pk=int(value), is_active=True).first()
+        if value.isascii() and value.isdigit()
+        else None
+    )
+    if unit is None:
+        flash.error(request, str(_("Choose the unit to refer the task to.")))
+        return _request_page(code)
+    _flash_outcome(
+        request,
+        lambda: actions.refer_work_item(
+            item, unit=unit, actor=_staff(request), note=request.POST.get("note", "")[:2000]
+        ),
+        _("The task was referred."),
+    )
+    return _request_page(code)
+
+
+@require_POST
+@permission_required("tickets.change_ticket", raise_exception=True)
+def call_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Queue a failed service step of the request again."""
+    call = _request_call(request, code, pk)
+    _flash_outcome(
+        request,
+        lambda: services.retry_service_call(call, actor=_staff(request)),
+        _("The step was queued again."),
+    )
+    return _request_page(code)
+
+
+@require_POST
+@permission_required("tickets.change_ticket", raise_exception=True)
+def call_letter(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Type in the number and date of a letter registered by hand in the office automation."""
+    call = _request_call(request, code, pk)
+    number = request.POST.get("number", "").strip()[:100]
+    try:
+        date = LocalDateField(required=False).clean(request.POST.get("date", "").strip())
+    except ValidationError as error:
+        flash.error(request, " ".join(str(message) for message in error.messages))
+        return _request_page(code)
+    if not number:
+        flash.error(request, str(_("Enter the letter's number.")))
+        return _request_page(code)
+    _flash_outcome(
+        request,
+        lambda: calls.record_letter_by_hand(call, number=number, date=date, actor=_staff(request)),
+        _("The letter was recorded and the request moved on."),
+    )
+    return _request_page(code)

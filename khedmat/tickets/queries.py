@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -77,12 +77,18 @@ def follow_up_ticket(code: str, *, national_code: str, user: Any) -> Ticket | No
 
 
 def ticket_for_tracking(code: str) -> Ticket | None:
-    """The request with `code`, with what its tracking page shows, in one query."""
+    """The request with `code`, with what its tracking page shows, in one query.
+
+    `has_process` says whether a process ever ran for it (its step list is read only then).
+    """
+    process_model = Ticket.process_instances.rel.related_model  # processes builds on tickets
+    instances = process_model._default_manager.filter(ticket=OuterRef("pk"))
     return (
         Ticket.objects.filter(tracking_code=code)
         .select_related(
             "service_version__responsible_unit", "org_unit", "team", "assignee__org_unit"
         )
+        .annotate(has_process=Exists(instances))
         .first()
     )
 
@@ -101,6 +107,7 @@ class HistoryEntry:
     note: str = ""  # the agency's note for returns and rejections
     detail: str = ""  # e.g. why the time count is on hold
     due_at: dt.datetime | None = None  # the answer date this step set
+    kind: str = ""  # "reply" for the agency's written reply to the applicant
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,13 @@ def _history_entry(activity: Activity) -> HistoryEntry:
         return _clock_entry(activity)
     if activity.verb == "ticket.corrected":
         return HistoryEntry(at=activity.created_at, title=gettext("Corrected by the applicant"))
+    if activity.verb == "ticket.reply":
+        return HistoryEntry(
+            at=activity.created_at,
+            title=gettext("Reply from the agency"),
+            note=str(data.get("text") or ""),
+            kind="reply",
+        )
     return HistoryEntry(
         at=activity.created_at,
         title=gettext("Request updated"),
@@ -297,7 +311,44 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "process.work_item_assigned": _("Task assigned"),
     "process.work_item_released": _("Task released"),
     "process.work_item_completed": _("Task completed"),
+    "process.work_item_referred": _("Task referred to another unit"),
+    "process.message_received": _("The process received a message"),
+    "process.cancelled": _("Process stopped"),
+    "process.service_call_queued": _("Automatic step queued"),
+    "process.service_call_done": _("Automatic step done"),
+    "process.service_call_failed": _("Automatic step failed"),
+    "process.service_call_retried": _("Automatic step queued again"),
+    "ticket.note": _("Internal note"),
+    "ticket.reply": _("Reply to the applicant"),
+    "letter.registered": _("Letter registered"),
+    "letter.status_changed": _("Letter status changed"),
+    "inquiry.requested": _("Inquiry sent"),
 }
+
+#: Decisions on a task, as the timeline names them.
+DECISION_LABELS: dict[str, Promise] = {
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "return": _("returned to the applicant"),
+    "done": _("done"),
+}
+
+
+def _timeline_detail(verb: str, data: Mapping[str, Any]) -> str:
+    """What a row says besides its label: the task or step, the decision, the note or error."""
+    if verb in ("ticket.note", "ticket.reply"):
+        return str(data.get("text") or "")
+    if not verb.startswith("process."):
+        return ""
+    parts = [str(data.get("title") or "")]
+    decision = data.get("decision")
+    if isinstance(decision, str) and decision in DECISION_LABELS:
+        parts.append(str(DECISION_LABELS[decision]))
+    if verb == "process.service_call_failed":
+        parts.append(str(data.get("error") or ""))
+    if verb == "process.cancelled":
+        parts.append(str(data.get("reason") or ""))
+    return " — ".join(part for part in parts if part)
 
 
 def ticket_timeline(ticket: Ticket) -> list[Activity]:
@@ -310,6 +361,8 @@ def ticket_timeline(ticket: Ticket) -> list[Activity]:
         if row.verb.startswith("message."):
             label = gettext("Message to the applicant: %(state)s") % {"state": label}
         row.label = label  # type: ignore[attr-defined]
+        data = row.data if isinstance(row.data, dict) else {}
+        row.detail = _timeline_detail(row.verb, data)  # type: ignore[attr-defined]
         row.old_status = _status_label(row.old_value)  # type: ignore[attr-defined]
         row.new_status = _status_label(row.new_value)  # type: ignore[attr-defined]
     return rows

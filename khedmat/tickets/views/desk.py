@@ -32,6 +32,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.models import Service, ServiceVersion
 from khedmat.catalog.queries import search_services
+from khedmat.processes.queries import process_panel
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 from khedmat.tickets import services, walkin
 from khedmat.tickets.documents import upload_documents
@@ -97,8 +98,15 @@ def _detail_context(user: User, ticket: Ticket, form: ActionForm | None) -> dict
     version = ticket.service_version
     attachments = list(ticket.attachments.order_by("field_key", "id"))
     can_act = user.has_perm("tickets.change_ticket")
-    labels = dict(correction_choices(ticket))
+    choices = correction_choices(ticket)
+    labels = dict(choices)
+    panel = process_panel(ticket, user)
+    if panel is not None and panel.is_active:
+        can_act = False  # the process drives the status: its tasks replace the manual actions
     return {
+        "process": panel,
+        "correction_choices": choices,
+        "can_change_ticket": user.has_perm("tickets.change_ticket"),
         "ticket": ticket,
         "version": version,
         "answers": answer_items(ticket, rows_of(version), attachments),
@@ -162,6 +170,25 @@ def request_act(request: HttpRequest, code: str) -> HttpResponse:
         flash.error(request, str(error.message))
     else:
         flash.success(request, _("The request was updated and the applicant informed."))
+    return redirect("tickets:desk_request_detail", code=ticket.tracking_code)
+
+
+@require_POST
+@permission_required("tickets.change_ticket", raise_exception=True)
+def request_note(request: HttpRequest, code: str) -> HttpResponse:
+    """Write an internal note, or (public) a reply the applicant reads on /track/."""
+    user = _staff(request)
+    ticket = _visible_ticket(user, code)
+    public = request.POST.get("public") == "1"
+    try:
+        services.add_note(ticket, request.POST.get("text", "")[:4000], actor=user, public=public)
+    except TicketError as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(
+            request,
+            _("Your reply was sent to the applicant.") if public else _("The note was added."),
+        )
     return redirect("tickets:desk_request_detail", code=ticket.tracking_code)
 
 
@@ -267,6 +294,7 @@ urlpatterns: list[URLPattern] = [
     path("desk/requests/new/", walk_in, name="walk_in"),
     path("desk/requests/<str:code>/", request_detail, name="desk_request_detail"),
     path("desk/requests/<str:code>/act/", request_act, name="desk_request_act"),
+    path("desk/requests/<str:code>/notes/", request_note, name="desk_request_note"),
     path(
         "desk/requests/<str:code>/files/<int:attachment_id>/",
         attachment_download,

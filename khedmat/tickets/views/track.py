@@ -34,6 +34,7 @@ from khedmat.catalog.formbuilder.engine import AnswerForm, InvalidAnswers
 from khedmat.catalog.models import FormField, RequiredDocument
 from khedmat.core.identifiers import normalize_legal_id, normalize_national_code
 from khedmat.core.tracking import normalize_tracking_code
+from khedmat.processes.queries import applicant_steps
 from khedmat.tickets import queries, ratelimit, services
 from khedmat.tickets.documents import document_field, document_key
 from khedmat.tickets.errors import TicketError, TransitionError
@@ -291,6 +292,7 @@ def _detail_page(
         "ticket": ticket,
         "version": ticket.service_version,
         "page": queries.track_page(ticket),
+        "steps": applicant_steps(ticket) if getattr(ticket, "has_process", True) else [],
     }
     if ticket.can_correct():
         context["correction"] = correction or CorrectionForms(ticket)
