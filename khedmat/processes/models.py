@@ -276,3 +276,29 @@ class ServiceCall(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CALL_STATUSES
+
+
+class SavedInboxView(models.Model):
+    """A staff member's named inbox filter: the tab, sort and filters as query parameters."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_inbox_views",
+        verbose_name=_("user"), db_index=False,  # the unique constraint leads with it
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=80)
+    params = models.JSONField(_("parameters"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved inbox view")
+        verbose_name_plural = _("saved inbox views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="processes_savedview_name_uniq",
+                violation_error_message=_("You already have a view with this name."),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name

@@ -546,7 +546,7 @@ def _new_work_item(
     return WorkItem(
         instance=instance, ticket=ticket, task_id=task.task_id, task_name=task.name,
         title=task.title[:300], lane=task.lane, role=role, team=team,
-        org_unit_id=ticket.org_unit_id, form_key=form_key,
+        org_unit_id=ticket.org_unit_id, form_key=form_key, due_at=ticket.promised_at,
     )  # fmt: skip
 
 

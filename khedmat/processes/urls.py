@@ -8,6 +8,9 @@ app_name = "processes"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bulk/", views.bulk, name="workitem_bulk"),
+    path("views/", views.save_view, name="inbox_view_save"),
+    path("views/<int:pk>/delete/", views.delete_view, name="inbox_view_delete"),
     path("<int:pk>/claim/", views.claim, name="workitem_claim"),
     path("<int:pk>/assign/", views.assign, name="workitem_assign"),
     path("<int:pk>/release/", views.release, name="workitem_release"),

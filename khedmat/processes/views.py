@@ -9,20 +9,24 @@ from collections.abc import Callable
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
+from khedmat.accounts.queries import unit_and_descendant_ids
+from khedmat.catalog.models import Service
 from khedmat.core.forms import LocalDateField
 from khedmat.processes import actions, assignment, calls, services
+from khedmat.processes import inbox as inbox_cases
 from khedmat.processes.errors import ProcessError
 from khedmat.processes.forms import AssignForm
-from khedmat.processes.models import ServiceCall, WorkItem
+from khedmat.processes.models import SavedInboxView, ServiceCall, WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
@@ -71,10 +75,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     view = _choice(request, "view", INBOX_VIEWS)
     sort = _choice(request, "sort", INBOX_SORTS)
-    page = work_item_page(inbox_items(user, view), sort=sort, after=_after(request))
+    filters = inbox_cases.clean_params(request.GET)
+    items = inbox_cases.filter_items(inbox_items(user, view), filters)
+    page = work_item_page(items, sort=sort, after=_after(request))
     for item in page.items:
         item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
+    may_assign = (
+        user.is_administrator
+        or user.has_role(Role.SUPERVISOR)
+        or user.has_perm("processes.change_workitem")
+    )
     context = {
+        "filters": filters,
+        "services": Service.objects.filter(current_version__isnull=False)
+        .exclude(process_key="")
+        .select_related("current_version")
+        .order_by("code"),
+        "saved_views": [
+            (saved, urlencode(saved.params)) for saved in SavedInboxView.objects.filter(user=user)
+        ],
+        "current_query": urlencode(filters),
+        "assignees": _assignees(user) if may_assign else [],
         "page": page,
         "states": sla_state_for([item.ticket for item in page.items]),
         "tabs": TABS,
@@ -82,11 +103,77 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "after": _after(request),
         "newest": SORT_NEWEST,
-        "may_assign": user.is_administrator
-        or user.has_role(Role.SUPERVISOR)
-        or user.has_perm("processes.change_workitem"),
+        "may_assign": may_assign,
     }
     return render(request, "processes/workitem_list.html", context)
+
+
+def _assignees(user: User) -> list[User]:
+    """Staff of the supervisor's unit and below, for bulk assignment (each item checks its own)."""
+    people = User.objects.filter(is_active=True, groups__name__in=[Role.AGENT, Role.SUPERVISOR])
+    if not user.is_administrator:
+        if user.org_unit_id is None:
+            return []
+        people = people.filter(org_unit_id__in=unit_and_descendant_ids([user.org_unit_id]))
+    return list(people.distinct().order_by("first_name", "last_name", "username")[:200])
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Keep the inbox's current tab, sort and filters under a name."""
+    user = _staff(request)
+    params = QueryDict(request.POST.get("query", ""))
+    try:
+        inbox_cases.save_view(user, request.POST.get("name", ""), params)
+    except ProcessError as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(request, _("The view was saved."))
+    return redirect(f"{reverse('processes:inbox')}?{urlencode(inbox_cases.clean_params(params))}")
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not inbox_cases.delete_view(_staff(request), pk):
+        raise Http404("no such saved view")
+    flash.success(request, _("The view was deleted."))
+    return redirect("processes:inbox")
+
+
+@require_POST
+@permission_required("processes.view_workitem", raise_exception=True)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Claim, release or assign the ticked tasks; each is checked on its own."""
+    user = _staff(request)
+    ids = [value for value in request.POST.getlist("items") if value.isascii() and value.isdigit()]
+    operation = request.POST.get("operation", "")
+    assignee_id = request.POST.get("assignee", "")
+    assignee = (
+        User.objects.filter(pk=int(assignee_id), is_active=True).first()
+        if assignee_id.isascii() and assignee_id.isdigit()
+        else None
+    )
+    if not ids:
+        flash.error(request, _("Tick the tasks first."))
+        return _back(request)
+    try:
+        outcome = inbox_cases.bulk_change(
+            user, [int(pk) for pk in ids], operation, assignee=assignee
+        )
+    except ProcessError as error:
+        flash.error(request, str(error.message))
+        return _back(request)
+    if outcome.done:
+        flash.success(
+            request,
+            ngettext("%(count)d task changed.", "%(count)d tasks changed.", outcome.done)
+            % {"count": outcome.done},
+        )
+    for item, reason in outcome.refused:
+        flash.error(request, f"{item.title} ({item.ticket.tracking_code}): {reason}")
+    return _back(request)
 
 
 def _item(request: HttpRequest, pk: int) -> WorkItem:
