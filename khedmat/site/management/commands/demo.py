@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from khedmat.catalog.demo import load_demo_catalog
+from khedmat.processes.demo import load_demo_processes
 from khedmat.site.demo_data import load_demo_data
 from khedmat.tickets.demo import load_demo_requests
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         logins = load_demo_data()
         load_demo_catalog()
         requests = load_demo_requests()
+        # After the requests: they are moved by hand; requests filed from now on run a process.
+        load_demo_processes()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(
