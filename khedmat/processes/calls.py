@@ -65,9 +65,8 @@ def _send_sms(call: ServiceCall) -> Outcome:
     """khedmat:template names the message template (default stage_changed)."""
     ticket = call.ticket
     event = call.params.get("template") or "stage_changed"
-    ticket_services.tell_applicant(
-        ticket, event, key=f"call:{call.pk}", stage=call.params.get("stage") or ticket.stage,
-    )  # fmt: skip
+    extra = {"stage": call.params["stage"]} if call.params.get("stage") else {}
+    ticket_services.tell_applicant(ticket, event, key=f"call:{call.pk}", **extra)
     return {"event": event}, {}
 
 

@@ -341,10 +341,7 @@ def finish_service_call(
         )
         call.save(update_fields=["status", "result", "error", "completed_at"])
         ticket = instance.ticket
-        if ticket.status == Status.WAITING_INQUIRY and not _other_calls_waiting(call):
-            ticket = ticket_services.change_status(
-                ticket, Status.IN_PROGRESS, actor=None, stage_title=ticket.stage_title
-            )
+        # back in progress (if it waited) and at its next stage: one change, one SMS
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=None, now=now)
         record_activity(
             ticket, "process.service_call_done",
@@ -352,14 +349,6 @@ def finish_service_call(
                   "title": call.title},
         )  # fmt: skip
         return call
-
-
-def _other_calls_waiting(call: ServiceCall) -> bool:
-    return (
-        ServiceCall.objects.filter(ticket_id=call.ticket_id, status=ServiceCallStatus.WAITING)
-        .exclude(pk=call.pk)
-        .exists()
-    )
 
 
 def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
@@ -372,9 +361,10 @@ def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
         call.save(update_fields=["status", "error"])
         ticket = call.ticket
         if ticket.can_move_to(Status.WAITING_INQUIRY) and ticket.status != Status.WAITING_INQUIRY:
+            # the stage reads "waiting for another agency" (the SMS says so); the step stays current
             ticket_services.change_status(
-                ticket, Status.WAITING_INQUIRY, actor=None, stage_title=call.title[:200],
-                data={"call": call.pk},
+                ticket, Status.WAITING_INQUIRY, actor=None, stage_title="",
+                data={"call": call.pk, "step": call.title},
             )  # fmt: skip
         return call
 
@@ -469,13 +459,22 @@ def _after_steps(
 
 
 def _show_stage(ticket: Ticket, stage_title: str, *, actor: User | None, quiet: bool) -> None:
-    if ticket.stage_title == stage_title:
+    """Move the request to the process's stage: into review when filed, out of waiting on another
+    agency once no call waits; one status change (and one SMS) for both."""
+    status = ticket.status
+    if status == Status.SUBMITTED or (
+        status == Status.WAITING_INQUIRY
+        and not ServiceCall.objects.filter(ticket=ticket, status=ServiceCallStatus.WAITING).exists()
+    ):
+        status = Status.IN_PROGRESS
+    if ticket.stage_title == stage_title and status == ticket.status:
         return
     if quiet or ticket.status not in STAGE_STATUSES:
         ticket.stage_title = stage_title
         ticket.save(update_fields=["stage_title"])
         return
-    status = Status.IN_PROGRESS if ticket.status == Status.SUBMITTED else ticket.status
+    if status == Status.WAITING_INQUIRY and ticket.stage_title == "":
+        return  # still waiting on the agency: the stage shows the wait until it answers
     ticket_services.change_status(ticket, status, actor=actor, stage_title=stage_title)
     ticket.refresh_from_db()
 

@@ -353,9 +353,11 @@ def tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> N
         return
     with translation.override(ticket.language):
         title = translated_text(ticket.service_version, "title", ticket.language)
+        stage = str(ticket.stage)  # a status label in the applicant's language, not the actor's
     values = {
         "tracking_code": ticket.tracking_code,
         "service_title": title,
+        "stage": stage,
         "link": public_link(ticket),
         **context,
     }
@@ -400,6 +402,8 @@ def change_status(
         ticket.status, ticket.status_changed_at = status, now
         if stage_title is not None:
             ticket.stage_title = stage_title
+        elif status in CLOSED_STATUSES:
+            ticket.stage_title = ""  # a decided request shows its decision, not a process step
         ticket.closed_at = now if status in CLOSED_STATUSES else None
         ticket.save()
         record_activity(
@@ -413,7 +417,7 @@ def change_status(
         else:
             tell_applicant(
                 ticket, "stage_changed", key=f"status:{status}:{now.timestamp()}",
-                stage=ticket.stage, due_date=_due_date(ticket),
+                due_date=_due_date(ticket),
             )  # fmt: skip
         return ticket
 
@@ -590,7 +594,7 @@ def can_follow(ticket: Ticket, user: Any) -> bool:
 def tell_applicant_new_due_date(ticket: Ticket, *, due_at: dt.datetime, actor: Any = None) -> None:
     """SLA handler: a closure moved the promised date; tell the applicant once per new date."""
     tell_applicant(
-        ticket, "stage_changed", key=f"due:{due_at.isoformat()}", stage=ticket.stage,
+        ticket, "stage_changed", key=f"due:{due_at.isoformat()}",
         due_date=timezone.localtime(due_at).date(),
     )  # fmt: skip
 

@@ -196,7 +196,7 @@ def test_the_inquiry_waits_through_an_outage_and_resumes_when_the_agency_answers
     ticket.refresh_from_db()
     assert call.status == ServiceCallStatus.WAITING and call.attempts == 1
     assert ticket.status == Status.WAITING_INQUIRY
-    assert ticket.stage_title == "Registry inquiry"
+    assert ticket.stage == "Waiting for another agency"  # the step stays current in the list
     assert InquiryLog.objects.filter(record_id=str(ticket.pk), outcome="unavailable").exists()
 
     agency.app.outage = False
@@ -618,3 +618,50 @@ def test_escalation_timer_sub_process_and_call_activity_run_to_the_end(
     instance.refresh_from_db()
     assert instance.status == InstanceStatus.COMPLETED
     assert ticket.status == Status.COMPLETED
+
+
+def test_one_sms_per_stage_through_an_outage_in_the_applicants_language(
+    flow: Service,
+    submit: Submit,
+    agent: User,
+    outside: tuple[FakeAgencyServer, FakeOfficeServer],
+) -> None:
+    """Approve → the inquiry stage; the outage → "waiting"; the answer → the next stage: three
+    SMS, each different; a status label comes in the request's language whatever the actor's."""
+    from django.utils import translation
+
+    agency, _office = outside
+    ticket = submit(language="ar")
+    with translation.override("en"):
+        actions.act_on_work_item(_open(ticket)[0], Decision.APPROVE, actor=agent)
+        call = _call(ticket, ServiceKind.INQUIRY)
+        agency.app.outage = True
+        with pytest.raises(RetryableError):
+            calls.run_service_call(call.pk)
+        with pytest.raises(RetryableError):
+            calls.run_service_call(call.pk)  # a second failed try sends nothing new
+        agency.app.outage = False
+        calls.run_service_call(call.pk)
+
+    bodies = list(
+        Message.objects.filter(related_id=str(ticket.pk), event="stage_changed")
+        .order_by("id")
+        .values_list("body", flat=True)
+    )
+    assert len(bodies) == 3 and len(set(bodies)) == 3
+    assert "Registry inquiry" in bodies[0]
+    assert "بانتظار جهة أخرى" in bodies[1]  # the Arabic waiting status
+    assert "Waiting" not in bodies[1]
+    assert "Legal approval" in bodies[2] or "Supervisor approval" in bodies[2]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_a_decided_request_shows_its_decision_not_a_step(
+    flow: Service, submit: Submit, agent: User
+) -> None:
+    ticket = submit()
+    actions.act_on_work_item(_open(ticket)[0], Decision.REJECT, actor=agent, note="No.")
+
+    ticket.refresh_from_db()
+    assert ticket.stage_title == "" and ticket.stage == "Rejected"

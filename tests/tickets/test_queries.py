@@ -110,7 +110,7 @@ def test_history_is_oldest_first_with_labels_stages_and_notes(submit: Submit) ->
         ),
         ("Corrected by the applicant", "", "", ""),
         ("Under review", "in_progress", "Expert review", ""),
-        ("Rejected", "rejected", "Expert review", "Not allowed here"),
+        ("Rejected", "rejected", "", "Not allowed here"),  # a decision clears the step
     ]
     assert [entry.at for entry in history] == sorted(entry.at for entry in history)
 
