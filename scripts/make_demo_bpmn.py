@@ -185,7 +185,15 @@ def review_nodes(*, next_column: int) -> list[Node]:
         Node("Review", "userTask", REVIEW, "agent", 1, 1),
         Node("Decision", "exclusiveGateway", COMPLETE, "agent", 2, 1, label="above-left"),
         Node("WaitCorrection", "intermediateCatchEvent", CORRECTION, "agent", 2, 2),
-        Node("NotApproved", "endEvent", NOT_APPROVED, "agent", next_column, 0),
+        Node(
+            "NotApproved",
+            "endEvent",
+            NOT_APPROVED,
+            "agent",
+            next_column,
+            0,
+            {"outcome": "rejected"},
+        ),
     ]
 
 

@@ -22,6 +22,15 @@ from khedmat.processes.choices import Decision, WorkItemStatus
 from khedmat.processes.errors import ActionNotAllowedError, ProcessError, WorkItemClosedError
 from khedmat.processes.models import WorkItem
 from khedmat.tickets import services as ticket_services
+from khedmat.tickets.errors import TicketError
+
+#: The message a correction by the applicant delivers (tickets.services.correct_request).
+CORRECTED_MESSAGE = "request_corrected"
+
+
+NO_WAY_BACK = _(
+    "This step cannot return the request: its process has no way back to the applicant here."
+)
 
 
 class ActionInputError(ProcessError):
@@ -90,7 +99,17 @@ def act_on_work_item(
                 item.ticket, fields=fields, note=note, actor=actor
             )
         data = {"approved": action == Decision.APPROVE, "note": note}
-        return services.complete_work_item(item, data=data, actor=actor, decision=action)
+        try:
+            done = services.complete_work_item(item, data=data, actor=actor, decision=action)
+        except TicketError as error:  # e.g. the flow ended while the request waits on them
+            if action == Decision.RETURN:
+                raise ActionInputError(NO_WAY_BACK) from error
+            raise
+        if action == Decision.RETURN and not services.waits_for_message(
+            item.ticket, CORRECTED_MESSAGE
+        ):
+            raise ActionInputError(NO_WAY_BACK)  # rolls the whole action back
+        return done
 
 
 def _reject(item: WorkItem, *, note: str, actor: User) -> WorkItem:

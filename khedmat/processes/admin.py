@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from khedmat.accounts.models import User
 from khedmat.processes import services
-from khedmat.processes.errors import DefinitionImmutableError
-from khedmat.processes.models import ProcessDefinition, ProcessInstance, WorkItem
+from khedmat.processes.choices import DefinitionStatus
+from khedmat.processes.errors import DefinitionImmutableError, InvalidDefinitionError
+from khedmat.processes.models import ProcessDefinition, ProcessInstance, ServiceCall, WorkItem
 from khedmat.processes.validation import Problem, validate_bpmn
 
 #: The document a new draft starts from: one start event, drawn.
@@ -47,13 +49,50 @@ class ProcessDefinitionAdmin(admin.ModelAdmin[ProcessDefinition]):
     list_display = ["key", "version", "name", "status", "published_at"]
     list_filter = ["status"]
     search_fields = ["key", "name"]
-    readonly_fields = ["status", "published_at", "process_id", "created_by", "created_at"]
+    readonly_fields = [
+        "version", "status", "published_at", "process_id", "created_by", "created_at",
+    ]  # fmt: skip
     change_form_template = "processes/admin/processdefinition_change_form.html"
+    actions = ["publish_drafts"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Through the services: a new draft gets the next version and an Activity row."""
+        actor = request.user if isinstance(request.user, User) else None
+        if change:
+            services.update_definition(obj, actor=actor, bpmn_xml=obj.bpmn_xml, name=obj.name)
+            return
+        created = services.create_definition(obj.key, obj.bpmn_xml, name=obj.name, actor=actor)
+        obj.pk, obj.version, obj.created_by = created.pk, created.version, created.created_by
+        obj._state.adding = False
+
+    @admin.action(description=gettext_lazy("Publish the selected drafts"), permissions=["change"])
+    def publish_drafts(self, request: HttpRequest, queryset: Any) -> None:
+        """Publish each draft, or list what stops it (a published version is left as it is)."""
+        actor = request.user if isinstance(request.user, User) else None
+        for definition in queryset.filter(status=DefinitionStatus.DRAFT):
+            try:
+                services.publish_definition(definition, actor=actor)
+            except InvalidDefinitionError as error:
+                problems = "; ".join(str(problem) for problem in error.problems)
+                self.message_user(
+                    request,
+                    _("%(definition)s was not published: %(problems)s")
+                    % {"definition": definition, "problems": problems},
+                    level=messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(definition)s is published.") % {"definition": definition},
+                    level=messages.SUCCESS,
+                )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        """A published version is frozen: every field is read-only."""
+        """A published version is frozen: every field is read-only; a draft keeps its key."""
         if obj is not None and obj.is_published:
-            return ["key", "version", "name", "bpmn_xml", *self.readonly_fields]
+            return ["key", "name", "bpmn_xml", *self.readonly_fields]
+        if obj is not None:
+            return ["key", *self.readonly_fields]
         return self.readonly_fields
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -169,6 +208,19 @@ class WorkItemAdmin(admin.ModelAdmin[WorkItem]):
     list_display = ["title", "ticket", "role", "org_unit", "assignee", "status", "due_at"]
     list_filter = ["status", "role"]
     raw_id_fields = ["instance", "ticket", "assignee", "completed_by"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ServiceCall)
+class ServiceCallAdmin(admin.ModelAdmin[ServiceCall]):
+    list_display = ["title", "kind", "ticket", "status", "attempts", "created_at", "completed_at"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["instance", "ticket"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

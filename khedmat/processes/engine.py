@@ -152,6 +152,8 @@ class ParsedDefinition:
     form_keys: dict[str, str]
     service_tasks: dict[str, ServiceSpec]
     steps: tuple[Step, ...] = ()
+    #: End events marked khedmat:outcome="rejected": reaching one turns the request down.
+    rejecting_ends: frozenset[str] = frozenset()
 
 
 def parse_definition(bpmn_xml: str) -> ParsedDefinition:
@@ -168,7 +170,7 @@ def parse_definition(bpmn_xml: str) -> ParsedDefinition:
         raise EngineError(str(error)) from error
     return ParsedDefinition(
         process_id, spec, subprocess_specs, _form_keys(root), service_specs(root),
-        flow_steps(root, process_id),
+        flow_steps(root, process_id), rejecting_ends(root),
     )  # fmt: skip
 
 
@@ -218,6 +220,15 @@ def service_specs(root: Any) -> dict[str, ServiceSpec]:
         kind = params.pop("kind", "")
         found[str(node.get("id"))] = ServiceSpec(kind=kind, params=params)
     return found
+
+
+def rejecting_ends(root: Any) -> frozenset[str]:
+    """Ids of the end events whose khedmat:outcome is "rejected"."""
+    return frozenset(
+        str(node.get("id"))
+        for node in root.iter(f"{{{BPMN_NS}}}endEvent")
+        if extension_attributes(node).get("outcome") == "rejected"
+    )
 
 
 TASK_TAGS = frozenset({"userTask", "serviceTask", "callActivity", "subProcess"})
@@ -441,6 +452,25 @@ def _engine_error(error: Exception) -> EngineError:
 
 def is_completed(workflow: Any) -> bool:
     return bool(workflow.is_completed())
+
+
+def reached(workflow: Any, element_ids: frozenset[str]) -> bool:
+    """Whether the flow completed one of these elements (e.g. a rejecting end event)."""
+    if not element_ids:
+        return False
+    return any(
+        task.task_spec.bpmn_id in element_ids
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+    )
+
+
+def last_note(workflow: Any) -> str:
+    """The `note` the last person who completed a task wrote (the reason of a rejection)."""
+    notes = [
+        str(task.data.get("note") or "")
+        for task in workflow.get_tasks(state=TaskState.COMPLETED, manual=True)
+    ]
+    return next((note for note in reversed(notes) if note), "")
 
 
 TIMER_EVENT_TYPES = frozenset(

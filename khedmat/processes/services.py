@@ -251,6 +251,16 @@ def deliver_message(
         return True
 
 
+def waits_for_message(ticket: Ticket, name: str) -> bool:
+    """Whether the request's running process waits for the message `name`."""
+    state = (
+        ProcessInstance.objects.filter(ticket=ticket, status__in=ACTIVE_INSTANCE_STATUSES)
+        .values_list("state", flat=True)
+        .first()
+    )
+    return state is not None and name in engine.waiting_messages(engine.deserialize(state))
+
+
 def cancel_process(ticket: Ticket, *, actor: User | None, reason: str = "") -> bool:
     """Stop the request's running process: open tasks and queued calls are cancelled."""
     with transaction.atomic():
@@ -451,7 +461,11 @@ def _after_steps(
         if not ticket.is_closed:
             ticket.stage_title = ""
             ticket.save(update_fields=["stage_title"])
-            ticket_services.complete_request(ticket, actor=actor)
+            if engine.reached(workflow, parsed.rejecting_ends):
+                reason = engine.last_note(workflow)
+                ticket_services.reject_request(ticket, reason=reason, actor=actor)
+            else:
+                ticket_services.complete_request(ticket, actor=actor)
             ticket.refresh_from_db()
         return
     titles = [item.title for item in open_items] or [call.title for call in open_calls]

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from khedmat.accounts.models import User
+from khedmat.core.models import Activity
 from khedmat.processes import services
 from khedmat.processes.engine import parse_definition
 from khedmat.processes.models import ProcessDefinition
@@ -231,6 +232,16 @@ def test_the_properties_box_sets_what_the_engine_reads(
           modeler.get('selection').select(task);
         }"""
     )
+    page.locator('[data-element-id="EndEvent_rejected"]').click()
+    page.wait_for_selector("#prop-outcome", state="visible")
+    page.select_option("#prop-outcome", "rejected")
+    page.evaluate(
+        """() => {
+          const modeler = window.khedmatModeler;
+          const shape = modeler.get('elementRegistry').get('Task_supervisor_approval');
+          modeler.get('selection').select(shape);
+        }"""
+    )
     assert page.locator("#prop-template").is_hidden()
     page.select_option("#prop-kind", "sms")
     page.wait_for_selector("#prop-template", state="visible")
@@ -245,4 +256,42 @@ def test_the_properties_box_sets_what_the_engine_reads(
     parsed = parse_definition(draft.bpmn_xml)
     assert parsed.form_keys == {"Task_clerk_review": "clerk_review"}
     assert parsed.service_tasks["Task_supervisor_approval"].kind == "sms"
+    assert parsed.rejecting_ends == frozenset({"EndEvent_rejected"})
     assert outside_requests == []
+
+
+class TestAdminThroughTheServices:
+    def test_adding_makes_the_next_version_with_its_author(
+        self, admin_client: Client, designer: User, publish: Publish
+    ) -> None:
+        publish("approval", "approval.bpmn")
+
+        response = admin_client.post(
+            "/admin/processes/processdefinition/add/",
+            {"key": "approval", "name": "Approval again", "bpmn_xml": bpmn("approval.bpmn")},
+        )
+
+        assert response.status_code == 302
+        created = ProcessDefinition.objects.get(key="approval", version=2)
+        assert created.created_by == designer and not created.is_published
+        assert (
+            Activity.objects.for_target(created).filter(verb="process.definition_created").exists()
+        )
+
+    def test_the_publish_action_publishes_drafts_and_names_the_problems(
+        self, admin_client: Client, designer: User
+    ) -> None:
+        good = services.create_definition("good", bpmn("approval.bpmn"), name="G", actor=designer)
+        bad = services.create_definition("bad", bpmn("unsupported.bpmn"), name="B", actor=designer)
+
+        response = admin_client.post(
+            "/admin/processes/processdefinition/",
+            {"action": "publish_drafts", "_selected_action": [good.pk, bad.pk]},
+            follow=True,
+        )
+
+        good.refresh_from_db()
+        bad.refresh_from_db()
+        assert good.is_published and not bad.is_published
+        text = response.content.decode()
+        assert "Task_script" in text or "Script tasks are not supported" in text

@@ -665,3 +665,36 @@ def test_a_decided_request_shows_its_decision_not_a_step(
 
     ticket.refresh_from_db()
     assert ticket.stage_title == "" and ticket.stage == "Rejected"
+
+
+def test_an_end_marked_rejected_turns_the_request_down_with_the_note(
+    flow: Service, submit: Submit, agent: User
+) -> None:
+    ticket = submit()
+
+    actions.act_on_work_item(_open(ticket)[0], Decision.DONE, actor=agent, note="Shop closed.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REJECTED and ticket.decision_note == "Shop closed."
+    assert ProcessInstance.objects.get(ticket=ticket).status == InstanceStatus.COMPLETED
+
+
+def test_returning_from_a_step_with_no_way_back_is_refused_and_changes_nothing(
+    submit: Submit, publish: Publish, designer: User, agent: User, lease_key: str
+) -> None:
+    ticket = submit()
+    instance = services.start_process(ticket, publish("licence", "approval.bpmn"), actor=designer)
+    (review,) = _open(ticket)
+
+    with pytest.raises(actions.ActionInputError):
+        actions.act_on_work_item(
+            review, Decision.RETURN, actor=agent, note="Fix it.", fields=[lease_key]
+        )
+
+    ticket.refresh_from_db()
+    review.refresh_from_db()
+    instance.refresh_from_db()
+    assert ticket.status == Status.SUBMITTED and ticket.correction_fields == []
+    assert review.is_open and review.assignee is None
+    assert instance.status == InstanceStatus.RUNNING
+    assert _sms_events(ticket) == ["request_submitted"]

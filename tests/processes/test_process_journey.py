@@ -37,7 +37,6 @@ from khedmat.catalog.models import Service
 from khedmat.core.digits import fold_digits
 from khedmat.integrations.fake_agency import FakeAgencyServer, FakeOfficeServer
 from khedmat.notifications.fake_sms import FakeSmsServer
-from khedmat.processes import services as process_services
 from khedmat.processes.choices import InstanceStatus, ServiceCallStatus, WorkItemStatus
 from khedmat.processes.demo import DEMO_PROCESSES_BY_CODE
 from khedmat.processes.models import ProcessDefinition, ServiceCall, WorkItem
@@ -245,7 +244,6 @@ def upload_and_publish_the_licence_process(
     page = log_in_staff(browser, outside, base, "admin", "/admin/")
     page.goto(f"{base}/admin/processes/processdefinition/add/")
     page.locator("#id_key").fill(LICENCE.key)
-    page.locator("#id_version").fill("1")
     page.locator("#id_name").fill(LICENCE.name)
     page.locator("input[name=_continue]").click()
     page.wait_for_url("**/processdefinition/*/change/**")
@@ -263,8 +261,14 @@ def upload_and_publish_the_licence_process(
     screenshot(page, "process-journey-designer")
     definition.refresh_from_db()
     assert definition.bpmn_xml == LICENCE.bpmn_xml()
-    # The admin has no publish button yet: publish through the use case the button would call.
-    definition = process_services.publish_definition(definition, actor=admin)
+    # Publish from the list with the admin action.
+    page.goto(f"{base}/admin/processes/processdefinition/")
+    page.locator(f'input[name=_selected_action][value="{definition.pk}"]').check()
+    page.locator("select[name=action]").select_option("publish_drafts")
+    page.locator("button[name=index]").click()
+    page.wait_for_selector(".messagelist .success")
+    definition.refresh_from_db()
+    assert definition.is_published and definition.version == 1
     service = Service.objects.get(code=SERVICE_CODE)
     catalog_services.revise_service(
         service, changes={"process_key": LICENCE.key}, actor=admin, change_summary="فرایند"

@@ -8,7 +8,8 @@
   var NS = "https://khedmat.ir/schema/bpmn/1";
   var FIELDS = {
     "bpmn:ServiceTask": ["kind"],
-    "bpmn:UserTask": ["formKey"]
+    "bpmn:UserTask": ["formKey"],
+    "bpmn:EndEvent": ["outcome"]
   };
   var KIND_FIELDS = {
     sms: ["template"],
