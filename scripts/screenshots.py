@@ -46,6 +46,8 @@ def shoot(browser, language: str, width_name: str) -> None:  # type: ignore[no-u
     page.screenshot(path=str(OUT / f"desk-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/accounts/two-factor/setup/")
     page.screenshot(path=str(OUT / f"two-factor-setup-{language}-{width_name}.png"), full_page=True)
+    page.goto(BASE + "/desk/work/?view=team")
+    page.screenshot(path=str(OUT / f"desk-inbox-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/desk/requests/")
     page.screenshot(path=str(OUT / f"desk-requests-{language}-{width_name}.png"), full_page=True)
     page.locator("main a[href^='/desk/requests/1'], main a[href^='/desk/requests/2'], "

@@ -14,13 +14,25 @@ from pathlib import Path
 
 from django.db import transaction
 
+from khedmat.accounts.models import User
 from khedmat.catalog import services as catalog_services
 from khedmat.catalog.models import Service
-from khedmat.processes import services
-from khedmat.processes.choices import DefinitionStatus
-from khedmat.processes.models import ProcessDefinition
+from khedmat.processes import actions, services
+from khedmat.processes.assignment import claim_work_item
+from khedmat.processes.choices import Decision, DefinitionStatus
+from khedmat.processes.models import ProcessDefinition, WorkItem
+from khedmat.tickets.choices import Status
+from khedmat.tickets.demo import (
+    KEY_PREFIX,
+    DemoRequest,
+    DemoRequestRow,
+    demo_row,
+    file_demo_request,
+)
+from khedmat.tickets.models import Ticket
 
 DEMO_DIR = Path(__file__).parent / "demo"
+DEMO_STAFF = ("applicant", "agent", "supervisor")
 
 #: The flows the documents follow.
 LICENCE_FLOW = "licence"  # review, return loop, registry inquiry, two approvals at once, letter
@@ -95,3 +107,57 @@ def load_demo_processes() -> list[ProcessDefinition]:
                 change_summary="فرایند نمونه",
             )  # fmt: skip
     return published
+
+
+@dataclass(frozen=True)
+class ProcessRequest:
+    """A demo request that runs its service's process, and the decisions already taken on it."""
+
+    key: str
+    service_code: str
+    approvals: int = 0  # how many open tasks the demo agent and supervisor approve
+    claim: bool = False  # the demo agent holds the first open task
+
+
+PROCESS_REQUESTS = (
+    ProcessRequest("process-licence-review", "10012656000sh13", claim=True),
+    ProcessRequest("process-trade-card-approval", "17041325121", approvals=1),
+    ProcessRequest("process-business-licence", "17041325104"),
+)
+
+
+@transaction.atomic
+def load_demo_process_requests() -> list[DemoRequestRow]:
+    """File the demo requests that run a process (once), so the inbox and the process panel
+    have something to show: one held by the agent, one at the supervisor's approval, one new."""
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_STAFF)}
+    applicant, agent = users.get("applicant"), users.get("agent")
+    if applicant is None or agent is None:
+        return []
+    rows = []
+    for spec in PROCESS_REQUESTS:
+        service = Service.objects.filter(code=spec.service_code, is_published=True).first()
+        if service is None or service.current_version is None or not service.process_key:
+            continue
+        key = KEY_PREFIX + spec.key
+        ticket = Ticket.objects.filter(filed_by=applicant, submission_key=key).first()
+        if ticket is None:
+            request = DemoRequest(spec.key, spec.service_code, Status.SUBMITTED, lambda _: {})
+            ticket = file_demo_request(request, service.current_version, applicant, applicant)
+            _decide(ticket, spec, agent=agent, supervisor=users.get("supervisor"))
+        rows.append(demo_row(ticket))
+    return rows
+
+
+def _decide(ticket: Ticket, spec: ProcessRequest, *, agent: User, supervisor: User | None) -> None:
+    for _ in range(spec.approvals):
+        item = WorkItem.objects.open().filter(ticket=ticket).order_by("id").first()
+        if item is None:
+            return
+        actor = agent if actions.can_act(item, agent) else supervisor
+        if actor is not None:
+            actions.act_on_work_item(item, Decision.APPROVE, actor=actor)
+    if spec.claim:
+        item = WorkItem.objects.open().filter(ticket=ticket).order_by("id").first()
+        if item is not None:
+            claim_work_item(item, actor=agent)

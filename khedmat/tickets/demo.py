@@ -293,7 +293,9 @@ def _person(user: User) -> Person:
     )
 
 
-def _file(spec: DemoRequest, version: ServiceVersion, applicant: User, filer: User) -> Ticket:
+def file_demo_request(
+    spec: DemoRequest, version: ServiceVersion, applicant: User, filer: User
+) -> Ticket:
     """File one demo request: online by the applicant, or at the desk by the operator."""
     person = _person(applicant)
     principal_person = FATHER if spec.for_father else person
@@ -345,7 +347,7 @@ def _move(ticket: Ticket, spec: DemoRequest, agent: User | None) -> Ticket:
     return ticket
 
 
-def _row(ticket: Ticket) -> DemoRequestRow:
+def demo_row(ticket: Ticket) -> DemoRequestRow:
     return DemoRequestRow(
         tracking_code=ticket.tracking_code, national_code=ticket.principal_national_code,
         status=str(ticket.status), service_code=ticket.service.code, channel=str(ticket.channel),
@@ -372,6 +374,6 @@ def load_demo_requests() -> list[DemoRequestRow]:
             continue
         ticket = Ticket.objects.filter(filed_by=filer, submission_key=KEY_PREFIX + spec.key).first()
         if ticket is None:
-            ticket = _move(_file(spec, version, applicant, filer), spec, agent)
-        rows.append(_row(ticket))
+            ticket = _move(file_demo_request(spec, version, applicant, filer), spec, agent)
+        rows.append(demo_row(ticket))
     return rows

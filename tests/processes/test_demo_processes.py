@@ -267,3 +267,28 @@ def test_bpmn_js_draws_every_document_without_a_warning(
             assert page.locator(".djs-element.djs-shape").count() > 10
             screenshot(page, f"processes-demo-{process.key}")
     assert outside_requests == []
+
+
+def test_the_demo_files_requests_that_run_their_process_once(demo: None) -> None:
+    from khedmat.processes.demo import load_demo_process_requests
+    from khedmat.processes.models import WorkItem
+
+    load_demo_processes()
+
+    rows = load_demo_process_requests()
+
+    assert len(rows) == 3
+    items = {
+        row.tracking_code: list(
+            WorkItem.objects.open().filter(ticket__tracking_code=row.tracking_code)
+        )
+        for row in rows
+    }
+    held, at_supervisor, new = (items[row.tracking_code] for row in rows)
+    assert [item.assignee.username if item.assignee else None for item in held] == ["agent"]
+    assert [item.role for item in at_supervisor] == ["supervisor"]
+    assert [item.assignee for item in new] == [None]
+    assert [row.tracking_code for row in load_demo_process_requests()] == [
+        row.tracking_code for row in rows
+    ]
+    assert WorkItem.objects.open().count() == 3

@@ -141,6 +141,8 @@ def test_demo_serves_with_a_worker_and_ctrl_c_stops_the_whole_tree(tmp_path):
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)
     assert "admin" in output and "Khedmat-Admin-1405" in output
+    assert "Fake agency (inquiries to other agencies): http://127.0.0.1:" in output
+    assert "Fake office automation (letters): http://127.0.0.1:" in output
     time.sleep(0.5)
     leftovers = subprocess.run(
         ["pgrep", "-g", str(demo.pid)], capture_output=True, text=True, check=False

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from khedmat.catalog.demo import load_demo_catalog
-from khedmat.processes.demo import load_demo_processes
+from khedmat.processes.demo import load_demo_process_requests, load_demo_processes
 from khedmat.site.demo_data import load_demo_data
 from khedmat.tickets.demo import load_demo_requests
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         requests = load_demo_requests()
         # After the requests: they are moved by hand; requests filed from now on run a process.
         load_demo_processes()
+        requests += load_demo_process_requests()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -66,13 +67,36 @@ class Command(BaseCommand):
             return
         self.run_children(options["host"], options["port"])
 
+    def start_fake_outside_world(self) -> dict[str, str]:
+        """The fake agency and office automation on 127.0.0.1 (threads of this process), unless
+        real ones are configured; the environment the server and the worker need to reach them."""
+        from khedmat.integrations.fake_agency import FakeAgencyServer, FakeOfficeServer
+
+        env: dict[str, str] = {}
+        if not os.environ.get("KHEDMAT_INQUIRY_GSB_URL"):
+            agency = FakeAgencyServer()
+            agency.start()
+            env |= {"KHEDMAT_INQUIRY_GSB_URL": agency.url,
+                    "KHEDMAT_INQUIRY_GSB_API_KEY": agency.app.api_key}  # fmt: skip
+            self.stdout.write(f"Fake agency (inquiries to other agencies): {agency.url}")
+        if not os.environ.get("KHEDMAT_OFFICE_AUTOMATION_URL"):
+            office = FakeOfficeServer()
+            office.start()
+            env |= {"KHEDMAT_OFFICE_AUTOMATION_PROVIDER": "rest",
+                    "KHEDMAT_OFFICE_AUTOMATION_URL": office.url,
+                    "KHEDMAT_OFFICE_AUTOMATION_API_KEY": office.app.api_key}  # fmt: skip
+            self.stdout.write(f"Fake office automation (letters): {office.url}")
+        return env
+
     def run_children(self, host: str, port: int) -> None:
         """Run gunicorn and one job worker as children; stop both when either ends or on Ctrl-C."""
         khedmat = [sys.executable, "-m", "khedmat"]
+        env = {**os.environ, **self.start_fake_outside_world()}
         children = [
-            subprocess.Popen([*khedmat, "worker", "--verbosity", "1"]),
+            subprocess.Popen([*khedmat, "worker", "--verbosity", "1"], env=env),
             subprocess.Popen(
-                [*khedmat, "serve", "--host", host, "--port", str(port), "--workers", "2"]
+                [*khedmat, "serve", "--host", host, "--port", str(port), "--workers", "2"],
+                env=env,
             ),
         ]
         stopping = False
