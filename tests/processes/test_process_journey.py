@@ -188,6 +188,8 @@ def act(page: Any, base: str, ticket: Ticket, item: WorkItem, action: str, **for
     assert task.count() == 1, f"no form for {item.title} in the process panel"
     if form.get("note"):
         task.locator("textarea[name=note]").fill(form["note"])
+    if form.get("fields"):
+        task.locator("[data-correction-fields] summary").click()  # the list opens on demand
     for key in form.get("fields", ()):
         task.locator(f'input[name=fields][value="{key}"]').check()
     task.locator(f'button[name=action][value="{action}"]').click()
