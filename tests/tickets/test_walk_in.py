@@ -713,3 +713,23 @@ def test_operator_cannot_act(
     assert response.status_code == 403
     ticket.refresh_from_db()
     assert ticket.status == Status.SUBMITTED
+
+
+def test_a_picture_previews_inline_in_a_sandbox_and_other_files_still_download(
+    as_staff: Callable[[User], Client], desk_agent: User, submit: Submit
+) -> None:
+    ticket = submit()
+    lease = ticket.attachments.get()
+    client = as_staff(desk_agent)
+    pdf_inline = client.get(f"{detail_url(ticket)}files/{lease.pk}/?inline=1")
+    assert pdf_inline["Content-Disposition"] == 'attachment; filename="lease.pdf"'
+    assert f"files/{lease.pk}/?inline=1" not in client.get(detail_url(ticket)).content.decode()
+
+    type(lease).objects.filter(pk=lease.pk).update(content_type="image/png")  # as if a photo
+    picture = client.get(f"{detail_url(ticket)}files/{lease.pk}/?inline=1")
+    page = client.get(detail_url(ticket)).content.decode()
+
+    assert picture["Content-Disposition"] == 'inline; filename="lease.pdf"'
+    assert picture["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert picture["X-Content-Type-Options"] == "nosniff"
+    assert f'src="{detail_url(ticket)}files/{lease.pk}/?inline=1"' in page

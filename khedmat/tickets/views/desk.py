@@ -116,6 +116,7 @@ def _detail_context(user: User, ticket: Ticket, form: ActionForm | None) -> dict
         "actions": actions_for(ticket) if can_act else [],
         "action_form": form or ActionForm(ticket=ticket),
         "correction_labels": [labels.get(key, key) for key in ticket.correction_fields],
+        "preview_types": PREVIEW_TYPES,
     }
 
 
@@ -130,14 +131,20 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+#: Files shown in the page (a picture checked by its content at upload); the rest download.
+PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
+
+
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
-    """A file of a request the staff member may see, always as a download."""
+    """A file of a request the staff member may see: a download, or a picture shown inline
+    (`?inline=1`) in a sandbox that runs nothing."""
     ticket = _visible_ticket(_staff(request), code)
     attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
+    inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEW_TYPES
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
