@@ -361,10 +361,14 @@ def finish_service_call(
         return call
 
 
+def _locked_call(call: ServiceCall) -> ServiceCall:
+    return ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+
+
 def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
     """The other side did not answer: the call waits and the request waits on the agency."""
     with transaction.atomic():
-        call = ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+        call = _locked_call(call)
         if not call.is_open:
             return call
         call.status, call.error = ServiceCallStatus.WAITING, error[:2000]
@@ -382,7 +386,7 @@ def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
 def service_call_failed(call: ServiceCall, *, error: str) -> ServiceCall:
     """The job gave up (rejected, or out of attempts): staff see it and may retry."""
     with transaction.atomic():
-        call = ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+        call = _locked_call(call)
         if not call.is_open:
             return call
         call.status, call.error = ServiceCallStatus.FAILED, error[:2000]
