@@ -19,6 +19,7 @@ from khedmat.integrations import services as integrations
 from khedmat.integrations.models import OfficeLetter
 from khedmat.integrations.office.registry import office_provider_name
 from khedmat.jobs.errors import PermanentError, RetryableError
+from khedmat.notifications.choices import Channel
 from khedmat.processes import services
 from khedmat.processes.choices import ServiceCallStatus, ServiceKind
 from khedmat.processes.errors import ActionNotAllowedError
@@ -61,13 +62,17 @@ def run_service_call(call_id: int) -> str:
     return str(services.finish_service_call(call, result=result, data=data).status)
 
 
-def _send_sms(call: ServiceCall) -> Outcome:
-    """khedmat:template names the message template (default stage_changed)."""
+def _send_message(call: ServiceCall) -> Outcome:
+    """khedmat:template names the message template (default stage_changed); an applicant with
+    no mobile (SMS) or email address (email) is skipped, and the result says so."""
     ticket = call.ticket
     event = call.params.get("template") or "stage_changed"
+    channel = Channel.EMAIL if call.kind == ServiceKind.EMAIL else Channel.SMS
     extra = {"stage": call.params["stage"]} if call.params.get("stage") else {}
-    ticket_services.tell_applicant(ticket, event, key=f"call:{call.pk}", **extra)
-    return {"event": event}, {}
+    sent = ticket_services.tell_applicant(
+        ticket, event, key=f"call:{call.pk}", channel=channel, **extra
+    )
+    return {"event": event, "channel": str(channel), "sent": sent}, {}
 
 
 def _inquire(call: ServiceCall) -> Outcome:
@@ -119,7 +124,8 @@ def record_letter_by_hand(call: ServiceCall, *, number: str, date: Any, actor: A
 
 
 HANDLERS: dict[str, Callable[[ServiceCall], Outcome]] = {
-    ServiceKind.SMS: _send_sms,
+    ServiceKind.SMS: _send_message,
+    ServiceKind.EMAIL: _send_message,
     ServiceKind.INQUIRY: _inquire,
     ServiceKind.LETTER: _register_letter,
 }

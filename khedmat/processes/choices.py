@@ -48,6 +48,7 @@ class ServiceKind(models.TextChoices):
     """What a service task asks a job to do."""
 
     SMS = "sms", _("Send an SMS")
+    EMAIL = "email", _("Send an email")
     INQUIRY = "inquiry", _("Inquiry to another agency")
     LETTER = "letter", _("Letter in the office automation")
 

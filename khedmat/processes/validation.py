@@ -145,6 +145,7 @@ def _palette_problems(root: Any) -> list[Problem]:
 #: Service-task kinds and the khedmat:* parameters each needs.
 SERVICE_KINDS: dict[str, tuple[str, ...]] = {
     "sms": (),
+    "email": (),
     "inquiry": ("inquiry",),
     "letter": (),
 }
@@ -158,7 +159,10 @@ def _service_task_problems(root: Any) -> list[Problem]:
         if kind not in SERVICE_KINDS:
             problems.append(
                 _problem(
-                    node, _("Give the service task a kind: khedmat:kind is sms, inquiry or letter.")
+                    node,
+                    _(
+                        "Give the service task a kind: khedmat:kind is sms, email, inquiry or letter."
+                    ),
                 )
             )
             continue

@@ -24,7 +24,7 @@ from khedmat.catalog.models.base import translated_text
 from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
-from khedmat.notifications.choices import MessageKind
+from khedmat.notifications.choices import Channel, MessageKind
 from khedmat.notifications.errors import TemplateMissingError
 from khedmat.notifications.services import notify
 from khedmat.sla.choices import TargetKind
@@ -346,11 +346,14 @@ def _mobile_of(ticket: Ticket) -> str:
     return ticket.principal_mobile or (ticket.requester.mobile or "")
 
 
-def tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> None:
-    """Queue the applicant's SMS for an event (in their language), if they have a mobile."""
-    mobile = _mobile_of(ticket)
-    if not mobile:
-        return
+def tell_applicant(
+    ticket: Ticket, event: str, *, key: str, channel: str = Channel.SMS, **context: Any
+) -> bool:
+    """Queue the applicant's SMS (or email) for an event, in their language; False when they
+    have no mobile (or email address) to send it to."""
+    address = _mobile_of(ticket) if channel == Channel.SMS else (ticket.requester.email or "")
+    if not address:
+        return False
     with translation.override(ticket.language):
         title = translated_text(ticket.service_version, "title", ticket.language)
         stage = str(ticket.stage)  # a status label in the applicant's language, not the actor's
@@ -363,11 +366,15 @@ def tell_applicant(ticket: Ticket, event: str, *, key: str, **context: Any) -> N
     }
     try:
         notify(
-            event, record=ticket, recipient=mobile, language=ticket.language, context=values,
-            kind=MessageKind.TRANSACTIONAL, idempotency_key=f"ticket:{ticket.pk}:{key}",
+            event, record=ticket, recipient=address, language=ticket.language, context=values,
+            kind=MessageKind.TRANSACTIONAL, channel=channel,
+            idempotency_key=f"ticket:{ticket.pk}:{key}"
+            + ("" if channel == Channel.SMS else f":{channel}"),
         )  # fmt: skip
     except TemplateMissingError:
         record_activity(ticket, "message.template_missing", data={"event": event})
+        return False
+    return True
 
 
 def _send_submitted_message(ticket: Ticket) -> None:

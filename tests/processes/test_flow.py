@@ -439,7 +439,7 @@ def test_a_service_task_needs_a_known_kind() -> None:
 
     assert [(p.element_id, str(p.message)) for p in problems] == [
         ("Inquiry", "This service task needs khedmat:inquiry."),
-        ("Letter", "Give the service task a kind: khedmat:kind is sms, inquiry or letter."),
+        ("Letter", "Give the service task a kind: khedmat:kind is sms, email, inquiry or letter."),
     ]
 
 
@@ -698,3 +698,38 @@ def test_returning_from_a_step_with_no_way_back_is_refused_and_changes_nothing(
     assert review.is_open and review.assignee is None
     assert instance.status == InstanceStatus.RUNNING
     assert _sms_events(ticket) == ["request_submitted"]
+
+
+def test_an_email_step_writes_to_the_applicant_or_says_it_could_not(
+    submit: Submit, designer: User, agent: User, citizen: User
+) -> None:
+    xml = (
+        MULTI.replace("CONDITION", "approvals_count &gt;= 1")
+        .replace("approvals_count * 2 &gt; instance_count</bpmn:conditionExpression>",
+                 "approvals_count &gt;= 1</bpmn:conditionExpression>")
+        .replace('khedmat:kind="sms"', 'khedmat:kind="email"')
+    )  # fmt: skip
+    assert validate_bpmn(xml) == []
+    definition = services.publish_definition(
+        services.create_definition("mail", xml, name="Mail", actor=designer), actor=designer
+    )
+
+    def email_step(ticket: Ticket) -> ServiceCall:
+        instance = services.start_process(ticket, definition, actor=designer)
+        item = WorkItem.objects.open().filter(instance=instance).first()
+        assert item is not None
+        services.complete_work_item(item, data={}, actor=agent, decision=Decision.APPROVE)
+        call = ServiceCall.objects.get(instance=instance, kind=ServiceKind.EMAIL)
+        assert calls.run_service_call(call.pk) == ServiceCallStatus.DONE
+        call.refresh_from_db()
+        return call
+
+    citizen.email = ""
+    citizen.save(update_fields=["email"])
+    assert email_step(submit()).result["sent"] is False
+    citizen.email = "zahra@example.ir"
+    citizen.save(update_fields=["email"])
+    written = submit()
+    assert email_step(written).result["sent"] is True
+    email = Message.objects.get(related_id=str(written.pk), channel="email")
+    assert email.recipient == "zahra@example.ir" and written.tracking_code in email.body

@@ -13,6 +13,7 @@
   };
   var KIND_FIELDS = {
     sms: ["template"],
+    email: ["template"],
     inquiry: ["inquiry", "field", "result"],
     letter: ["subject"]
   };
