@@ -145,6 +145,7 @@ def load_demo_process_requests() -> list[DemoRequestRow]:
             request = DemoRequest(spec.key, spec.service_code, Status.SUBMITTED, lambda _: {})
             ticket = file_demo_request(request, service.current_version, applicant, applicant)
             _decide(ticket, spec, agent=agent, supervisor=users.get("supervisor"))
+            ticket.refresh_from_db()  # the decisions moved it
         rows.append(demo_row(ticket))
     return rows
 
