@@ -54,6 +54,7 @@ INQUIRY = "استعلام هویت از ثبت احوال"
 BOTH_APPROVE = "تأیید هم‌زمان"
 EXPERT = "تأیید کارشناس مجوز"
 LETTER = "ثبت نامه پروانه در اتوماسیون اداری"
+FINAL_REVIEW = "بررسی نهایی کارشناس"
 LETTER_SUBJECT = "پروانه کسب جدید — درخواست {code}"
 ISSUED = "صدور پروانه"
 RETURN, APPROVE, OTHERWISE = "بازگشت برای اصلاح", "تأیید", "سایر"
@@ -228,7 +229,8 @@ def approval_diagram(process: DemoProcess) -> Diagram:
 
 
 def licence_diagram(process: DemoProcess) -> Diagram:
-    """Clerk review (return loop) → registry inquiry → supervisor and expert at once → letter."""
+    """Clerk review (return loop) → registry inquiry → supervisor and expert at once → the
+    clerk's final review (return loop) → letter."""
     inquiry = {"kind": "inquiry", "inquiry": "identity", "result": "registry"}
     letter = {"kind": "letter", "subject": LETTER_SUBJECT}
     nodes = [
@@ -238,8 +240,11 @@ def licence_diagram(process: DemoProcess) -> Diagram:
         Node("SupervisorApproval", "userTask", SUPERVISOR, "supervisor", 5),
         Node("ExpertApproval", "userTask", EXPERT, TEAM, 5),
         Node("Join", "parallelGateway", "", "agent", 6, 1),
-        Node("Letter", "serviceTask", LETTER, "agent", 7, 1, letter),
-        Node("Issued", "endEvent", ISSUED, "agent", 8, 1),
+        Node("FinalReview", "userTask", FINAL_REVIEW, "agent", 7, 1),
+        Node("FinalDecision", "exclusiveGateway", COMPLETE, "agent", 8, 1, label="above-left"),
+        Node("WaitFinalCorrection", "intermediateCatchEvent", CORRECTION, "agent", 8, 2),
+        Node("Letter", "serviceTask", LETTER, "agent", 9, 1, letter),
+        Node("Issued", "endEvent", ISSUED, "agent", 10, 1),
     ]
     flows = [
         *review_flows("Inquiry"),
@@ -248,13 +253,16 @@ def licence_diagram(process: DemoProcess) -> Diagram:
         Flow("Flow_to_expert", "Split", "ExpertApproval"),
         Flow("Flow_supervisor", "SupervisorApproval", "Join"),
         Flow("Flow_expert", "ExpertApproval", "Join"),
-        Flow("Flow_letter", "Join", "Letter"),
+        Flow("Flow_final", "Join", "FinalReview"),
+        Flow("Flow_final_review", "FinalReview", "FinalDecision"),
+        Flow("Flow_final_return", "FinalDecision", "WaitFinalCorrection", RETURN, IS_RETURN),
+        Flow("Flow_final_corrected", "WaitFinalCorrection", "FinalReview"),
+        Flow("Flow_letter", "FinalDecision", "Letter", APPROVE),
         Flow("Flow_issued", "Letter", "Issued"),
     ]
     lanes = [("agent", 3), ("supervisor", 1), (TEAM, 1)]
-    return Diagram(
-        process.key, process.name, lanes, nodes, flows, {"Decision": "Flow_not_approved"}
-    )
+    defaults = {"Decision": "Flow_not_approved", "FinalDecision": "Flow_letter"}
+    return Diagram(process.key, process.name, lanes, nodes, flows, defaults)
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def test_the_licence_flow() -> None:
     parsed = engine.parse_definition(process.bpmn_xml())
 
     assert [step.element_id for step in parsed.steps] == [
-        "Review", "Inquiry", "SupervisorApproval", "ExpertApproval", "Letter",
+        "Review", "Inquiry", "SupervisorApproval", "ExpertApproval", "FinalReview", "Letter",
     ]  # fmt: skip
     assert parsed.service_tasks["Inquiry"] == engine.ServiceSpec(
         "inquiry", {"inquiry": "identity", "result": "registry"}

@@ -1,13 +1,13 @@
 """A request runs the demo licence process end to end in a real browser (the processes issue's done-when).
 
-An administrator uploads the drawn demo document in the designer and the licence service runs it; an
-applicant applies on the portal; the clerk returns the request for a document and the applicant fixes
-it on /track/; the clerk approves; the civil registry inquiry first times out (the request waits for
-another agency) and is retried by the worker once the fake agency answers; a supervisor and a licence
-expert approve at the same time; the letter is registered in the fake office automation and the
-request is completed. The applicant got an SMS at every step and /track/ lists every stage.
-Outside services are the fake SMS, agency and office automation servers on 127.0.0.1.
-"""
+An administrator uploads the drawn demo document in the designer, publishes it with the admin action,
+and the licence service runs it; an applicant applies on the portal; the clerk approves the review;
+the civil registry inquiry first times out (the request waits for another agency) and is retried by
+the worker once the fake agency answers; a supervisor and a licence expert approve at the same time;
+the clerk's final review returns the request for a missing document and the applicant fixes it on
+/track/; the final review approves; the letter is registered in the fake office automation and the
+request is completed. The applicant got an SMS at every stage and /track/ lists every stage.
+Outside services are the fake SMS, agency and office automation servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ INQUIRY = "استعلام هویت از ثبت احوال"
 SUPERVISOR = "تأیید رئیس اداره"
 EXPERT = "تأیید کارشناس مجوز"
 LETTER = "ثبت نامه پروانه در اتوماسیون اداری"
+FINAL_REVIEW = "بررسی نهایی کارشناس"
 RETURN_NOTE = "تصویر اجاره‌نامه خوانا نیست؛ لطفاً نسخه‌ای واضح بارگذاری کنید."
 #: Data migrations whose rows a transactional test's flush drops: role groups and permissions.
 ROLE_MIGRATIONS = (
@@ -350,31 +351,15 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     visitor.set_default_timeout(15_000)
     assert track(visitor, base, ticket)["stage"] == REVIEW
 
-    # c. The clerk claims the review and returns the request for its lease document.
+    # c. The clerk claims the review and approves it.
     clerk = log_in_staff(browser, outside_requests, base, "agent", "/desk/")
     clerk.goto(f"{base}/desk/requests/{ticket.tracking_code}/")
     review = open_item(ticket, REVIEW)
     clerk.locator("section#process-panel form[data-claim] button").first.click()
     wait_until(lambda: WorkItem.objects.get(pk=review.pk).assignee_id == demo["agent"].pk)
     screenshot(clerk, "process-journey-desk-review")
-    lease_key = document_key(upload_documents(ticket.service_version)[0].pk)
-    act(clerk, base, ticket, review, "return", note=RETURN_NOTE, fields=[lease_key])
-    ticket.refresh_from_db()
-    assert (ticket.status, ticket.correction_fields) == (Status.WAITING_APPLICANT, [lease_key])
-    work()
-    assert "برای اصلاح" in texts_to(fake_sms, E164)[-1]
 
-    page = track(visitor, base, ticket)
-    assert page["status"] == label(Status.WAITING_APPLICANT)
-    assert RETURN_NOTE in visitor.get_by_test_id("correction-note").inner_text()
-    screenshot(visitor, "process-journey-track-returned")
-    visitor.locator(f'[data-field-key="{lease_key}"] input[type=file]').set_input_files(str(lease))
-    visitor.locator("[data-testid=correction] button[type=submit]").click()
-    wait_until(lambda: Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS)
-    review = open_item(ticket, REVIEW)  # the process went back to the clerk's review
-    assert track(visitor, base, ticket)["stage"] == REVIEW
-
-    # d. The clerk approves; the registry inquiry times out: the request waits for another agency.
+    # d. The registry inquiry times out: the request waits for another agency.
     fake_agency.app.outage = True
     act(clerk, base, ticket, review, "approve")
     work()
@@ -403,11 +388,35 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
         )
     ) == sorted([SUPERVISOR, EXPERT])
 
-    # Two approvals at once: the supervisor and a licence expert, each from their desk page.
+    # e. Two approvals at once: the supervisor and a licence expert, each from their desk page.
     supervisor = log_in_staff(browser, outside_requests, base, "supervisor", "/desk/")
     act(supervisor, base, ticket, open_item(ticket, SUPERVISOR), "approve")
     expert = log_in_staff(browser, outside_requests, base, "expert", "/desk/")
     act(expert, base, ticket, open_item(ticket, EXPERT), "approve")
+    ticket.refresh_from_db()
+    assert ticket.stage_title == FINAL_REVIEW
+
+    # f. The final review returns the request for a missing document; the applicant fixes it.
+    final = open_item(ticket, FINAL_REVIEW)
+    lease_key = document_key(upload_documents(ticket.service_version)[0].pk)
+    act(clerk, base, ticket, final, "return", note=RETURN_NOTE, fields=[lease_key])
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.correction_fields) == (Status.WAITING_APPLICANT, [lease_key])
+    work()
+    assert "برای اصلاح" in texts_to(fake_sms, E164)[-1]
+
+    page = track(visitor, base, ticket)
+    assert page["status"] == label(Status.WAITING_APPLICANT)
+    assert RETURN_NOTE in visitor.get_by_test_id("correction-note").inner_text()
+    screenshot(visitor, "process-journey-track-returned")
+    visitor.locator(f'[data-field-key="{lease_key}"] input[type=file]').set_input_files(str(lease))
+    visitor.locator("[data-testid=correction] button[type=submit]").click()
+    wait_until(lambda: Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS)
+    final = open_item(ticket, FINAL_REVIEW)  # the process went back to the final review
+    assert track(visitor, base, ticket)["stage"] == FINAL_REVIEW
+
+    # g. The final review approves.
+    act(clerk, base, ticket, final, "approve")
     ticket.refresh_from_db()
     assert ticket.stage_title == LETTER
 
@@ -425,17 +434,17 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     instance.refresh_from_db()
     assert instance.status == InstanceStatus.COMPLETED
 
-    # e. An SMS at every step, and every stage in the history on /track/.
+    # h. An SMS at every step, and every stage in the history on /track/.
     work()
     said = [sms_says(text) for text in texts_to(fake_sms, E164)[1:]]  # after the login code
     # One SMS per stage: the inquiry, the wait for the agency, then each approval and the letter.
     assert said == [
-        "submitted", "returned", REVIEW, INQUIRY, label(Status.WAITING_INQUIRY), SUPERVISOR,
-        EXPERT, LETTER, label(Status.COMPLETED),
+        "submitted", INQUIRY, label(Status.WAITING_INQUIRY), SUPERVISOR, EXPERT, FINAL_REVIEW,
+        "returned", FINAL_REVIEW, LETTER, label(Status.COMPLETED),
     ]  # fmt: skip
     page = track(visitor, base, ticket)
     assert page["status"] == label(Status.COMPLETED)
-    for stage in (REVIEW, INQUIRY, SUPERVISOR, EXPERT, LETTER):
+    for stage in (INQUIRY, SUPERVISOR, EXPERT, FINAL_REVIEW, LETTER):
         assert stage in page["history"], stage
     for status in (Status.WAITING_APPLICANT, Status.WAITING_INQUIRY, Status.COMPLETED):
         assert label(status) in page["history"], status
