@@ -86,6 +86,7 @@ class Scenario:
     view: str
     sort: str
     deep: bool = False
+    page: str = "inbox"  # or "requests": the desk's request list (/desk/requests/)
 
 
 SCENARIOS = (
@@ -101,6 +102,9 @@ SCENARIOS = (
     Scenario("supervisor team due", "supervisor", "team", "due"),
     Scenario("supervisor unassigned deep", "supervisor", "unassigned", "newest", deep=True),
     Scenario("supervisor mine newest", "supervisor", "mine", "newest"),
+    # the desk's request list reads the same rows through Ticket.objects.visible_to_staff
+    Scenario("agent desk requests", "agent", "", "", page="requests"),
+    Scenario("supervisor desk requests", "supervisor", "", "", page="requests"),
 )
 
 
@@ -345,6 +349,8 @@ def measure(client: Any, user: Any, scenario: Scenario, samples: int) -> Result:
 
     from khedmat.processes.queries import inbox_items
 
+    if scenario.page == "requests":
+        return measure_requests(client, user, scenario, samples)
     params: dict[str, Any] = {"view": scenario.view, "sort": scenario.sort}
     if scenario.deep:
         after = deep_after(user, scenario)
@@ -366,6 +372,35 @@ def measure(client: Any, user: Any, scenario: Scenario, samples: int) -> Result:
         seconds.append(time.perf_counter() - started)
         assert response.status_code == 200
     total = inbox_items(user, scenario.view).count()
+    sql, args = main[-1] if main else ("", None)
+    return Result(scenario, seconds, len(recorder.statements), rows, sql, args, total)
+
+
+def measure_requests(client: Any, user: Any, scenario: Scenario, samples: int) -> Result:
+    """The desk's request list: its first page, with the same counting as the inbox pages."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from khedmat.tickets.models import Ticket
+
+    url = reverse("tickets:desk_request_list")
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    recorder = Recorder()
+    with connection.execute_wrapper(recorder):
+        response = client.get(url)
+    assert response.status_code == 200, (scenario, response.status_code)
+    rows = response.content.count(b"data-ticket=")
+    main = [
+        (sql, args) for sql, args in recorder.statements
+        if 'FROM "TICKETS_TICKET"' in sql.upper() and "LIMIT" in sql.upper()
+    ]  # fmt: skip
+    seconds = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        seconds.append(time.perf_counter() - started)
+    total = Ticket.objects.visible_to_staff(user).open().count()
     sql, args = main[-1] if main else ("", None)
     return Result(scenario, seconds, len(recorder.statements), rows, sql, args, total)
 

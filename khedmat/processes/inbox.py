@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import User
@@ -43,6 +44,13 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
             continue
         clean[name] = value
     return clean
+
+
+def query_of(params: Mapping[str, Any]) -> str:
+    """The saved or current parameters as a query string, always in VIEW_PARAMS order (PostgreSQL
+    keeps JSON keys in its own order)."""
+    clean = clean_params(params)
+    return urlencode([(name, clean[name]) for name in VIEW_PARAMS if name in clean])
 
 
 def filter_items(items: QuerySet[WorkItem], params: Mapping[str, str]) -> QuerySet[WorkItem]:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -92,9 +92,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         .select_related("current_version")
         .order_by("code"),
         "saved_views": [
-            (saved, urlencode(saved.params)) for saved in SavedInboxView.objects.filter(user=user)
+            (saved, inbox_cases.query_of(saved.params))
+            for saved in SavedInboxView.objects.filter(user=user)
         ],
-        "current_query": urlencode(filters),
+        "current_query": inbox_cases.query_of(filters),
         "assignees": _assignees(user) if may_assign else [],
         "page": page,
         "states": sla_state_for([item.ticket for item in page.items]),
@@ -130,7 +131,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
         flash.error(request, str(error.message))
     else:
         flash.success(request, _("The view was saved."))
-    return redirect(f"{reverse('processes:inbox')}?{urlencode(inbox_cases.clean_params(params))}")
+    return redirect(f"{reverse('processes:inbox')}?{inbox_cases.query_of(params)}")
 
 
 @require_POST
