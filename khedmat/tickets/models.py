@@ -163,6 +163,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-submitted_at"], name="tickets_status_idx"),
             models.Index(fields=["org_unit", "status"], name="tickets_unit_status_idx"),
             models.Index(fields=["service", "-submitted_at"], name="tickets_service_idx"),
+            # the desk's request list in its order (bench/bench_inbox.py "desk requests")
+            models.Index(fields=["-submitted_at", "-id"], name="tickets_submitted_idx"),
         ]
 
     def __str__(self) -> str:
