@@ -1,0 +1,1 @@
+"""Complaints (R-27): filed per service or per request, routed to the complaints unit, answered."""

@@ -1,0 +1,172 @@
+"""The complaints API (/api/v1/complaints/): file one, list mine, track one by code + national code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from ninja import Field, Query, Router, Schema, Status
+
+from khedmat.accounts.models import User
+from khedmat.accounts.otp import profile_is_complete
+from khedmat.accounts.views import client_ip
+from khedmat.complaints import queries, services
+from khedmat.complaints.choices import ComplaintChannel
+from khedmat.complaints.errors import ComplaintError
+from khedmat.complaints.limits import TrackLimits
+from khedmat.complaints.models import CODE_LENGTH, Complaint
+from khedmat.core.digits import fold_digits
+from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
+from khedmat.tickets import ratelimit
+from khedmat.tickets.models import Ticket
+
+router = Router(tags=["complaints"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ComplaintIn(Schema):
+    service_code: str | None = Field(None, description="The service the complaint is about.")
+    request_code: str | None = Field(
+        None, description="Or the tracking code of one of the caller's requests."
+    )
+    subject: str = Field(..., min_length=1, max_length=200)
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+class ComplaintOut(Schema):
+    tracking_code: str
+    status: str
+    status_label: str
+    subject: str
+    service_code: str | None
+    request_code: str | None
+    submitted_at: dt.datetime
+    deadline_at: dt.datetime
+    is_overdue: bool
+    answer: str | None
+    answered_at: dt.datetime | None
+
+
+class ComplaintList(Schema):
+    items: list[ComplaintOut]
+
+
+class ListQuery(Schema):
+    limit: int = Field(20, ge=1, le=100)
+
+
+class TrackIn(Schema):
+    tracking_code: str = Field(..., max_length=40)
+    national_code: str = Field(..., max_length=40)
+
+
+def _out(complaint: Complaint) -> dict[str, Any]:
+    decided = complaint.is_decided
+    return {
+        "tracking_code": complaint.tracking_code,
+        "status": complaint.status,
+        "status_label": str(complaint.get_status_display()),
+        "subject": complaint.subject,
+        "service_code": complaint.service.code if complaint.service else None,
+        "request_code": complaint.ticket.tracking_code if complaint.ticket else None,
+        "submitted_at": complaint.submitted_at,
+        "deadline_at": complaint.deadline_at,
+        "is_overdue": complaint.is_overdue,
+        "answer": complaint.answer if decided else None,
+        "answered_at": complaint.answered_at if decided else None,
+    }
+
+
+def _error(status: int, message: object) -> Status[Any]:
+    return Status(status, {"detail": str(message)})
+
+
+@router.post(
+    "/", response={201: ComplaintOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="File a complaint", url_name="complaint_file",
+)  # fmt: skip
+def file_complaint(request: HttpRequest, body: ComplaintIn) -> Status[Any]:
+    """A signed-in applicant files a complaint about a service, or about one of their requests."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.is_staff_member or not profile_is_complete(user):
+        return _error(403, gettext("Complete your profile (name and national code) first."))
+    service = ticket = None
+    if body.request_code:
+        code = fold_digits(body.request_code).strip()
+        ticket = Ticket.objects.visible_to_applicant(user).filter(tracking_code=code).first()
+        if ticket is None:
+            return _error(404, gettext("There is no request with this tracking code for you."))
+    elif body.service_code:
+        service = queries.complaint_services().filter(code=body.service_code).first()
+        if service is None:
+            return _error(404, gettext("There is no published service with this code."))
+    else:
+        return _error(422, gettext("Choose the service or the request the complaint is about."))
+    try:
+        complaint = services.file_complaint(
+            complainant=services.Complainant(
+                name=user.get_full_name(), national_code=user.national_code or "",
+                mobile=user.mobile or "", user=user,
+            ),
+            subject=body.subject, text=body.text, service=service, ticket=ticket,
+            channel=ComplaintChannel.PORTAL, filed_by=user,
+            language=translation.get_language() or "fa",
+        )  # fmt: skip
+    except ComplaintError as error:
+        return _error(422, error.message)
+    return Status(201, _out(complaint))
+
+
+@router.get("/", response=ComplaintList, summary="My complaints", url_name="complaint_list")
+def list_complaints(request: HttpRequest, params: Query[ListQuery]) -> dict[str, Any]:
+    """The caller's own complaints, newest first (one query)."""
+    rows = (
+        Complaint.objects.of_complainant(request.user)
+        .select_related("service", "ticket")
+        .order_by("-id")[: params.limit]
+    )
+    return {"items": [_out(complaint) for complaint in rows]}
+
+
+def _too_many(seconds: int) -> JsonResponse:
+    count = ratelimit.minutes(seconds)
+    message = ngettext(
+        "Too many failed attempts. Try again in %(count)d minute.",
+        "Too many failed attempts. Try again in %(count)d minutes.",
+        count,
+    )
+    response = JsonResponse({"detail": message % {"count": count}}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+@router.post(
+    "/track", auth=None, response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Track a complaint with its code and national code", url_name="complaint_track",
+)  # fmt: skip
+def track_complaint(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResponse:
+    """Public: a complaint by its code and the complainant's national code. An unknown code, a
+    wrong national code and a bad check digit give the same 404; failures are rate-limited."""
+    code = None
+    if is_valid_tracking_code(body.tracking_code, CODE_LENGTH):
+        code = normalize_tracking_code(body.tracking_code, CODE_LENGTH)
+    limits = TrackLimits(client_ip(request))
+    wait = limits.wait(code)
+    if wait:
+        return _too_many(wait)
+    national_code = "".join(fold_digits(body.national_code).split()).replace("-", "")
+    complaint = None
+    if code:
+        complaint = queries.follow_up_complaint(code, national_code=national_code, user=None)
+    if complaint is None:
+        limits.fail(code)
+        return _error(404, gettext("No complaint matches this code and national code."))
+    complaint = Complaint.objects.select_related("service", "ticket").filter(pk=complaint.pk).get()
+    return Status(200, _out(complaint))

@@ -1,0 +1,31 @@
+"""Domain errors of complaints, with a message the person can read."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintError(Exception):
+    """A complaint use case refused; `message` says why."""
+
+    default_message = _("The complaint could not be changed.")
+
+    def __init__(self, message: object = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class ComplaintTransitionError(ComplaintError):
+    default_message = _("This complaint cannot move to that status now.")
+
+
+class RequestNotYoursError(ComplaintError):
+    default_message = _("We found no request with this tracking code for this national code.")
+
+
+class ComplaintSubjectMissingError(ComplaintError):
+    default_message = _("Choose the service or the request the complaint is about.")
+
+
+class AnswerEmptyError(ComplaintError):
+    default_message = _("Write the answer to the complainant.")
