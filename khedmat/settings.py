@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "khedmat.catalog",
     "khedmat.tickets",
     "khedmat.processes",
+    "khedmat.surveys",
+    "khedmat.search",
+    "khedmat.knowledge",
+    "khedmat.complaints",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -334,6 +338,10 @@ KHEDMAT_TRACK_HANDLER = env_choice("KHEDMAT_TRACK_HANDLER", "name", {"name", "ro
 KHEDMAT_TRACK_MAX_FAILURES_PER_IP = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_IP", 10, minimum=1)
 KHEDMAT_TRACK_MAX_FAILURES_PER_CODE = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_CODE", 5, minimum=1)
 KHEDMAT_TRACK_WINDOW_SECONDS = env_int("KHEDMAT_TRACK_WINDOW_SECONDS", 15 * 60, minimum=60)
+# Complaints (R-27): the code of the complaints/inspection unit complaints are routed to (empty:
+# the service's responsible unit) and the answer deadline in working days.
+KHEDMAT_COMPLAINTS_UNIT = env_str("KHEDMAT_COMPLAINTS_UNIT", "") or ""
+KHEDMAT_COMPLAINTS_ANSWER_DAYS = env_int("KHEDMAT_COMPLAINTS_ANSWER_DAYS", 10, minimum=1)
 # --- end requests -----------------------------------------------------------------------------------
 
 # Email.

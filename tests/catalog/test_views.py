@@ -301,3 +301,11 @@ def test_list_search_and_card_pages_use_a_constant_number_of_queries(
         client.get("/services/")
     with django_assert_max_num_queries(12):
         client.get("/services/17041325104/")
+
+
+def test_the_card_links_to_filing_a_complaint_about_the_service(client, make_service):
+    make_service("10012656000sh13")
+
+    html = page(client, "/services/10012656000sh13/", "fa")
+
+    assert 'href="/complaints/new/?service=10012656000sh13" data-testid="file-complaint"' in html
