@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from khedmat.catalog import exports, queries
 from khedmat.catalog.forms import CatalogSearchForm
 from khedmat.catalog.models import Category, Service
+from khedmat.knowledge.queries import faq_for_service
 
 
 def _card_or_404(code: str) -> Service:
@@ -51,11 +52,13 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The public identity card (شناسنامه خدمت) of a published service: every R-3 group."""
     service = _card_or_404(code)
-    return render(
-        request,
-        "catalog/service_detail.html",
-        {"service": service, "version": service.current_version},
-    )
+    context = {
+        "service": service,
+        "version": service.current_version,
+        # the knowledge base's public FAQ linked to this service, under the card's own FAQ
+        "knowledge_faq": faq_for_service(service),
+    }
+    return render(request, "catalog/service_detail.html", context)
 
 
 def _file_response(code: str, field_name: str) -> FileResponse:

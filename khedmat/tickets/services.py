@@ -128,6 +128,7 @@ def submit_request(
             )  # fmt: skip
             _start_promise(ticket, version, now=now, actor=filed_by)
             _send_submitted_message(ticket)
+            _index(ticket)
             _start_process(ticket, actor=filed_by)
             return ticket
     except IntegrityError:
@@ -135,6 +136,14 @@ def submit_request(
         if existing is None:
             raise
         return existing
+
+
+def _index(ticket: Ticket) -> None:
+    """Keep the staff search's entry of the request current (search builds on tickets: late
+    import, as for processes)."""
+    from khedmat.search.services import index_request
+
+    index_request(ticket)
 
 
 def _start_process(ticket: Ticket, *, actor: User) -> None:
@@ -524,6 +533,7 @@ def correct_request(
             ticket, "ticket.corrected", actor=actor, old=old, new=new,
             data={"fields": sorted(allowed), **via}, public=True,
         )  # fmt: skip
+        _index(ticket)
         _tell_process(ticket, "request_corrected", actor=actor)
         ticket.refresh_from_db(fields=["stage_title"])
         return change_status(

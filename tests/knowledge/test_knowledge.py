@@ -171,3 +171,41 @@ def test_desk_pages_are_not_for_applicants(
 ) -> None:
     client.force_login(citizen)
     assert client.get(f"/desk/knowledge/{staff_article.pk}/").status_code == 404
+
+
+def test_the_service_card_shows_its_public_faq_and_the_request_page_loads_its_articles(
+    service: Service,
+    submit: Submit,
+    desk_agent: User,
+    client: Client,
+    verified_login: Callable[..., Client],
+) -> None:
+    services.create_article(
+        actor=None, title_fa="چه مدارکی لازم است؟", body_fa="اجاره‌نامه و کارت ملی.",
+        kind=ArticleKind.FAQ, services=[service], publish=True,
+    )  # fmt: skip
+    services.create_article(
+        actor=None, title_fa="نکته‌ی داخلی", kind=ArticleKind.FAQ, services=[service],
+        audience=Audience.STAFF, publish=True,
+    )  # fmt: skip
+
+    card = client.get(f"/services/{service.code}/").content.decode()
+
+    assert 'data-testid="service-faq"' in card and "چه مدارکی لازم است؟" in card
+    assert "نکته‌ی داخلی" not in card
+    ticket = submit()
+    verified_login(client, desk_agent)
+    page = client.get(f"/desk/requests/{ticket.tracking_code}/").content.decode()
+    assert f'hx-get="/desk/knowledge/for-request/{ticket.pk}/"' in page
+
+
+def test_the_roles_hold_the_knowledge_permissions(db: None) -> None:
+    from django.contrib.auth.models import Group
+
+    def codenames(role: str) -> set[str]:
+        return set(Group.objects.get(name=role).permissions.filter(
+            content_type__app_label="knowledge").values_list("codename", flat=True))  # fmt: skip
+
+    assert "view_article" in codenames("agent") and "change_article" not in codenames("agent")
+    assert {"add_article", "change_article"} <= codenames("supervisor")
+    assert {"add_article", "change_article"} <= codenames("admin")

@@ -81,7 +81,9 @@ def test_staff_of_another_unit_find_nothing(tickets: list[Ticket], stranger: Use
 
 def test_index_request_and_the_command_fill_the_index(submit: Submit, desk_agent: User) -> None:
     ticket = submit()
-    assert request_search(ticket.tracking_code, desk_agent) == []  # not indexed yet
+    assert _codes(request_search(ticket.tracking_code, desk_agent)) == [ticket.tracking_code]
+    SearchEntry.objects.all().delete()
+    assert request_search(ticket.tracking_code, desk_agent) == []  # the index is the source
     index_request(ticket)
     assert _codes(request_search(ticket.tracking_code, desk_agent)) == [ticket.tracking_code]
     SearchEntry.objects.all().delete()
@@ -124,3 +126,21 @@ def test_published_services_are_indexed_for_the_catalog(service: object) -> None
     (hit,) = search(SERVICE_KIND, "پروانة كسب")
     assert hit.id == service.pk  # type: ignore[attr-defined]
     assert hit.highlight == "صدور <mark>پروانه</mark> <mark>کسب</mark>"
+
+
+def test_a_filed_request_is_found_at_once_and_a_correction_updates_it(
+    submit: Submit, desk_agent: User, citizen: User
+) -> None:
+    from khedmat.tickets import services as ticket_services
+
+    ticket = submit()  # submit_request indexes it in its transaction
+    assert _codes(request_search("نانوایی", desk_agent)) == [ticket.tracking_code]
+    ticket_services.start_review(ticket, actor=desk_agent)
+    ticket_services.return_for_correction(
+        ticket, fields=["shop_name"], note="The name", actor=desk_agent
+    )
+    ticket.refresh_from_db()
+    ticket_services.correct_request(ticket, answers={"shop_name": "قنادی گلستان"}, actor=citizen)
+
+    assert _codes(request_search("گلستان", desk_agent)) == [ticket.tracking_code]
+    assert request_search("نانوایی", desk_agent) == []
