@@ -7,6 +7,7 @@ from khedmat.surveys import views
 app_name = "surveys"
 
 urlpatterns = [
+    path("survey/track/<str:code>/", views.survey_from_tracking, name="survey_from_tracking"),
     path("survey/<str:token>/", views.survey_answer, name="survey_answer"),
     path("desk/surveys/", views.survey_report, name="survey_report"),
     path("desk/surveys/follow-ups/", views.follow_up_list, name="follow_up_list"),

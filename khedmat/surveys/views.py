@@ -21,6 +21,7 @@ from khedmat.surveys.errors import AlreadyAnsweredError, SurveyError, SurveyExpi
 from khedmat.surveys.forms import CloseFollowUpForm, SurveyForm
 from khedmat.surveys.models import SurveyInvitation
 from khedmat.tickets import ratelimit
+from khedmat.tickets.views.track import followed_ticket
 
 
 def _rate_key(request: HttpRequest) -> str:
@@ -43,6 +44,25 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
         ratelimit.record_failure(key, window=setting("KHEDMAT_SURVEY_WINDOW_SECONDS"))
+        return _unavailable(request)
+    return _survey_page(request, invitation)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_from_tracking(request: HttpRequest, code: str) -> HttpResponse:
+    """The survey of a request whose tracking code this visitor proved on /track/ (or follows):
+    R-26's link on the tracking page, with no token to show since only hashes are kept."""
+    ticket = followed_ticket(request, code)
+    invitation = (
+        SurveyInvitation.objects.select_related("ticket__service_version", "definition")
+        .filter(ticket=ticket)
+        .first()
+        if ticket is not None
+        else None
+    )
+    if invitation is None:
         return _unavailable(request)
     return _survey_page(request, invitation)
 

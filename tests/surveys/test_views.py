@@ -91,7 +91,7 @@ def test_unknown_and_expired_links_get_the_same_friendly_page(complete: Complete
     complete()
     services.send_due_invitations(now=timezone.now() - dt.timedelta(days=20))
     (expired,) = survey_tokens()
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     unknown = client.get("/survey/not-a-real-token/")
     old = client.get(f"/survey/{expired}/")
     assert (unknown.status_code, old.status_code) == (404, 410)
@@ -231,3 +231,23 @@ def test_a_supervisor_closes_a_follow_up_with_a_note(
     assert client.post(url, {"note": "Called the applicant."}).status_code == 302
     closed = SurveyFollowUp.objects.get()
     assert (closed.status, closed.closed_by) == (FollowUpStatus.CLOSED, survey_staff["supervisor"])
+
+
+def test_the_tracking_page_links_to_the_survey_once_the_code_is_proven(complete: Complete) -> None:
+    ticket = complete()
+    services.send_due_invitations()
+    visitor = Client(headers={"accept-language": "fa"})
+    survey_url = f"/survey/track/{ticket.tracking_code}/"
+    assert visitor.get(survey_url).status_code == 404  # not proven yet: the same friendly page
+
+    proven = visitor.post(
+        "/track/", {"code": ticket.tracking_code, "national_code": ticket.principal_national_code},
+        follow=True,
+    )  # fmt: skip
+
+    assert f'href="{survey_url}" data-testid="survey-link"' in proven.content.decode()
+    assert visitor.get(survey_url).status_code == 200
+    assert visitor.post(survey_url, ANSWERS).status_code == 200
+    assert SurveyResponse.objects.get().invitation.ticket == ticket
+    again = visitor.get(f"/track/{ticket.tracking_code}/").content.decode()
+    assert 'data-testid="survey-link"' not in again  # answered: no link any more

@@ -229,7 +229,7 @@ def _remember(request: HttpRequest, code: str) -> None:
     request.session[VERIFIED_SESSION_KEY] = [*codes, code][-MAX_VERIFIED_CODES:]
 
 
-def _followed_ticket(request: HttpRequest, code: str) -> Ticket | None:
+def followed_ticket(request: HttpRequest, code: str) -> Ticket | None:
     """The request if this visitor proved its code in this session or follows it; else None."""
     try:
         code = normalize_tracking_code(code)
@@ -350,7 +350,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @require_safe
 def track_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Stage, dated history, handler and dates of a request this visitor may follow."""
-    ticket = _followed_ticket(request, code)
+    ticket = followed_ticket(request, code)
     if ticket is None:
         return HttpResponseRedirect(_form_url(code))
     return _detail_page(request, ticket)
@@ -361,7 +361,7 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def track_correct(request: HttpRequest, code: str) -> HttpResponse:
     """Send the corrected fields and documents of a request returned to the applicant."""
-    ticket = _followed_ticket(request, code)
+    ticket = followed_ticket(request, code)
     if ticket is None:
         return _see_other(_form_url(code))
     if not ticket.can_correct():
@@ -390,7 +390,7 @@ def track_correct(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def track_object(request: HttpRequest, code: str) -> HttpResponse:
     """Object to the rejection of a request (ثبت اعتراض)."""
-    ticket = _followed_ticket(request, code)
+    ticket = followed_ticket(request, code)
     if ticket is None:
         return _see_other(_form_url(code))
     form = ObjectionForm(request.POST)
