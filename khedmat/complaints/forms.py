@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.forms import AccessibleFormMixin
@@ -54,7 +55,10 @@ class _ComplaintText(AccessibleFormMixin):
 
 
 class PortalComplaintForm(_ComplaintText):
-    """A signed-in applicant's complaint: about a service, or about one of their requests."""
+    """A signed-in applicant's complaint: about a service, or about one of their requests.
+
+    While they type the subject, the knowledge base suggests articles that may already answer it.
+    """
 
     service = ServiceChoiceField(
         label=_("Service"), queryset=Service.objects.none(), required=False,
@@ -68,6 +72,12 @@ class PortalComplaintForm(_ComplaintText):
 
     def __init__(self, *args: Any, requests: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["subject"].widget.attrs.update({
+            "hx-get": reverse("knowledge:article_suggest"),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#subject-suggestions",
+            "hx-swap": "innerHTML",
+        })  # fmt: skip
         self.fields["service"].queryset = complaint_services()  # type: ignore[attr-defined]
         self.fields["ticket"].queryset = requests  # type: ignore[attr-defined]
         for name in ("service", "ticket"):

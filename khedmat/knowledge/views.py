@@ -80,8 +80,12 @@ def article_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_GET
 def article_suggest(request: HttpRequest) -> HttpResponse:
-    """HTMX: the top public articles matching ?q= (or ?title=, the apply page's field name)."""
-    query = _query(request) or request.GET.get("title", "").strip()[:QUERY_MAX_LENGTH]
+    """HTMX: the top public articles matching ?q= (or ?title= / ?subject=, the field typed in)."""
+    query = _query(request) or next(
+        (request.GET.get(name, "").strip()[:QUERY_MAX_LENGTH] for name in ("title", "subject")
+         if request.GET.get(name, "").strip()),
+        "",
+    )  # fmt: skip
     results = queries.suggest_articles(query)
     return render(request, "knowledge/_suggestions.html", {"results": results})
 

@@ -131,6 +131,19 @@ def test_suggestions_endpoint_returns_at_most_five_public_articles(
     assert client.get("/knowledge/suggest/", {"q": ""}).content.decode().strip() == ""
     by_title = client.get("/knowledge/suggest/", {"title": "مدارك"}).content.decode()
     assert by_title.count("list-group-item-action") == 1
+    by_subject = client.get("/knowledge/suggest/", {"subject": "مدارك"}).content.decode()
+    assert by_subject == by_title  # a complaint's subject as it is typed
+
+
+def test_the_catalog_search_and_the_complaint_subject_ask_for_suggestions_as_one_types(
+    client: Client, citizen: User
+) -> None:
+    catalog = client.get("/services/").content.decode()
+    assert 'hx-get="/knowledge/suggest/"' in catalog and 'id="catalog-suggestions"' in catalog
+    client.force_login(citizen)
+    complaint = client.get("/complaints/new/").content.decode()
+    assert 'hx-target="#subject-suggestions"' in complaint
+    assert 'id="subject-suggestions"' in complaint
 
 
 def test_faq_of_a_service(service: Service) -> None:
