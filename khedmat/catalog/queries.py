@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from khedmat.catalog.choices import ElectronicStatus
 from khedmat.catalog.models import Category, Service, ServiceVersion
@@ -56,26 +56,21 @@ def catalog_tree(category: Category | None = None) -> list[Service]:
 def search_services(query: str, *, limit: int = SEARCH_RESULTS_MAX) -> list[Service]:
     """Published services and sub-services matching `query` across ی/ي, ک/ك, ZWNJ… (R-35).
 
-    Every word of the normalised query must occur in the card's search key (or the whole query
-    without spaces must, for short queries); title matches come first.
+    Through the search index (PostgreSQL full text and trigrams, SQLite FTS5): every word of the
+    normalised query starts a word of the card (title, keywords, code…); title matches first.
     """
-    condition = search_condition(query)
-    if condition is None:
+    from khedmat.search.backends import search
+
+    hits = search("service", query, limit=limit, filters={"scopes": ["public"]})
+    if not hits:
         return []
-    key = search_variants(query)[0]
-    title_first = Case(
-        When(current_version__title_key__contains=key, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    services = (
-        _listed()
+    found = {
+        service.pk: service
+        for service in _listed()
         .select_related("parent__current_version")
-        .filter(condition)
-        .annotate(title_rank=title_first)
-        .order_by("title_rank", "category__position", "position", "code")
-    )
-    return list(services[:limit])
+        .filter(pk__in=[hit.id for hit in hits])
+    }
+    return [found[hit.id] for hit in hits if hit.id in found]
 
 
 def search_condition(query: str) -> Q | None:

@@ -181,6 +181,7 @@ def add_card_version(
         service.current_version = version
         service.save(update_fields=["current_version", *(service_changes or {})])
         _record_revision(service, source, version, actor, old_identity)
+        _index(service)
     return version
 
 
@@ -202,6 +203,7 @@ def publish_service(service: Service, *, actor: Any) -> Service:
             old={"published": False},
             new={"published": True},
         )
+        _index(service)
     return service
 
 
@@ -220,7 +222,16 @@ def unpublish_service(service: Service, *, actor: Any) -> Service:
             old={"published": True},
             new={"published": False},
         )
+        _index(service)
     return service
+
+
+def _index(service: Service) -> None:
+    """Keep the portal search's entry of the service current (search builds on catalog: a late
+    import)."""
+    from khedmat.search.services import index_service
+
+    index_service(service)
 
 
 # --- helpers (also used by the admin and the demo) --------------------------------------------
