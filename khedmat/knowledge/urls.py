@@ -18,4 +18,9 @@ urlpatterns = [
         views.desk_request_articles,
         name="desk_request_articles",
     ),
+    path(
+        "desk/knowledge/<int:pk>/link/<int:ticket_pk>/",
+        views.desk_link_article,
+        name="desk_link_article",
+    ),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
@@ -108,15 +111,38 @@ def desk_article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/desk_article_detail.html", {"article": article})
 
 
-@require_GET
-def desk_request_articles(request: HttpRequest, ticket_pk: int) -> HttpResponse:
-    """HTMX partial for the request page: articles for this request."""
+def _staff_ticket(request: HttpRequest, ticket_pk: int) -> Any:
     from khedmat.tickets.models import Ticket
 
     _require_staff(request)
-    ticket = get_object_or_404(
+    return get_object_or_404(
         Ticket.objects.visible_to_staff(request.user).select_related("service_version"),
         pk=ticket_pk,
     )
+
+
+def _request_articles(request: HttpRequest, ticket: Any) -> HttpResponse:
     articles = queries.articles_for_ticket(ticket, request.user)
-    return render(request, "knowledge/_request_articles.html", {"articles": articles})
+    linked = set(ticket.article_links.values_list("article_id", flat=True))
+    context = {"articles": articles, "ticket": ticket, "linked": linked}
+    return render(request, "knowledge/_request_articles.html", context)
+
+
+@require_GET
+def desk_request_articles(request: HttpRequest, ticket_pk: int) -> HttpResponse:
+    """HTMX partial for the request page: articles for this request."""
+    return _request_articles(request, _staff_ticket(request, ticket_pk))
+
+
+@require_POST
+def desk_link_article(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
+    """HTMX: link an article the agent may read to a request they may see; the partial again."""
+    ticket = _staff_ticket(request, ticket_pk)
+    if not request.user.has_perm("knowledge.add_articleticketlink"):
+        raise PermissionDenied
+    try:
+        article = queries.article_for_user(pk, request.user)
+    except Article.DoesNotExist as error:
+        raise Http404 from error
+    services.link_article_to_ticket(article, ticket, actor=request.user)
+    return _request_articles(request, ticket)

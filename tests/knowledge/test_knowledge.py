@@ -222,3 +222,29 @@ def test_the_roles_hold_the_knowledge_permissions(db: None) -> None:
     assert "view_article" in codenames("agent") and "change_article" not in codenames("agent")
     assert {"add_article", "change_article"} <= codenames("supervisor")
     assert {"add_article", "change_article"} <= codenames("admin")
+
+
+def test_an_agent_links_an_article_to_the_request_from_its_page(
+    public_article: Article,
+    submit: Submit,
+    desk_agent: User,
+    citizen: User,
+    client: Client,
+    verified_login: Callable[..., Client],
+) -> None:
+    ticket = submit()
+    url = f"/desk/knowledge/{public_article.pk}/link/{ticket.pk}/"
+    client.force_login(citizen)
+    assert client.post(url).status_code == 404  # not staff
+    verified_login(client, desk_agent)
+    before = client.get(f"/desk/knowledge/for-request/{ticket.pk}/").content.decode()
+    assert f'data-link-article="{public_article.pk}"' in before
+
+    after = client.post(url).content.decode()
+
+    link = ArticleTicketLink.objects.get(article=public_article, ticket=ticket)
+    assert link.linked_by == desk_agent
+    assert f'data-linked="{public_article.pk}"' in after
+    assert f'data-link-article="{public_article.pk}"' not in after
+    assert client.post(url).status_code == 200  # a second click links once
+    assert ArticleTicketLink.objects.count() == 1
