@@ -138,7 +138,7 @@ def desk_request_articles(request: HttpRequest, ticket_pk: int) -> HttpResponse:
 def desk_link_article(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     """HTMX: link an article the agent may read to a request they may see; the partial again."""
     ticket = _staff_ticket(request, ticket_pk)
-    if not request.user.has_perm("knowledge.add_articleticketlink"):
+    if not request.user.has_perm("knowledge.view_article"):  # who reads articles may link them
         raise PermissionDenied
     try:
         article = queries.article_for_user(pk, request.user)

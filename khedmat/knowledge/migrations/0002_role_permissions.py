@@ -1,13 +1,15 @@
 # The knowledge permissions of the role groups (made by accounts 0003): agents and supervisors
-# read every article and link them to requests; supervisors and administrators write them.
+# read every article (and so may link one to a request they see); supervisors and administrators
+# write them. Agents hold no add_/delete_ permission (accounts' role policy).
 # Frozen data: no app code imported.
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 READ = ("view_category", "view_article", "view_articleversion", "view_articlefeedback",
-        "view_articleticketlink", "add_articleticketlink")  # fmt: skip
-WRITE = ("add_category", "change_category", "add_article", "change_article")
+        "view_articleticketlink")  # fmt: skip
+WRITE = ("add_category", "change_category", "add_article", "change_article",
+         "add_articleticketlink", "delete_articleticketlink")  # fmt: skip
 ROLE_PERMISSIONS = {"agent": READ, "supervisor": READ + WRITE, "admin": READ + WRITE}
 
 
