@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from khedmat.accounts.models import User
@@ -20,7 +20,7 @@ from khedmat.complaints.limits import TrackLimits
 from khedmat.complaints.models import CODE_LENGTH, Complaint
 from khedmat.core.digits import fold_digits
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
-from khedmat.tickets import ratelimit
+from khedmat.tickets.api import too_many_response
 from khedmat.tickets.models import Ticket
 
 router = Router(tags=["complaints"])
@@ -135,18 +135,6 @@ def list_complaints(request: HttpRequest, params: Query[ListQuery]) -> dict[str,
     return {"items": [_out(complaint) for complaint in rows]}
 
 
-def _too_many(seconds: int) -> JsonResponse:
-    count = ratelimit.minutes(seconds)
-    message = ngettext(
-        "Too many failed attempts. Try again in %(count)d minute.",
-        "Too many failed attempts. Try again in %(count)d minutes.",
-        count,
-    )
-    response = JsonResponse({"detail": message % {"count": count}}, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
-
-
 @router.post(
     "/track", auth=None, response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
     summary="Track a complaint with its code and national code", url_name="complaint_track",
@@ -160,7 +148,7 @@ def track_complaint(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonRe
     limits = TrackLimits(client_ip(request))
     wait = limits.wait(code)
     if wait:
-        return _too_many(wait)
+        return too_many_response(wait)
     national_code = "".join(fold_digits(body.national_code).split()).replace("-", "")
     complaint = None
     if code:

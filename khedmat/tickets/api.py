@@ -640,7 +640,8 @@ def list_requests(request: HttpRequest, params: Query[PageQuery]) -> Status[Any]
     )
 
 
-def _too_many(seconds: int) -> JsonResponse:
+def too_many_response(seconds: int) -> JsonResponse:
+    """429 with a translated wait and Retry-After (the complaints API shares it)."""
     count = ratelimit.minutes(seconds)
     message = ngettext(
         "Too many failed attempts. Try again in %(count)d minute.",
@@ -684,14 +685,14 @@ def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResp
     ip_key = f"track:ip:{client_ip(request) or 'unknown'}"
     wait = ratelimit.retry_after(ip_key, maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP)
     if wait:
-        return _too_many(wait)
+        return too_many_response(wait)
     ticket = None
     if is_valid_tracking_code(body.tracking_code):
         code = normalize_tracking_code(body.tracking_code)
         code_key = f"track:code:{code}"
         wait = ratelimit.retry_after(code_key, maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_CODE)
         if wait:
-            return _too_many(wait)
+            return too_many_response(wait)
         ticket = _detail_ticket(code)
         if not _proves(ticket, _national_code(body.national_code)):
             ticket = None

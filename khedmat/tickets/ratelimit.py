@@ -10,6 +10,7 @@ import math
 import time
 
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 PREFIX = "khedmat:ratelimit:"
 
@@ -48,3 +49,13 @@ def record_failure(name: str, *, window: int, now: float | None = None) -> int:
 def minutes(seconds: int) -> int:
     """Whole minutes to wait, rounded up (a person reads "in 3 minutes", not "in 150 seconds")."""
     return max(1, math.ceil(seconds / 60))
+
+
+def wait_message(seconds: int) -> str:
+    """The translated "try again in N minutes" a form shows when its look-ups are limited."""
+    count = minutes(seconds)
+    return ngettext(
+        "Too many attempts. Please try again in %(minutes)d minute.",
+        "Too many attempts. Please try again in %(minutes)d minutes.",
+        count,
+    ) % {"minutes": count}

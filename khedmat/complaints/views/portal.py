@@ -17,7 +17,6 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -138,16 +137,7 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
     limits = TrackLimits(client_ip(request))
     wait = limits.wait(code)
     if wait:
-        minutes = ratelimit.minutes(wait)
-        form.add_error(
-            None,
-            ngettext(
-                "Too many attempts. Please try again in %(minutes)d minute.",
-                "Too many attempts. Please try again in %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-        )
+        form.add_error(None, ratelimit.wait_message(wait))
         return _track_page(request, form, status=429)
     if not valid:
         return _track_page(request, form)

@@ -22,7 +22,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -319,16 +318,7 @@ def track(request: HttpRequest) -> HttpResponse:
     limits = _Limits(request)
     wait = limits.wait(code)
     if wait:
-        minutes = ratelimit.minutes(wait)
-        form.add_error(
-            None,
-            ngettext(
-                "Too many attempts. Please try again in %(minutes)d minute.",
-                "Too many attempts. Please try again in %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-        )
+        form.add_error(None, ratelimit.wait_message(wait))
         return _form_page(request, form, status=429)
     if not valid:
         return _form_page(request, form)
