@@ -9,9 +9,15 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from khedmat.jobs.tick import register_tick
+        from khedmat.sla.choices import EscalationAction
         from khedmat.sla.handlers import NOTIFY_APPLICANT, register_escalation_handler
+        from khedmat.tickets.escalations import raise_priority_from_sla, reassign_from_sla
         from khedmat.tickets.models import Ticket
         from khedmat.tickets.services import prune_staged_uploads, tell_applicant_new_due_date
 
         register_escalation_handler(Ticket, NOTIFY_APPLICANT, tell_applicant_new_due_date)
+        register_escalation_handler(Ticket, EscalationAction.REASSIGN, reassign_from_sla)
+        register_escalation_handler(
+            Ticket, EscalationAction.RAISE_PRIORITY, raise_priority_from_sla
+        )
         register_tick(prune_staged_uploads)  # files kept for a retry nobody came back for
