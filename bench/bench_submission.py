@@ -210,6 +210,7 @@ def start_server(
         "KHEDMAT_LOG_LEVEL": "WARNING",
         "KHEDMAT_MEDIA_ROOT": str(scratch / "media"),
         "KHEDMAT_STATIC_ROOT": str(scratch / "static"),
+        "KHEDMAT_MAX_REQUESTS_PER_DAY": "0",  # each applicant files many times: no daily cap
     }
     if args.prepared:
         # Experiment: server-side binding and prepared statements (psycopg 3), which settings

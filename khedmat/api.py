@@ -4,9 +4,21 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
+from ninja.types import DictStrAny
 
 from khedmat import __version__
+from khedmat.core.http import load_json
+
+
+class JsonParser(Parser):
+    """Bodies parsed by core.http.load_json: a body nested too deeply is a 400 like any bad JSON
+    (ninja answers "Cannot parse request body" for what the parser raises), never a 500."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        return load_json(request.body)
+
 
 api = NinjaAPI(
     title="Khedmat API",
@@ -14,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=django_auth,
     docs_url="/docs",
+    parser=JsonParser(),
 )
 api.add_router("/sla/", "khedmat.sla.api.router")
 api.add_router("/catalog/", "khedmat.catalog.api.router")
@@ -39,13 +52,15 @@ _NINJA_MESSAGES = {
     "Forbidden": _("You are not allowed to do this."),
     "CSRF check Failed": _("The form's security token is missing or wrong; reload and try again."),
     "Too many requests.": _("Too many requests. Please try again later."),
+    "Cannot parse request body": _("The request is not valid JSON."),
 }
 
 
 @api.exception_handler(HttpError)
 def translated_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     """An HttpError with a translated message (ours are translated already; ninja's are mapped)."""
-    message = _NINJA_MESSAGES.get(error.message, error.message)
+    key = error.message.split(" (", 1)[0]  # under DEBUG ninja appends the parser's error
+    message = _NINJA_MESSAGES.get(key, error.message)
     return api.create_response(request, {"detail": str(message)}, status=error.status_code)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -95,3 +96,31 @@ def database_from_url(url: str, *, prepared_statements: bool = False) -> dict:
     elif prepared_statements:
         config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
+
+
+#: The table of the database cache, created by the core migration 0003_cache_table.
+CACHE_TABLE = "khedmat_cache"
+SUPPORTED_CACHE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def cache_from_url(url: str | None) -> dict:
+    """KHEDMAT_CACHE_URL as Django's CACHES["default"]: Redis, or without a URL the database.
+
+    Every worker and server must see the same cache (an inquiry answer, a provider's circuit
+    breaker): Redis when set, else a table in the application's database, never per-process
+    memory. Redis needs the package: pip install 'khedmat[redis]'.
+    """
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in SUPPORTED_CACHE_SCHEMES:
+        raise ConfigError(
+            f"KHEDMAT_CACHE_URL scheme {scheme!r} is not supported; use redis://host:6379/1, "
+            "rediss:// or unix://, or leave it empty for the database cache."
+        )
+    if importlib.util.find_spec("redis") is None:
+        raise ConfigError(
+            "KHEDMAT_CACHE_URL names Redis but the redis package is not installed: "
+            "pip install 'khedmat[redis]', or leave KHEDMAT_CACHE_URL empty for the database cache."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}

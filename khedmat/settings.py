@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.config import (
     ConfigError,
+    cache_from_url,
     database_from_url,
     env_bool,
     env_choice,
@@ -75,17 +77,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: X-Forwarded-Proto counts only from a trusted proxy (KHEDMAT_TRUSTED_PROXIES)
+    "khedmat.core.middleware.TrustedProxyProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "khedmat.core.middleware.PrivatePagesNoStoreMiddleware",
     "khedmat.core.middleware.LoginRequiredMiddleware",
     "khedmat.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "khedmat.core.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Staff second factor: "required" (default), or "optional" (demo only: staff may enrol).
 KHEDMAT_STAFF_2FA = env_choice("KHEDMAT_STAFF_2FA", "required", {"required", "optional"})
+# Hours an administrator's authenticator enrolment link stays valid (it is used once).
+KHEDMAT_STAFF_2FA_LINK_HOURS = env_int("KHEDMAT_STAFF_2FA_LINK_HOURS", 48, minimum=1)
 # Lockout after this many failed logins for one account (or one address) within the window.
 KHEDMAT_LOGIN_MAX_FAILURES = env_int("KHEDMAT_LOGIN_MAX_FAILURES", 5, minimum=1)
 KHEDMAT_LOGIN_LOCKOUT_MINUTES = env_int("KHEDMAT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
@@ -148,6 +157,12 @@ KHEDMAT_OTP_MAX_ATTEMPTS = env_int("KHEDMAT_OTP_MAX_ATTEMPTS", 5, minimum=1)
 KHEDMAT_OTP_RESEND_SECONDS = env_int("KHEDMAT_OTP_RESEND_SECONDS", 60, minimum=0)
 KHEDMAT_OTP_PER_MOBILE_HOUR = env_int("KHEDMAT_OTP_PER_MOBILE_HOUR", 5, minimum=1)
 KHEDMAT_OTP_PER_IP_HOUR = env_int("KHEDMAT_OTP_PER_IP_HOUR", 20, minimum=1)
+# The whole site's budget of login-code SMS (however many addresses ask), per minute and per hour;
+# past it codes are refused with "the service is busy". And the wrong codes one mobile may enter
+# in any 24 hours (over all its codes) before logging in by code pauses for that mobile.
+KHEDMAT_OTP_SITE_PER_MINUTE = env_int("KHEDMAT_OTP_SITE_PER_MINUTE", 60, minimum=1)
+KHEDMAT_OTP_SITE_PER_HOUR = env_int("KHEDMAT_OTP_SITE_PER_HOUR", 1000, minimum=1)
+KHEDMAT_OTP_WRONG_PER_MOBILE_DAY = env_int("KHEDMAT_OTP_WRONG_PER_MOBILE_DAY", 10, minimum=1)
 OTP_TOTP_ISSUER = env_str("KHEDMAT_SITE_NAME", "Khedmat")
 
 # Languages, direction, digits, dates.
@@ -204,6 +219,9 @@ KHEDMAT_TASK_BACKOFF_MAX_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_MAX_SECONDS", 3
 # --- SMS providers (khedmat.notifications.providers) ---------------------------------------------
 KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console") or "console"
 _SMS_PROVIDER_NAMES = ("kavenegar", "ghasedak", "ippanel", "magfa", "smsir", "console", "file")
+# console and file write every message, codes included, on this host and report it delivered: outside
+# debug the system check refuses them unless this is set (the demo sets it).
+KHEDMAT_SMS_ALLOW_LOCAL_BACKENDS = env_bool("KHEDMAT_SMS_ALLOW_LOCAL_BACKENDS", False)
 # Providers in failover order: for transactional messages, and for one-time passwords.
 KHEDMAT_SMS_PROVIDERS = env_list("KHEDMAT_SMS_PROVIDERS", [KHEDMAT_SMS_BACKEND])
 KHEDMAT_SMS_OTP_PROVIDERS = env_list("KHEDMAT_SMS_OTP_PROVIDERS", KHEDMAT_SMS_PROVIDERS)
@@ -263,6 +281,9 @@ KHEDMAT_MESSAGE_POLL_HOURS = env_int("KHEDMAT_MESSAGE_POLL_HOURS", 48, minimum=1
 # and/or the addresses allowed to push without it. With neither, every push is refused.
 KHEDMAT_SMS_CALLBACK_TOKEN = env_str("KHEDMAT_SMS_CALLBACK_TOKEN", "") or ""
 KHEDMAT_SMS_CALLBACK_IPS = env_list("KHEDMAT_SMS_CALLBACK_IPS")
+# A message holding a login code or a survey link keeps it only until its final delivery attempt;
+# the tick removes it from any such message older than this, and cancels one not sent by then.
+KHEDMAT_SECRET_MESSAGE_MINUTES = env_int("KHEDMAT_SECRET_MESSAGE_MINUTES", 15, minimum=1)
 # --- end notifications ----------------------------------------------------------------------------
 
 # --- Calendars and SLA (khedmat.calendars, khedmat.sla) --------------------------------------------
@@ -291,7 +312,13 @@ def _kind_pairs(name: str, default: str) -> dict[str, str]:
 
 
 # Inquiries (R-20): the provider of each inquiry kind, "kind:provider" comma-separated (gsb).
-KHEDMAT_INQUIRY_PROVIDERS = _kind_pairs("KHEDMAT_INQUIRY_PROVIDERS", "identity:gsb,postal_code:gsb")
+# mobile_ownership (is this mobile registered to this national code, Shahkar-style) verifies an
+# applicant's national code; without it no typed code is ever verified.
+KHEDMAT_INQUIRY_PROVIDERS = _kind_pairs(
+    "KHEDMAT_INQUIRY_PROVIDERS", "identity:gsb,postal_code:gsb,mobile_ownership:gsb"
+)
+# How many mobile-ownership checks one applicant account may ask for in a day (each costs a call).
+KHEDMAT_NATIONAL_CODE_CHECKS_PER_DAY = env_int("KHEDMAT_NATIONAL_CODE_CHECKS_PER_DAY", 5, minimum=1)
 # How long a provider's answer for the same parameters is reused: a default, and per kind.
 KHEDMAT_INQUIRY_CACHE_SECONDS = env_int("KHEDMAT_INQUIRY_CACHE_SECONDS", 3600, minimum=0)
 try:
@@ -334,14 +361,26 @@ KHEDMAT_OFFICE_AUTOMATION = {
 KHEDMAT_PUBLIC_URL = env_str("KHEDMAT_PUBLIC_URL", "http://127.0.0.1:8000") or ""
 # What /track/ shows of the person handling a request: "name" or "role" (their unit or team).
 KHEDMAT_TRACK_HANDLER = env_choice("KHEDMAT_TRACK_HANDLER", "name", {"name", "role"})
-# /track/ rate limits: failed look-ups per client address and per tracking code in a window.
+# /track/ rate limits (tickets.ratelimit.TrackLimits): failed look-ups in a window per client
+# (IPv6: per /64) and per client on one code; past PER_CODE_TOTAL failures on a code from everyone,
+# a client that failed on it is refused and one that did not still has a try.
 KHEDMAT_TRACK_MAX_FAILURES_PER_IP = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_IP", 10, minimum=1)
 KHEDMAT_TRACK_MAX_FAILURES_PER_CODE = env_int("KHEDMAT_TRACK_MAX_FAILURES_PER_CODE", 5, minimum=1)
+KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL = env_int(
+    "KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL", 50, minimum=1
+)
 KHEDMAT_TRACK_WINDOW_SECONDS = env_int("KHEDMAT_TRACK_WINDOW_SECONDS", 15 * 60, minimum=60)
 # Complaints (R-27): the code of the complaints/inspection unit complaints are routed to (empty:
 # the service's responsible unit) and the answer deadline in working days.
 KHEDMAT_COMPLAINTS_UNIT = env_str("KHEDMAT_COMPLAINTS_UNIT", "") or ""
 KHEDMAT_COMPLAINTS_ANSWER_DAYS = env_int("KHEDMAT_COMPLAINTS_ANSWER_DAYS", 10, minimum=1)
+# Abuse limits of filing: requests one account files online or by API in 24 hours (0: no cap;
+# operators at the desk are not capped), and the megabytes the files of one submission weigh
+# together (each file's own limit is the card's). Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE
+# go to a temporary file while the request is read: cap the body at the proxy too (nginx
+# client_max_body_size a little above KHEDMAT_MAX_SUBMISSION_MB).
+KHEDMAT_MAX_REQUESTS_PER_DAY = env_int("KHEDMAT_MAX_REQUESTS_PER_DAY", 10, minimum=0)
+KHEDMAT_MAX_SUBMISSION_MB = env_int("KHEDMAT_MAX_SUBMISSION_MB", 50, minimum=1)
 # --- end requests -----------------------------------------------------------------------------------
 
 # Email.
@@ -353,14 +392,10 @@ EMAIL_HOST_PASSWORD = env_str("KHEDMAT_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("KHEDMAT_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("KHEDMAT_EMAIL_FROM", "khedmat@localhost")
 
+# One cache for every worker and server: Redis (KHEDMAT_CACHE_URL, the redis extra), else the
+# table khedmat_cache in the database (created by migrate). Rate limits use their own table.
 CACHE_URL = env_str("KHEDMAT_CACHE_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = {"default": cache_from_url(CACHE_URL)}
 
 # Security defaults.
 SESSION_COOKIE_HTTPONLY = True
@@ -373,9 +408,54 @@ SECURE_REFERRER_POLICY = "same-origin"
 HTTPS = env_bool("KHEDMAT_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-if HTTPS:
+# The proxies' own addresses (IPs or CIDR ranges): only a request whose connection comes from one
+# of them may say it arrived over HTTPS (X-Forwarded-Proto); others lose the header
+# (core.middleware.TrustedProxyProtoMiddleware). Default: this machine (nginx in front).
+KHEDMAT_TRUSTED_PROXIES = env_list("KHEDMAT_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in KHEDMAT_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"KHEDMAT_TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range."
+        ) from None
+if HTTPS and KHEDMAT_TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("KHEDMAT_HSTS_SECONDS", 0, minimum=0)
+if HTTPS:
+    # Browsers keep to HTTPS for a year (0 turns it off); plain-HTTP requests are redirected when
+    # KHEDMAT_SSL_REDIRECT is on (off by default: the proxy usually redirects port 80 itself).
+    SECURE_HSTS_SECONDS = env_int("KHEDMAT_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_SSL_REDIRECT = env_bool("KHEDMAT_SSL_REDIRECT", False)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Staff sessions end after this many minutes without a request (applicants keep the session age).
+KHEDMAT_STAFF_IDLE_MINUTES = env_int("KHEDMAT_STAFF_IDLE_MINUTES", 30, minimum=1)
+# Content-Security-Policy (django-csp): our scripts and styles come from our own static files
+# only; no inline script, no inline style, no eval. Page data reaches scripts through data-
+# attributes and json_script (a non-executed application/json block).
+# One exception, by hash: the process designer's align/distribute menu icons (vendored bpmn-js
+# modeler) carry these four style attributes; exactly these values may stand in a style="",
+# nothing else (tests/core/test_security_headers.py checks them against the bundle).
+CSP_BPMN_ICON_STYLE_HASHES = [
+    "'sha256-d2xoiruNEGKe7tm8eQYZ4wZfl8lYgb2Sr9xKlvmCmcU='",
+    "'sha256-yCTUeVKU6CD7LMSHPoB5JSg4Cl/BZ8jCyNCepX770PY='",
+    "'sha256-HXhQM6ELrVUcZms/DLHL1dH06lIksex0j+VgqIIlSmM='",
+    "'sha256-YYsquP+xqomqgdAIk5J+Ecd2u1EqIWPCaE4ltXAtPYE='",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-hashes'", *CSP_BPMN_ICON_STYLE_HASHES],
+        "img-src": ["'self'", "data:"],  # data: bpmn-js's watermark and Bootstrap's icons
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ os.environ.setdefault("KHEDMAT_SECRET_KEY", "test-secret-key-not-for-production-
 os.environ.setdefault("KHEDMAT_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("KHEDMAT_HTTPS", "0")
 os.environ.setdefault("KHEDMAT_STAFF_2FA", "required")
+# Tests (and the workers they start) run without debug on the console SMS backend by default.
+os.environ.setdefault("KHEDMAT_SMS_ALLOW_LOCAL_BACKENDS", "1")
 
 from khedmat.settings import *  # noqa: F403
 
@@ -17,3 +19,13 @@ WHITENOISE_AUTOREFRESH = True
 # A file, not memory, so worker subprocesses and the live server see the test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Process memory for the cache in tests: fixtures clear it without needing the database. The
+# production choice (database table or Redis, never memory) is proven by
+# tests/core/test_security_cache.py; rate limits never use the cache (core.ratelimit).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The live server answers each browser request in a new thread; a persistent connection (60 s in
+# production) would outlive its thread and the run would pile up idle connections past
+# PostgreSQL's max_connections. Close each at the end of its request.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -41,3 +42,62 @@ def test_ninjas_own_errors_are_translated(client):
     assert shapeless.status_code == 422
     assert re.search("[\u0600-\u06ff]", shapeless.json()["detail"])
     assert shapeless.json()["errors"]
+
+
+# --- bodies nested too deeply (security review, issue 20 item 14b) ------------------------------
+
+DEEP = "[" * 100_000  # past Python's recursion limit: json.loads raises RecursionError
+TRACK = "/api/v1/requests/track"
+
+
+def test_a_body_nested_past_the_parser_is_a_translated_400(client):
+    english = client.post(TRACK, DEEP, content_type="application/json")
+    persian = client.post(TRACK, DEEP, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fa")
+
+    assert english.status_code == 400
+    assert english.json() == {"detail": "The request is not valid JSON."}
+    assert persian.status_code == 400
+    assert re.search("[\u0600-\u06ff]", persian.json()["detail"])
+
+
+def test_a_body_that_parses_but_nests_deeply_is_a_400(client):
+    nested = "[" * 500 + "]" * 500
+    body = '{"tracking_code": ' + nested + ', "national_code": "0013542419"}'
+
+    response = client.post(TRACK, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request is not valid JSON."}
+
+
+def test_a_filed_request_nested_too_deeply_is_refused_like_bad_json(client, make_user):
+    """The submission reads its own body (JSON or the multipart part "payload")."""
+    client.force_login(make_user("deep", roles=["applicant"], national_code="0013542419"))
+
+    as_json = client.post("/api/v1/requests/", DEEP, content_type="application/json")
+    as_part = client.post("/api/v1/requests/", {"payload": DEEP})
+
+    for response in (as_json, as_part):
+        assert response.status_code == 422
+        assert response.json()["errors"] == {"__all__": ["The request is not valid JSON."]}
+
+
+def test_a_catalog_cursor_nested_too_deeply_is_a_400(client):
+    cursor = base64.urlsafe_b64encode(DEEP.encode()).decode().rstrip("=")
+
+    response = client.get(f"/api/v1/catalog/services?after={cursor}")
+
+    assert response.status_code == 400
+
+
+def test_a_delivery_report_nested_too_deeply_is_ignored(client, settings):
+    settings.KHEDMAT_SMS_CALLBACK_TOKEN = "callback-secret-0123456789"
+
+    response = client.post(
+        "/hooks/sms/kavenegar/?token=callback-secret-0123456789",
+        DEEP,
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"received": 0}

@@ -20,18 +20,24 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from khedmat.accounts import otp
+from khedmat.accounts import otp, verification
+from khedmat.accounts.choices import NationalCodeStatus
 from khedmat.accounts.errors import (
     InvalidCodeError,
+    NationalCodeCheckLimitError,
+    NationalCodeCheckUnavailableError,
     NationalCodeLockedError,
     NationalCodeTakenError,
+    OtpMobileLockedError,
     OtpRateLimitedError,
+    OtpSiteBusyError,
 )
 from khedmat.accounts.forms import FORM_ERRORS_ID, AccessibleFormMixin, OneTimeCodeField
 from khedmat.accounts.models import User
-from khedmat.accounts.views import _requested_next, _safe_next, _with_next, client_ip
+from khedmat.accounts.views import _requested_next, _safe_next, _with_next
 from khedmat.core.digits import localize_digits
 from khedmat.core.forms import MobileField, NationalCodeField
+from khedmat.core.http import client_ip
 
 APPLICANT_MOBILE = "accounts.applicant_mobile"
 APPLICANT_NEXT = "accounts.applicant_next"
@@ -45,7 +51,18 @@ NATIONAL_CODE_TAKEN = _(
     "number of that account, or ask the service desk for help."
 )
 NATIONAL_CODE_LOCKED = _(
-    "Your account already has another national code. To change it, ask the service desk."
+    "Your account already has another, verified national code. To change it, ask the service desk."
+)
+NATIONAL_CODE_PENDING = _(
+    "We are checking that your mobile number is registered to your national code. Until then you "
+    "see only the requests you filed yourself."
+)
+NATIONAL_CODE_CHECK_LIMIT = _(
+    "Your national code was checked too many times today. Try again tomorrow, or ask the service "
+    "desk."
+)
+NATIONAL_CODE_CHECK_UNAVAILABLE = _(
+    "Your national code cannot be checked at the moment. Try again later."
 )
 
 
@@ -111,12 +128,58 @@ def _wait_message(seconds: int) -> str:
     return localize_digits(text, translation.get_language() or settings.LANGUAGE_CODE)
 
 
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def _busy_message(seconds: int) -> str:
+    """The site's budget of codes is spent: a clear "busy", not a blame on the visitor."""
+    minutes = _minutes(seconds)
+    text = ngettext(
+        "The service is busy right now. Please try again in %(count)d minute.",
+        "The service is busy right now. Please try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+    return localize_digits(text, translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _locked_message(seconds: int) -> str:
+    """Too many wrong codes for this mobile today: in hours past two hours, else in minutes."""
+    minutes = _minutes(seconds)
+    if minutes > 120:
+        hours = -(-minutes // 60)
+        text = ngettext(
+            "Too many wrong codes were entered for this mobile number. For your security, "
+            "logging in by code is paused; try again in %(count)d hour.",
+            "Too many wrong codes were entered for this mobile number. For your security, "
+            "logging in by code is paused; try again in %(count)d hours.",
+            hours,
+        ) % {"count": hours}
+    else:
+        text = ngettext(
+            "Too many wrong codes were entered for this mobile number. For your security, "
+            "logging in by code is paused; try again in %(count)d minute.",
+            "Too many wrong codes were entered for this mobile number. For your security, "
+            "logging in by code is paused; try again in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}
+    return localize_digits(text, translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _refusal_message(error: OtpRateLimitedError | OtpMobileLockedError) -> str:
+    if isinstance(error, OtpMobileLockedError):
+        return _locked_message(error.retry_after)
+    if isinstance(error, OtpSiteBusyError):
+        return _busy_message(error.retry_after)
+    return _wait_message(error.retry_after)
+
+
 def _home() -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _send_code(request: HttpRequest, mobile: str) -> None:
-    """Send a code in the request's language; OtpRateLimitedError passes through."""
+    """Send a code in the request's language; OtpRateLimitedError and OtpMobileLockedError pass."""
     otp.send_login_code(
         mobile,
         ip_address=client_ip(request),
@@ -155,8 +218,8 @@ def applicant_login(request: HttpRequest) -> HttpResponse:
         mobile = form.cleaned_data["mobile"]
         try:
             _send_code(request, mobile)
-        except OtpRateLimitedError as error:
-            form.add_error(None, _wait_message(error.retry_after))
+        except (OtpRateLimitedError, OtpMobileLockedError) as error:
+            form.add_error(None, _refusal_message(error))
         else:
             request.session[APPLICANT_MOBILE] = mobile
             request.session[APPLICANT_NEXT] = next_url
@@ -184,6 +247,8 @@ def applicant_code(request: HttpRequest) -> HttpResponse:
             )
         except InvalidCodeError:
             form.add_error("code", INVALID_SMS_CODE)
+        except OtpMobileLockedError as error:
+            form.add_error("code", _locked_message(error.retry_after))
         else:
             # auth.login gives the session a new key (no session fixation).
             auth.login(request, user, backend=MODEL_BACKEND)
@@ -202,8 +267,8 @@ def applicant_code(request: HttpRequest) -> HttpResponse:
 def _resend(request: HttpRequest, mobile: str) -> HttpResponse:
     try:
         _send_code(request, mobile)
-    except OtpRateLimitedError as error:
-        messages.error(request, _wait_message(error.retry_after))
+    except (OtpRateLimitedError, OtpMobileLockedError) as error:
+        messages.error(request, _refusal_message(error))
     else:
         messages.success(request, _("A new code was sent. Only the newest code works."))
     return redirect("accounts:applicant_code")
@@ -211,20 +276,22 @@ def _resend(request: HttpRequest, mobile: str) -> HttpResponse:
 
 @never_cache
 def applicant_profile(request: HttpRequest) -> HttpResponse:
-    """Step three, once: first name, last name and a valid national code."""
+    """Step three: first name, last name and a valid national code, and where its check stands."""
     user = request.user
     assert isinstance(user, User)  # LoginRequiredMiddleware lets only signed-in users here
     next_url = _requested_next(request)
     if user.is_staff:
         return HttpResponseRedirect(next_url or resolve_url("desk:home"))
+    if request.method == "POST" and "check" in request.POST:
+        return _check_national_code(request, user, next_url)
     initial: dict[str, Any] = {
         "first_name": user.first_name,
         "last_name": user.last_name,
         "national_code": user.national_code or "",
     }
     form = ApplicantProfileForm(request.POST if request.method == "POST" else None, initial=initial)
-    # Once given, the national code is changed only by staff (it identifies the applicant).
-    form.fields["national_code"].disabled = bool(user.national_code)
+    # Once verified, the national code is changed only by staff (it identifies the applicant).
+    form.fields["national_code"].disabled = bool(user.verified_national_code)
     if request.method == "POST" and form.is_valid():
         try:
             otp.complete_applicant_profile(user, **form.cleaned_data, actor=user)
@@ -236,6 +303,28 @@ def applicant_profile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your details were saved."))
+            if user.national_code_status == NationalCodeStatus.PENDING:
+                messages.info(request, NATIONAL_CODE_PENDING)
             return HttpResponseRedirect(next_url or _home())
-    context = {"form": form, "next": next_url, "form_errors_id": FORM_ERRORS_ID}
+    context = {
+        "form": form,
+        "next": next_url,
+        "form_errors_id": FORM_ERRORS_ID,
+        "check_status": user.national_code_status if user.national_code else "",
+        "can_check": verification.can_request_check(user),
+    }
     return render(request, "accounts/applicant_profile.html", context)
+
+
+def _check_national_code(request: HttpRequest, user: User, next_url: str | None) -> HttpResponse:
+    """The "check my national code" button: queue the mobile-ownership check again."""
+    try:
+        verification.request_national_code_check(user, actor=user)
+    except NationalCodeCheckLimitError:
+        messages.error(request, NATIONAL_CODE_CHECK_LIMIT)
+    except NationalCodeCheckUnavailableError:
+        messages.error(request, NATIONAL_CODE_CHECK_UNAVAILABLE)
+    else:
+        if user.national_code_status == NationalCodeStatus.PENDING:
+            messages.info(request, NATIONAL_CODE_PENDING)
+    return HttpResponseRedirect(_with_next("accounts:applicant_profile", next_url))

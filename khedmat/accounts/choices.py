@@ -32,3 +32,28 @@ class SecondFactorMode(models.TextChoices):
 
     REQUIRED = "required", _("Required for staff")
     OPTIONAL = "optional", _("Optional")
+
+
+class NationalCodeStatus(models.TextChoices):
+    """Whether an applicant's national code is proven theirs (their mobile is registered to it).
+
+    Only a verified code lets an account follow requests filed for that code by others; a code
+    typed on the profile form is unverified until the mobile-ownership inquiry confirms it.
+    """
+
+    UNVERIFIED = "unverified", _("Not verified")
+    PENDING = "pending", _("Being verified")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Not confirmed")
+    FAILED = "failed", _("Could not be checked")
+
+
+NATIONAL_CODE_TRANSITIONS: dict[str, frozenset[str]] = {
+    NationalCodeStatus.UNVERIFIED: frozenset({NationalCodeStatus.PENDING}),
+    NationalCodeStatus.PENDING: frozenset(
+        {NationalCodeStatus.VERIFIED, NationalCodeStatus.REFUSED, NationalCodeStatus.FAILED}
+    ),
+    NationalCodeStatus.VERIFIED: frozenset(),
+    NationalCodeStatus.REFUSED: frozenset({NationalCodeStatus.PENDING}),
+    NationalCodeStatus.FAILED: frozenset({NationalCodeStatus.PENDING}),
+}

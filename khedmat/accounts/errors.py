@@ -27,9 +27,34 @@ class OtpRateLimitedError(AccountsError):
         self.retry_after = retry_after
 
 
+class OtpSiteBusyError(OtpRateLimitedError):
+    """The whole site's budget of login-code SMS is spent for now; `retry_after` in seconds."""
+
+
+class OtpMobileLockedError(AccountsError):
+    """Too many wrong codes for this mobile within a day: no code is sent or accepted for it
+    until `retry_after` seconds have passed."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many wrong codes; retry after {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class EnrolmentNotAllowedError(AccountsError):
+    """Setting up an authenticator needs a live enrolment link, or a code from the current one."""
+
+
 class NationalCodeTakenError(AccountsError):
     """Another account already holds this national code."""
 
 
 class NationalCodeLockedError(AccountsError):
     """The account already has a different national code; only staff may change it."""
+
+
+class NationalCodeCheckLimitError(AccountsError):
+    """The account asked for too many national-code checks today."""
+
+
+class NationalCodeCheckUnavailableError(AccountsError):
+    """No provider is configured for the mobile-ownership inquiry: the code cannot be checked."""

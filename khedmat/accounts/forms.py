@@ -90,3 +90,20 @@ class CodeForm(AccessibleFormMixin):
         help_text=_("Open the app on your phone and enter the 6-digit code it shows now."),
         lengths=(6, 8),
     )
+
+
+class ReplaceDeviceForm(CodeForm):
+    """Replacing an authenticator: a code from the current app too, so a session alone cannot."""
+
+    current_code = OneTimeCodeField(
+        label=_("Code from your current authenticator app"),
+        help_text=_("To replace it, first prove you still have it: enter the code it shows now."),
+        lengths=(6, 8),
+    )
+    field_order = ["current_code", "code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Code from the new app")
+        self.fields["code"].help_text = _("The 6-digit code the new app shows after you scan it.")
+        self.fields["code"].widget.attrs.pop("autofocus", None)

@@ -42,6 +42,8 @@ class StaffSecondFactorMiddleware:
         }
         return (
             path in exact
+            # An administrator's enrolment link (/accounts/two-factor/setup/<token>/).
+            or path.startswith(reverse("accounts:two_factor_setup"))
             or path.startswith(settings.STATIC_URL or "/static/")
             or path.startswith(ALWAYS_OPEN_PREFIXES)
         )

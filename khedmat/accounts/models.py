@@ -1,8 +1,10 @@
-"""People and where they sit: users, org units, teams; login failures and SMS login codes."""
+"""People and where they sit: users, org units, teams; login failures, SMS login codes and
+authenticator enrolment links."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import cached_property
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
+from khedmat.accounts.choices import STAFF_ROLES, LoginStage, NationalCodeStatus, Role
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 
 
@@ -77,6 +79,17 @@ class User(AbstractUser):
     national_code = models.CharField(  # noqa: DJ001
         _("national code"), max_length=10, null=True, blank=True
     )
+    # A typed national code proves nothing: only a verified one (the mobile-ownership inquiry
+    # confirmed the mobile is registered to it) lets the account follow requests filed for it.
+    national_code_status = models.CharField(
+        _("national code check"),
+        max_length=16,
+        choices=NationalCodeStatus.choices,
+        default=NationalCodeStatus.UNVERIFIED,
+    )
+    national_code_verified_at = models.DateTimeField(
+        _("national code verified"), null=True, blank=True
+    )
     org_unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
@@ -97,12 +110,33 @@ class User(AbstractUser):
                 name="accounts_user_mobile_unique",
                 violation_error_message=_("A user with this mobile number already exists."),
             ),
+            # Only a verified code is unique: a code anyone may type must not lock its owner out.
             models.UniqueConstraint(
                 fields=["national_code"],
-                condition=Q(national_code__isnull=False),
-                name="accounts_user_national_code_unique",
+                condition=Q(national_code__isnull=False, national_code_status="verified"),
+                name="accounts_user_verified_national_code_unique",
                 violation_error_message=_("A user with this national code already exists."),
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        national_code_status="verified",
+                        national_code__isnull=False,
+                        national_code_verified_at__isnull=False,
+                    )
+                    | (
+                        ~Q(national_code_status="verified")
+                        & Q(national_code_verified_at__isnull=True)
+                    )
+                ),
+                name="accounts_user_national_code_verified_consistent",
+                violation_error_message=_(
+                    "A verified national code needs its code and the time it was verified."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["national_code"], name="accounts_user_code_idx"),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +165,29 @@ class User(AbstractUser):
         # An empty mobile or national code is "none", so the partial unique constraints hold.
         self.mobile = self.mobile or None
         self.national_code = self.national_code or None
+        self._forget_check_of_other_identity(kwargs)
         super().save(**kwargs)
+
+    def _forget_check_of_other_identity(self, kwargs: dict[str, Any]) -> None:
+        """A check proves one national code for one mobile: when either changes, it is void."""
+        fields = kwargs.get("update_fields")
+        identity = {"mobile", "national_code"}
+        if self._state.adding or (fields is not None and not identity & {*fields}):
+            return
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*sorted(identity)).first()
+        if stored is None or stored == {"mobile": self.mobile, "national_code": self.national_code}:
+            return
+        self.national_code_status = NationalCodeStatus.UNVERIFIED
+        self.national_code_verified_at = None
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "national_code_status", "national_code_verified_at"}
+
+    @property
+    def verified_national_code(self) -> str | None:
+        """The national code once proven this account's (see national_code_status), else None."""
+        if self.national_code and self.national_code_status == NationalCodeStatus.VERIFIED:
+            return self.national_code
+        return None
 
     @cached_property
     def group_names(self) -> frozenset[str]:
@@ -202,6 +258,8 @@ class LoginCode(models.Model):
         indexes = [
             models.Index(fields=["mobile", "-created_at"], name="accounts_logincode_mobile_idx"),
             models.Index(fields=["ip_address", "created_at"], name="accounts_logincode_ip_idx"),
+            # The site-wide budget counts every code sent in the last minute and hour.
+            models.Index(fields=["created_at"], name="accounts_logincode_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -210,3 +268,46 @@ class LoginCode(models.Model):
     def is_live(self, now: dt.datetime, *, max_attempts: int) -> bool:
         """Whether the code may still be tried: not used, not expired, attempts left."""
         return self.used_at is None and now < self.expires_at and self.attempts < max_attempts
+
+
+class EnrolmentLink(models.Model):
+    """A single-use, expiring link an administrator issues so a person may set up an authenticator.
+
+    Only a SHA-256 of the link's token is stored; the link itself is shown once to whoever issued it.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_links", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator enrolment link")
+        verbose_name_plural = _("authenticator enrolment links")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="accounts_enrolment_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: dt.datetime) -> bool:
+        """Whether the link may still be used: not used and not expired."""
+        return self.used_at is None and now < self.expires_at
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """What is stored of a link's token: its SHA-256 (the token is 256 random bits)."""
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -2,8 +2,11 @@
 
 A code is six random digits; the row keeps only an HMAC-SHA256 of it keyed with SECRET_KEY and a
 per-row salt. Rate limits count LoginCode rows: one code per mobile per KHEDMAT_OTP_RESEND_SECONDS,
-KHEDMAT_OTP_PER_MOBILE_HOUR per mobile and KHEDMAT_OTP_PER_IP_HOUR per address in any hour. Staff
-never log in this way: they get the same generic error as a wrong code (and no SMS).
+KHEDMAT_OTP_PER_MOBILE_HOUR per mobile and KHEDMAT_OTP_PER_IP_HOUR per address in any hour, and a
+site-wide budget (KHEDMAT_OTP_SITE_PER_MINUTE, KHEDMAT_OTP_SITE_PER_HOUR) that no spread of addresses
+gets round. Past KHEDMAT_OTP_WRONG_PER_MOBILE_DAY wrong codes in 24 hours (over all its codes) a mobile
+gets no code and logs in by none until the window passes. Staff never log in this way: they get the
+same generic error as a wrong code (and no SMS).
 """
 
 from __future__ import annotations
@@ -15,30 +18,37 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from khedmat.accounts.choices import Role
+from khedmat.accounts import verification
+from khedmat.accounts.choices import NationalCodeStatus, Role
 from khedmat.accounts.errors import (
     InvalidCodeError,
     NationalCodeLockedError,
     NationalCodeTakenError,
+    OtpMobileLockedError,
     OtpRateLimitedError,
+    OtpSiteBusyError,
 )
 from khedmat.accounts.models import LoginCode, User
 from khedmat.accounts.services import Actor, assign_role, create_user
 from khedmat.core.digits import fold_digits
+from khedmat.core.http import rate_limit_address
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.core.services import record_activity
 from khedmat.notifications.choices import MessageKind, MessageStatus
+from khedmat.notifications.secrecy import Secret
 from khedmat.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
+MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
 _HMAC_PURPOSE = "khedmat.accounts.otp.login_code"
 REQUIRED = _("This field is required.")
 
@@ -104,7 +114,9 @@ def login_code_wait(mobile: str, *, ip_address: str | None, now: dt.datetime) ->
         ),
     ]
     if ip_address:
-        by_address = LoginCode.objects.filter(ip_address=ip_address, created_at__gt=since)
+        by_address = LoginCode.objects.filter(
+            ip_address=rate_limit_address(ip_address), created_at__gt=since
+        )
         waits.append(
             _hourly_wait(
                 list(by_address.values_list("created_at", flat=True)),
@@ -115,6 +127,41 @@ def login_code_wait(mobile: str, *, ip_address: str | None, now: dt.datetime) ->
     return max(waits)
 
 
+def site_budget_wait(*, now: dt.datetime) -> int:
+    """Seconds before the whole site may send another code (its per-minute and hourly budgets)."""
+    budgets = (
+        (MINUTE, settings.KHEDMAT_OTP_SITE_PER_MINUTE),
+        (HOUR, settings.KHEDMAT_OTP_SITE_PER_HOUR),
+    )
+    return max(_budget_wait(window, limit, now) for window, limit in budgets)
+
+
+def _budget_wait(window: dt.timedelta, limit: int, now: dt.datetime) -> int:
+    """Seconds until fewer than `limit` codes of the whole site fall within `window` (one query)."""
+    recent = LoginCode.objects.filter(created_at__gt=now - window).order_by("-created_at")
+    # The limit-th newest code: while it is inside the window the budget is spent.
+    leaving = list(recent.values_list("created_at", flat=True)[limit - 1 : limit])
+    return max(1, _seconds_until(leaving[0] + window, now)) if leaving else 0
+
+
+def wrong_code_wait(mobile: str, *, now: dt.datetime) -> int:
+    """Seconds before `mobile` may log in by code again after too many wrong codes in 24 hours."""
+    limit = settings.KHEDMAT_OTP_WRONG_PER_MOBILE_DAY
+    rows = list(
+        LoginCode.objects.filter(mobile=mobile, created_at__gt=now - DAY, attempts__gt=0)
+        .order_by("created_at")
+        .values_list("created_at", "attempts")
+    )
+    total = sum(attempts for _created, attempts in rows)
+    for created_at, attempts in rows:  # oldest first: the window lets them go in this order
+        if total < limit:
+            break
+        total -= attempts
+        if total < limit:
+            return max(1, _seconds_until(created_at + DAY, now))
+    return 0
+
+
 # --- sending ----------------------------------------------------------------------------------
 
 
@@ -123,9 +170,10 @@ def send_login_code(
 ) -> LoginCode:
     """Send a new login code by SMS to `mobile` (within the rate limits); older codes die.
 
-    Raises ValidationError for a mobile that is not an Iranian mobile number, and
-    OtpRateLimitedError (with `retry_after` seconds) when a limit is reached, ours or the message
-    outbox's (then nothing is kept). The SMS is queued
+    Raises ValidationError for a mobile that is not an Iranian mobile number, OtpMobileLockedError
+    after too many wrong codes for the mobile today, and OtpRateLimitedError (with `retry_after`
+    seconds) when a limit is reached, ours, the site's (OtpSiteBusyError) or the message outbox's
+    (then nothing is kept). The SMS is queued
     in the same transaction as the code; a staff member's mobile gets a row but no SMS.
     """
     mobile = normalize_mobile(mobile)
@@ -137,9 +185,7 @@ def send_login_code(
             mobile=mobile, used_at__isnull=True, expires_at__gt=now
         )
         earlier_ids = list(earlier.values_list("pk", flat=True))
-        wait = login_code_wait(mobile, ip_address=ip_address, now=now)
-        if wait:
-            raise OtpRateLimitedError(wait)
+        _check_send_limits(mobile, ip_address=ip_address, now=now)
         LoginCode.objects.filter(pk__in=earlier_ids).update(expires_at=now)
         row = _create_login_code(mobile, code, ip_address=ip_address, now=now)
         record_activity(row, "login_code.sent", data={"ip_address": ip_address or None})
@@ -151,7 +197,7 @@ def send_login_code(
                 record=row,
                 recipient=mobile,
                 language=language,
-                context={"code": code},
+                context={"code": Secret(code)},  # kept only until the SMS is handed over
                 kind=MessageKind.OTP,
                 idempotency_key=f"otp:{row.pk}",
                 now=now,
@@ -161,6 +207,20 @@ def send_login_code(
                 # says to wait instead of claiming a code was sent.
                 raise OtpRateLimitedError(settings.KHEDMAT_MESSAGE_RATE_WINDOW_SECONDS)
     return row
+
+
+def _check_send_limits(mobile: str, *, ip_address: str | None, now: dt.datetime) -> None:
+    """Raise the error of the first limit that refuses a code for `mobile` now."""
+    locked = wrong_code_wait(mobile, now=now)
+    if locked:
+        raise OtpMobileLockedError(locked)
+    wait = login_code_wait(mobile, ip_address=ip_address, now=now)
+    if wait:
+        raise OtpRateLimitedError(wait)
+    busy = site_budget_wait(now=now)
+    if busy:
+        logger.warning("the site's login-code budget is spent; refusing codes for %d s", busy)
+        raise OtpSiteBusyError(busy)
 
 
 def _create_login_code(
@@ -173,7 +233,7 @@ def _create_login_code(
         salt=salt,
         created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.KHEDMAT_OTP_TTL_SECONDS),
-        ip_address=ip_address or None,
+        ip_address=rate_limit_address(ip_address),  # IPv6: its /64; the Activity keeps it all
     )
 
 
@@ -196,7 +256,9 @@ def verify_login_code(
 
     The code is used once. A wrong code counts an attempt; at KHEDMAT_OTP_MAX_ATTEMPTS the code is
     dead. Wrong, expired, used or dead codes, staff and inactive accounts all raise the same
-    InvalidCodeError, so nothing is learned from the answer.
+    InvalidCodeError, so nothing is learned from the answer. Once the mobile has had
+    KHEDMAT_OTP_WRONG_PER_MOBILE_DAY wrong codes in 24 hours, every code (even the right one) gets
+    OtpMobileLockedError until the window passes.
     """
     now = now or timezone.now()
     try:
@@ -211,13 +273,15 @@ def verify_login_code(
             .order_by("-created_at", "-id")
             .first()
         )
-        if row is None or not row.is_live(now, max_attempts=_max_attempts()):
-            user = None
-        elif not _matches(row, code):
-            _count_wrong_attempt(row, ip_address=ip_address)
-            user = None
-        else:
-            user = _use_login_code(row, ip_address=ip_address, now=now)
+        user, locked = None, wrong_code_wait(mobile, now=now)
+        if not locked and row is not None and row.is_live(now, max_attempts=_max_attempts()):
+            if _matches(row, code):
+                user = _use_login_code(row, ip_address=ip_address, now=now)
+            else:
+                _count_wrong_attempt(row, ip_address=ip_address)
+                locked = wrong_code_wait(mobile, now=now)  # this wrong code may reach the cap
+    if locked:
+        raise OtpMobileLockedError(locked)
     if user is None:
         raise InvalidCodeError
     return user
@@ -276,18 +340,20 @@ def complete_applicant_profile(
 ) -> User:
     """Set the applicant's name and national code (R-12, R-43); no-op when nothing changes.
 
-    Raises ValidationError for an empty name or an invalid national code, NationalCodeTakenError
-    when another account holds the code and NationalCodeLockedError when the account already has
-    a different one.
+    A new code is unverified: it proves nothing until the mobile-ownership check (queued here,
+    khedmat.accounts.verification) confirms it. Raises ValidationError for an empty name or an
+    invalid national code, NationalCodeTakenError when another account holds the code verified
+    and NationalCodeLockedError when the account's own code is verified and different.
     """
     names = {"first_name": first_name.strip(), "last_name": last_name.strip()}
     missing = {name: REQUIRED for name, value in names.items() if not value}
     if missing:
         raise ValidationError(missing)
     code = normalize_national_code(national_code)
-    if user.national_code and user.national_code != code:
+    if user.verified_national_code and user.verified_national_code != code:
         raise NationalCodeLockedError
-    if User.objects.filter(national_code=code).exclude(pk=user.pk).exists():
+    holders = User.objects.filter(national_code=code).exclude(pk=user.pk)
+    if holders.filter(national_code_status=NationalCodeStatus.VERIFIED).exists():
         raise NationalCodeTakenError
     old = _profile_of(user)
     new = {**names, "national_code": code}
@@ -295,15 +361,11 @@ def complete_applicant_profile(
         return user
     for name, value in new.items():
         setattr(user, name, value)
-    try:
-        with transaction.atomic():
-            user.save(update_fields=list(new))
-            record_activity(user, "user.profile_completed", actor=actor, old=old, new=new)
-    except IntegrityError:
-        # Another account took the code between the check and the save.
-        for name, previous in old.items():
-            setattr(user, name, previous)
-        raise NationalCodeTakenError from None
+    with transaction.atomic():
+        user.save(update_fields=list(new))  # a new code voids an earlier check (User.save)
+        record_activity(user, "user.profile_completed", actor=actor, old=old, new=new)
+        if old["national_code"] != code:
+            verification.check_when_possible(user, actor=actor if isinstance(actor, User) else None)
     return user
 
 

@@ -14,7 +14,8 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 
 from khedmat.accounts.choices import STAFF_ROLES, Role, SecondFactorMode
-from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
+from khedmat.accounts.models import EnrolmentLink, LoginFailure, OrgUnit, Team, User
+from khedmat.core.http import rate_limit_address
 
 # How many times the per-user limit one address may fail before it is refused as well.
 IP_FAILURE_FACTOR = 4
@@ -114,6 +115,20 @@ def confirmed_device(user: User) -> Device | None:
     return next(devices_for_user(user, confirmed=True), None)
 
 
+def live_enrolment_link(
+    *, token: str | None = None, link_id: object = None, now: dt.datetime | None = None
+) -> EnrolmentLink | None:
+    """The unused, unexpired enrolment link of an active user with this token (or id), if any."""
+    if token:
+        found = EnrolmentLink.objects.filter(token_hash=EnrolmentLink.hash_token(token))
+    elif isinstance(link_id, int):
+        found = EnrolmentLink.objects.filter(pk=link_id)
+    else:
+        return None
+    link = found.filter(user__is_active=True).select_related("user").first()
+    return link if link is not None and link.is_live(now or timezone.now()) else None
+
+
 def login_key(username: str) -> str:
     """The form of a username that failures are counted under (NFKC, case-folded, trimmed)."""
     return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
@@ -131,14 +146,16 @@ def recent_failure_count(username_key: str) -> int:
 
 
 def login_is_locked(username_key: str, *, ip_address: str | None) -> bool:
-    """Whether logins for this username, or from this address, are refused for now."""
+    """Whether logins for this username, or from this address (IPv6: its /64), are refused."""
     limit = settings.KHEDMAT_LOGIN_MAX_FAILURES
     if recent_failure_count(username_key) >= limit:
         return True
     if not ip_address:
         return False
     since = failure_window_start()
-    from_address = LoginFailure.objects.filter(ip_address=ip_address, created_at__gte=since)
+    from_address = LoginFailure.objects.filter(
+        ip_address=rate_limit_address(ip_address), created_at__gte=since
+    )
     return from_address.count() >= limit * IP_FAILURE_FACTOR
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import secrets
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -12,14 +15,21 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import devices_for_user, verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts.choices import STAFF_ROLES, LoginStage, Role
-from khedmat.accounts.errors import InvalidCodeError, InvalidCredentialsError, LoginLockedError
-from khedmat.accounts.models import LoginFailure, OrgUnit, User
+from khedmat.accounts.errors import (
+    EnrolmentNotAllowedError,
+    InvalidCodeError,
+    InvalidCredentialsError,
+    LoginLockedError,
+)
+from khedmat.accounts.models import EnrolmentLink, LoginFailure, OrgUnit, User
 from khedmat.accounts.queries import login_is_locked, login_key, recent_failure_count
+from khedmat.core.http import rate_limit_address
 from khedmat.core.services import record_activity
 
 logger = logging.getLogger(__name__)
@@ -147,20 +157,86 @@ def _role_groups(names: Iterable[str]) -> list[Group]:
 # --- second factor ----------------------------------------------------------------------------
 
 
+class IssuedEnrolmentLink(NamedTuple):
+    """A new enrolment link and its token, which exists only here: the row keeps its hash."""
+
+    link: EnrolmentLink
+    token: str
+
+
+def issue_enrolment_link(
+    user: User, *, actor: Actor, now: dt.datetime | None = None
+) -> IssuedEnrolmentLink:
+    """A single-use link with which `user` may set up (or, phone lost, replace) an authenticator.
+
+    It expires after KHEDMAT_STAFF_2FA_LINK_HOURS; the user's earlier unused links die. The token
+    is returned once, for the issuer to pass on privately; only its SHA-256 is stored.
+    """
+    if not user.is_active:
+        raise EnrolmentNotAllowedError
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        live = EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
+        revoked = live.update(expires_at=now)
+        link = EnrolmentLink.objects.create(
+            user=user,
+            token_hash=EnrolmentLink.hash_token(token),
+            created_by=actor if isinstance(actor, User) else None,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=settings.KHEDMAT_STAFF_2FA_LINK_HOURS),
+        )
+        record_activity(
+            user,
+            "user.enrolment_link_issued",
+            actor=actor,
+            data={
+                "link": link.pk,
+                "expires_at": link.expires_at.isoformat(),
+                "revoked_links": revoked,
+            },
+        )
+    return IssuedEnrolmentLink(link, token)
+
+
 def start_totp_enrolment(user: User, *, actor: Actor) -> TOTPDevice:
-    """The user's unconfirmed authenticator (created on first call), shown until confirmed."""
+    """The user's unconfirmed authenticator (created on first call), shown until confirmed.
+
+    Call it only for a user allowed to enrol (see `confirm_totp_device`): it shows the secret.
+    """
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     return device
 
 
-def confirm_totp_device(device: TOTPDevice, code: str, *, actor: Actor) -> TOTPDevice:
-    """Confirm an enrolment with a code from the app; it replaces the user's other devices."""
-    # Verified outside the transaction so the device's own throttling survives a wrong code.
+def confirm_totp_device(
+    device: TOTPDevice,
+    code: str,
+    *,
+    actor: Actor,
+    link: EnrolmentLink | None = None,
+    current_code: str = "",
+    now: dt.datetime | None = None,
+) -> TOTPDevice:
+    """Confirm an enrolment with a code from the app; it replaces the user's other devices.
+
+    The password alone never enrols: it takes a live enrolment `link` for the device's user (used
+    up here), or a `current_code` that the user's confirmed authenticator accepts. Without either:
+    EnrolmentNotAllowedError; a wrong code from the new app: InvalidCodeError. Either way nothing
+    changes.
+    """
+    now = now or timezone.now()
+    if link is not None and (link.user_id != device.user_id or not link.is_live(now)):
+        raise EnrolmentNotAllowedError
+    # Codes are verified outside the transaction so the devices' own throttling survives.
+    if link is None and not _current_code_accepted(device.user, current_code):
+        raise EnrolmentNotAllowedError
     if device.confirmed or not device.verify_token(code):
         raise InvalidCodeError
     with transaction.atomic():
+        if link is not None:
+            _use_enrolment_link(link, now=now)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         replaced = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk)
@@ -169,9 +245,28 @@ def confirm_totp_device(device: TOTPDevice, code: str, *, actor: Actor) -> TOTPD
             device.user,
             "user.second_factor_enrolled",
             actor=actor,
-            data={"replaced_devices": replaced_count},
+            data={
+                "replaced_devices": replaced_count,
+                "by": "enrolment_link" if link is not None else "current_code",
+                "link": link.pk if link is not None else None,
+            },
         )
     return device
+
+
+def _current_code_accepted(user: User, code: str) -> bool:
+    """Whether one of the user's confirmed authenticators accepts `code` now (then it is spent)."""
+    if not code:
+        return False
+    return any(device.verify_token(code) for device in devices_for_user(user, confirmed=True))
+
+
+def _use_enrolment_link(link: EnrolmentLink, *, now: dt.datetime) -> None:
+    """Mark the link used; a link used or expired meanwhile (another tab) refuses."""
+    live = EnrolmentLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now)
+    if not live.update(used_at=now):
+        raise EnrolmentNotAllowedError
+    link.used_at = now
 
 
 def reset_second_factor(user: User, *, actor: Actor) -> User:
@@ -220,8 +315,10 @@ def record_login_failure(
 ) -> LoginFailure:
     """Count one failed attempt; reaching the limit writes a lockout Activity on the user."""
     with transaction.atomic():
+        # The address the lockout counts (IPv6: its /64); the lockout Activity keeps it whole.
+        address = rate_limit_address(ip_address)
         failure = LoginFailure.objects.create(
-            username=username_key, ip_address=ip_address or None, stage=stage
+            username=username_key, ip_address=address, stage=stage
         )
         count = recent_failure_count(username_key)
         if count == settings.KHEDMAT_LOGIN_MAX_FAILURES:

@@ -1,4 +1,9 @@
-"""Login with a password, then an authenticator code; enrolment of the authenticator."""
+"""Login with a password, then an authenticator code; enrolment of the authenticator.
+
+A first authenticator is set up only with an enrolment link an administrator issued (opened in the
+same browser before or after the password); replacing one takes a code from the current one, or
+a new link when the phone is lost. The password alone never enrols.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +27,16 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts import services
-from khedmat.accounts.errors import InvalidCodeError, InvalidCredentialsError, LoginLockedError
-from khedmat.accounts.forms import FORM_ERRORS_ID, CodeForm, LoginForm
-from khedmat.accounts.models import User
-from khedmat.accounts.queries import confirmed_device, second_factor_required
+from khedmat.accounts.errors import (
+    EnrolmentNotAllowedError,
+    InvalidCodeError,
+    InvalidCredentialsError,
+    LoginLockedError,
+)
+from khedmat.accounts.forms import FORM_ERRORS_ID, CodeForm, LoginForm, ReplaceDeviceForm
+from khedmat.accounts.models import EnrolmentLink, User
+from khedmat.accounts.queries import confirmed_device, live_enrolment_link, second_factor_required
+from khedmat.core.http import client_ip
 
 INVALID_LOGIN = _("The username or password is not correct. Both may be case-sensitive.")
 LOCKED_OUT = _(
@@ -33,25 +44,23 @@ LOCKED_OUT = _(
     "try again later."
 )
 INVALID_CODE = _("That code is not correct or has expired. Wait for a new code and try again.")
+NO_AUTHENTICATOR = _(
+    "Your account has no authenticator app set up yet. Ask an administrator for an enrolment "
+    "link, open it in this browser, then log in again."
+)
+WRONG_CURRENT_CODE = _(
+    "That code from your current authenticator app is not correct. Enter the code it shows now."
+)
 
 PENDING_USER = "accounts.pending_user_id"
 PENDING_BACKEND = "accounts.pending_backend"
 PENDING_SINCE = "accounts.pending_since"
 PENDING_NEXT = "accounts.pending_next"
 PENDING_SECONDS = 300
+ENROLMENT_LINK = "accounts.enrolment_link_id"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry added by trusted proxies."""
-    proxies = settings.KHEDMAT_TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
@@ -100,6 +109,17 @@ def _pending_user(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 
 
+def _session_link(request: HttpRequest, user: User) -> EnrolmentLink | None:
+    """The live enrolment link opened in this browser, if it is `user`'s."""
+    link = live_enrolment_link(link_id=request.session.get(ENROLMENT_LINK))
+    return link if link is not None and link.user_id == user.pk else None
+
+
+def _must_enrol_first(user: User) -> bool:
+    """Staff without an authenticator, where one is required: the password alone is not enough."""
+    return (user.is_staff or user.is_superuser) and second_factor_required()
+
+
 def _finish_login(request: HttpRequest, user: User, device: Device | None) -> None:
     """Log the user in (unless already) and mark the session verified by `device`."""
     backend = request.session.get(PENDING_BACKEND) or getattr(user, "backend", None)
@@ -136,18 +156,26 @@ def login(request: HttpRequest) -> HttpResponse:
         except InvalidCredentialsError:
             form.add_error(None, INVALID_LOGIN)
         else:
-            return _after_password(request, user, next_url)
+            response = _after_password(request, user, next_url)
+            if response is not None:
+                return response
+            form.add_error(None, NO_AUTHENTICATOR)
     context = {"form": form, "next": next_url, "form_errors_id": FORM_ERRORS_ID}
     return render(request, "accounts/login.html", context)
 
 
-def _after_password(request: HttpRequest, user: User, next_url: str | None) -> HttpResponse:
+def _after_password(request: HttpRequest, user: User, next_url: str | None) -> HttpResponse | None:
+    """Where a right password leads; None when staff have no authenticator and no link."""
+    if _session_link(request, user) is not None:
+        # An administrator's enrolment link opened in this browser: set up (or replace) the app.
+        _finish_login(request, user, None)
+        return redirect(_with_next("accounts:two_factor_setup", next_url))
     if confirmed_device(user) is not None:
         _start_pending(request, user, next_url)
         return redirect("accounts:verify")
+    if _must_enrol_first(user):
+        return None
     _finish_login(request, user, None)
-    if user.is_staff and second_factor_required():
-        return redirect(_with_next("accounts:two_factor_setup", next_url))
     return HttpResponseRedirect(_destination(user, next_url))
 
 
@@ -162,6 +190,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if authenticated and user.is_verified():  # type: ignore[attr-defined]
         return HttpResponseRedirect(_destination(user, _requested_next(request)))
+    if authenticated and _session_link(request, user) is not None:
+        return redirect("accounts:two_factor_setup")  # a lost phone: the link replaces it
     if confirmed_device(user) is None:
         if authenticated:
             return redirect(_with_next("accounts:two_factor_setup", _requested_next(request)))
@@ -191,23 +221,61 @@ def _locked_during_code(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@sensitive_post_parameters("code")
+@login_not_required
+@never_cache
+def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+    """An administrator's enrolment link: remembered in this session, then the password."""
+    link = live_enrolment_link(token=token)
+    if link is None:
+        context = {"invalid_link": True}
+        return render(request, "accounts/enrolment_link_needed.html", context, status=404)
+    if request.user.is_authenticated and request.user.pk != link.user_id:
+        auth.logout(request)  # someone else's session in this browser: start clean
+    request.session[ENROLMENT_LINK] = link.pk
+    if request.user.is_authenticated:
+        return redirect("accounts:two_factor_setup")
+    messages.info(request, _("Log in with your username and password to set up your app."))
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters("code", "current_code")
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: scan the QR code (or type the key), then confirm with a code."""
+    """Enrol an authenticator app: scan the QR code (or type the key), then confirm with a code.
+
+    Allowed with this session's enrolment link, or to replace a verified user's app (then the
+    form also asks for a code from the current one); anyone else is told to ask an administrator.
+    """
     user = request.user
     assert isinstance(user, User)  # LoginRequiredMiddleware lets only signed-in users here
     next_url = _requested_next(request)
-    if confirmed_device(user) is not None and not user.is_verified():  # type: ignore[attr-defined]
+    link = _session_link(request, user)
+    has_device = confirmed_device(user) is not None
+    if link is None and has_device and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(_with_next("accounts:verify", next_url))
+    if link is None and not has_device:
+        status = 403 if request.method == "POST" else 200
+        return render(request, "accounts/enrolment_link_needed.html", status=status)
     device = services.start_totp_enrolment(user, actor=user)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = CodeForm(data) if link is not None else ReplaceDeviceForm(data)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_totp_device(device, form.cleaned_data["code"], actor=user)
+            services.confirm_totp_device(
+                device,
+                form.cleaned_data["code"],
+                actor=user,
+                link=link,
+                current_code=form.cleaned_data.get("current_code", ""),
+            )
+        except EnrolmentNotAllowedError:
+            if link is not None:  # used or expired meanwhile: start again without it
+                return redirect("accounts:two_factor_setup")
+            form.add_error("current_code", WRONG_CURRENT_CODE)
         except InvalidCodeError:
             form.add_error("code", INVALID_CODE)
         else:
+            request.session.pop(ENROLMENT_LINK, None)
             otp_login(request, device)
             messages.success(request, _("Your authenticator app is set up."))
             return HttpResponseRedirect(_destination(user, next_url))
@@ -217,6 +285,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "qr_svg": qr_svg(device),
         "secret": readable_secret(device),
         "required": user.is_staff and second_factor_required(),
+        "replacing": link is None,
+        "form_errors_id": FORM_ERRORS_ID,
     }
     return render(request, "accounts/two_factor_setup.html", context)
 

@@ -17,6 +17,7 @@ from khedmat.catalog import queries
 from khedmat.catalog.formbuilder import ordered_rows
 from khedmat.catalog.models import Category, Service, ServiceVersion
 from khedmat.catalog.models.base import texts_of
+from khedmat.core.http import load_json
 
 router = Router(tags=["catalog"])
 
@@ -206,7 +207,7 @@ def _encode(value: Any) -> str:
 def _decode(cursor: str) -> Any:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return load_json(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise HttpError(400, "bad cursor") from error
 

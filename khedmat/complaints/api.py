@@ -12,13 +12,13 @@ from ninja import Field, Query, Router, Schema, Status
 
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
-from khedmat.accounts.views import client_ip
 from khedmat.complaints import queries, services
 from khedmat.complaints.choices import ComplaintChannel
 from khedmat.complaints.errors import ComplaintError
-from khedmat.complaints.limits import TrackLimits
+from khedmat.complaints.limits import complaint_limits
 from khedmat.complaints.models import CODE_LENGTH, Complaint
 from khedmat.core.digits import fold_digits
+from khedmat.core.http import client_ip
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets.api import too_many_response
 from khedmat.tickets.models import Ticket
@@ -145,7 +145,7 @@ def track_complaint(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonRe
     code = None
     if is_valid_tracking_code(body.tracking_code, CODE_LENGTH):
         code = normalize_tracking_code(body.tracking_code, CODE_LENGTH)
-    limits = TrackLimits(client_ip(request))
+    limits = complaint_limits(client_ip(request))
     wait = limits.wait(code)
     if wait:
         return too_many_response(wait)

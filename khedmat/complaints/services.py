@@ -69,8 +69,11 @@ def answer_deadline(unit: OrgUnit | None, start: dt.datetime) -> dt.datetime:
 
 
 def _check_request(ticket: Ticket, complainant: Complainant) -> None:
-    """A complaint about a request: the complainant follows it or proves its national code."""
-    if complainant.user is not None and can_follow(ticket, complainant.user):
+    """A complaint about a request: a signed-in complainant follows it (their account's national
+    code counts only once verified); a walk-in's national code, read by staff, matches it."""
+    if complainant.user is not None:
+        if not can_follow(ticket, complainant.user):
+            raise RequestNotYoursError()
         return
     codes = {ticket.principal_national_code, ticket.representative_national_code} - {""}
     if complainant.national_code not in codes:

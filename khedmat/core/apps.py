@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "khedmat.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from khedmat.core.middleware import start_idle_clock
+
+        # Housekeeping: a staff session's idle clock starts at login, not with a session write
+        # on the first page after it.
+        user_logged_in.connect(start_idle_clock, dispatch_uid="khedmat.core.start_idle_clock")

@@ -1,4 +1,4 @@
-"""Shared kernel models: the Activity row every change leaves behind."""
+"""Shared kernel models: the Activity row every change leaves behind, rate-limit counters."""
 
 from __future__ import annotations
 
@@ -57,3 +57,19 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_type_id}:{self.target_id}"
+
+
+class RateLimitCounter(models.Model):
+    """Failures counted under one key (an address, a code) in a fixed window (core.ratelimit)."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("failures"), default=0)
+    window_ends_at = models.DateTimeField(_("window ends"))
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+        indexes = [models.Index(fields=["window_ends_at"], name="core_ratelimit_ends_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -148,12 +148,11 @@ def run_inquiry(
     return result
 
 
-def request_inquiry(
+def open_inquiry(
     record: models.Model, kind: str, parameters: dict[str, Any], *, actor: Any
 ) -> InquiryRequest:
-    """Queue an inquiry for a record: the row, its Activity and its job, in one transaction."""
-    from khedmat.integrations.tasks import run_inquiry_task
-
+    """The row and Activity of an inquiry for a record, for a caller whose own job runs it
+    (perform_inquiry_request) and acts on the answer. ConfigError for an unconfigured kind."""
     registry.provider_name_for(kind)  # refuse an unconfigured kind now, not in the worker
     with transaction.atomic():
         inquiry = InquiryRequest.objects.create(
@@ -162,8 +161,26 @@ def request_inquiry(
         record_activity(
             record, "inquiry.requested", actor=actor, data={"kind": kind, "inquiry": inquiry.pk}
         )
+    return inquiry
+
+
+def request_inquiry(
+    record: models.Model, kind: str, parameters: dict[str, Any], *, actor: Any
+) -> InquiryRequest:
+    """Queue an inquiry for a record: the row, its Activity and its job, in one transaction."""
+    from khedmat.integrations.tasks import run_inquiry_task
+
+    with transaction.atomic():
+        inquiry = open_inquiry(record, kind, parameters, actor=actor)
         run_inquiry_task.enqueue(inquiry.pk, parameters)
     return inquiry
+
+
+def abandon_inquiry(inquiry: InquiryRequest, *, reason: str) -> InquiryRequest:
+    """Give up an inquiry that is no longer wanted (its record changed): failed, with the reason."""
+    if inquiry.status in (InquiryRequestStatus.DONE, InquiryRequestStatus.FAILED):
+        return inquiry
+    return _change_inquiry_status(inquiry, InquiryRequestStatus.FAILED, error=reason)
 
 
 def _change_inquiry_status(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.core.services import record_activity
 from khedmat.notifications import services
 from khedmat.notifications.choices import MessageKind
-from khedmat.notifications.models import Message, MessageTemplate, OptOut
+from khedmat.notifications.models import Message, MessageQuerySet, MessageTemplate, OptOut
 from khedmat.notifications.rendering import VARIABLES
 
 
@@ -38,8 +38,22 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("related_type",)
     show_full_result_count = False
-    exclude = ("body", "provider_params")
+    exclude = ("body", "provider_params", "masked_body", "secret_values")
     readonly_fields = ("body_display",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        """Only the messages the staff member may read (administrators: all)."""
+        messages = cast(MessageQuerySet, super().get_queryset(request))
+        return messages.visible_to_staff(request.user)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Message | None:
+        """A message outside the user's reach answers 404, as on the desk."""
+        message = super().get_object(request, object_id, from_field)
+        if message is None:
+            raise Http404
+        return message
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -57,10 +71,10 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("text"))
     def body_display(self, message: Message) -> str:
-        """The text, except one-time codes."""
+        """The text with its secret masked; nothing of a one-time code message."""
         if message.kind == MessageKind.OTP:
             return str(_("One-time code hidden"))
-        return message.body
+        return message.shown_body
 
 
 class MessageTemplateForm(forms.ModelForm):

@@ -92,6 +92,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "message.retry_scheduled": _("Will be tried again"),
     "message.redispatched": _("Dispatched again"),
     "message.resent": _("Sent again by staff"),
+    "message.secret_removed": _("Login code or private link removed"),
 }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +26,7 @@ from khedmat.notifications.choices import (
     MessageKind,
     MessageStatus,
 )
+from khedmat.notifications.secrecy import scrub
 
 
 def normalise_address(channel: str, address: str) -> str:
@@ -114,11 +119,64 @@ class MessageTemplate(models.Model):
         return bool(self.provider_template)
 
 
+def _addressed_to(user: Any) -> list[Q]:
+    """The staff member's own mobile and email address, as messages are addressed."""
+    conditions = []
+    for channel, address in ((Channel.SMS, user.mobile), (Channel.EMAIL, user.email)):
+        if not address:
+            continue
+        try:
+            conditions.append(Q(channel=channel, recipient=normalise_address(channel, address)))
+        except ValidationError:
+            continue
+    return conditions
+
+
+def record_models() -> list[type[models.Model]]:
+    """Models whose managers say which rows a staff member may see (`visible_to_staff(user)`)."""
+    return [
+        model
+        for model in apps.get_models()
+        if model is not Message
+        and callable(getattr(model._default_manager, "visible_to_staff", None))
+    ]
+
+
+def _about_visible_records(user: Any) -> list[Q]:
+    """One subquery per record type: messages whose record the user may see."""
+    conditions = []
+    for model in record_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        visible = (
+            model._default_manager.visible_to_staff(user)  # type: ignore[attr-defined]
+            .order_by()
+            .annotate(message_key=Cast("pk", output_field=models.CharField()))
+            .values("message_key")
+        )
+        conditions.append(Q(related_type=content_type, related_id__in=visible))
+    return conditions
+
+
 class MessageQuerySet(models.QuerySet["Message"]):
     def for_record(self, record: models.Model) -> MessageQuerySet:
         """Messages about one record, newest first."""
         content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
         return self.filter(related_type=content_type, related_id=str(record.pk)).order_by("-id")
+
+    def visible_to_staff(self, user: Any) -> MessageQuerySet:
+        """Messages a staff member may read: administrators all; others those addressed to them
+        and those about a record they may see (a record whose manager has `visible_to_staff`)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        conditions = [*_addressed_to(user), *_about_visible_records(user)]
+        if not conditions:
+            return self.none()
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
+        return self.filter(condition)
 
     def awaiting_report(self) -> MessageQuerySet:
         """SMS handed to a provider whose final delivery status is not known yet."""
@@ -146,6 +204,16 @@ class Message(models.Model):
     provider_template = models.CharField(_("provider template"), max_length=100, blank=True)
     template_provider = models.CharField(_("template's provider"), max_length=32, blank=True)
     provider_params = models.JSONField(_("provider template parameters"), default=dict, blank=True)
+    contains_secret = models.BooleanField(
+        _("holds a secret"),
+        default=False,
+        help_text=_(
+            "A login code or a private link: kept only until the final delivery attempt, never shown."
+        ),
+    )
+    masked_body = models.TextField(_("text with the secret masked"), blank=True)
+    secret_values = models.JSONField(_("secret values"), default=list, blank=True)
+    secret_removed_at = models.DateTimeField(_("secret removed"), null=True, blank=True)
     related_type = models.ForeignKey(
         ContentType,
         on_delete=models.PROTECT,
@@ -211,6 +279,11 @@ class Message(models.Model):
             models.Index(
                 fields=["status", "provider", "sent_at"], name="notifications_msg_poll_idx"
             ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(contains_secret=True, secret_removed_at__isnull=True),
+                name="notifications_msg_secret_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -230,8 +303,20 @@ class Message(models.Model):
         return f"#{self.pk} {self.get_channel_display()} → {self.recipient}"
 
     def can_resend(self) -> bool:
-        """Whether staff may send this message again (it failed or never arrived)."""
-        return self.status in RESENDABLE
+        """Whether staff may send this message again (it failed or never arrived, and held no
+        secret: a login code or survey link is not kept to send again)."""
+        return self.status in RESENDABLE and not self.contains_secret
+
+    @property
+    def shown_body(self) -> str:
+        """The text staff may read: its secret masked (the real text is kept only until sent)."""
+        if self.contains_secret and self.secret_removed_at is None:
+            return self.masked_body
+        return self.body
+
+    def scrub(self, text: str) -> str:
+        """`text` with this message's secret values masked (errors may echo what was sent)."""
+        return scrub(text, self.secret_values) if self.contains_secret else text
 
     def can_change_to(self, status: str) -> bool:
         """Whether the transition table allows moving to `status`."""

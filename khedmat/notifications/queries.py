@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -94,6 +95,14 @@ def message_by_provider_id(provider: str, provider_message_id: str) -> Message |
     )
 
 
+def messages_keeping_secrets(created_before: dt.datetime, *, limit: int = 500) -> list[int]:
+    """Messages created before the cutoff that still keep their secret, oldest first."""
+    kept = Message.objects.filter(
+        contains_secret=True, secret_removed_at__isnull=True, created_at__lt=created_before
+    )
+    return list(kept.order_by("id").values_list("id", flat=True)[:limit])
+
+
 # --- the staff list -------------------------------------------------------------------------
 
 
@@ -121,9 +130,9 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filtered_messages(filters: MessageFilters) -> QuerySet[Message]:
-    """Messages matching the filters (dates are local calendar days, both ends included)."""
-    messages = Message.objects.all()
+def filtered_messages(filters: MessageFilters, *, user: Any) -> QuerySet[Message]:
+    """Messages the user may read matching the filters (dates are local days, both ends in)."""
+    messages = Message.objects.visible_to_staff(user)
     if filters.status:
         messages = messages.filter(status=filters.status)
     if filters.channel:
@@ -138,16 +147,17 @@ def filtered_messages(filters: MessageFilters) -> QuerySet[Message]:
 
 
 def message_page(
-    filters: MessageFilters, *, after: int | None = None, size: int = PAGE_SIZE
+    filters: MessageFilters, *, user: Any, after: int | None = None, size: int = PAGE_SIZE
 ) -> MessagePage:
-    """Newest first, `size` messages older than `after`, with their records (constant queries)."""
-    messages = filtered_messages(filters)
+    """Newest first, `size` messages the user may read older than `after`, with their records
+    (constant queries)."""
+    messages = filtered_messages(filters, user=user)
     if after is not None:
         messages = messages.filter(id__lt=after)
     rows = list(
         messages.select_related("related_type")
         .prefetch_related("related")
-        .defer("provider_params")
+        .defer("provider_params", "secret_values")
         .order_by("-id")[: size + 1]
     )
     has_more = len(rows) > size
@@ -169,10 +179,11 @@ def message_timeline(message: Message) -> list[Activity]:
     return rows
 
 
-def message_detail(message_id: int) -> Message | None:
-    """One message with its record and the message it resends."""
+def message_detail(message_id: int, *, user: Any) -> Message | None:
+    """One message the user may read, with its record and the message it resends."""
     return (
-        Message.objects.select_related("related_type", "resent_from", "created_by")
+        Message.objects.visible_to_staff(user)
+        .select_related("related_type", "resent_from", "created_by")
         .prefetch_related("related", "resends")
         .filter(pk=message_id)
         .first()

@@ -19,6 +19,7 @@ from khedmat.notifications.choices import Channel, MessageStatus, sms_route
 from khedmat.notifications.models import Message
 from khedmat.notifications.providers.base import (
     DeliveryStatus,
+    LocalSmsBackend,
     SmsBackend,
     SmsDeliveryError,
     SmsResult,
@@ -74,10 +75,44 @@ def _send_with(backend: SmsBackend, message: Message) -> SmsResult:
     own_template = not message.template_provider or message.template_provider == backend.name
     if message.provider_template and own_template:
         params = {str(name): str(value) for name, value in message.provider_params.items()}
+        if isinstance(backend, LocalSmsBackend) and message.contains_secret:
+            shown = {name: message.scrub(value) for name, value in params.items()}
+            return backend.send_template(
+                message.recipient,
+                message.provider_template,
+                params,
+                local_id=local_id(message),
+                shown=shown,
+            )
         return backend.send_template(
             message.recipient, message.provider_template, params, local_id=local_id(message)
         )
+    if isinstance(backend, LocalSmsBackend) and message.contains_secret:
+        return backend.send(
+            message.recipient, message.body, local_id=local_id(message), shown=message.masked_body
+        )
     return backend.send(message.recipient, message.body, local_id=local_id(message))
+
+
+def _check_secret_kept(message: Message) -> None:
+    """A message whose secret was removed cannot be sent: its text now holds only the mask."""
+    if message.contains_secret and message.secret_removed_at is not None:
+        raise TransportError(
+            "The message's one-time code or private link was removed before it could be sent.",
+            retryable=False,
+        )
+
+
+def scrubbed(error: TransportError, message: Message) -> TransportError:
+    """The error with the message's secret values masked (a provider may echo what it got)."""
+    if not message.contains_secret:
+        return error
+    return TransportError(
+        message.scrub(str(error)),
+        retryable=error.retryable,
+        provider=error.provider,
+        notes=[message.scrub(note) for note in error.notes],
+    )
 
 
 def send_sms(message: Message) -> Outcome:
@@ -101,7 +136,10 @@ def send_sms(message: Message) -> Outcome:
                 notes=notes,
             ) from error
         except Exception as error:  # a bug or an unwrapped transport error: try again later
-            logger.exception("SMS provider %s failed unexpectedly.", backend.name)
+            if message.contains_secret:  # the traceback may show the text: keep it out of logs
+                logger.error("SMS provider %s failed unexpectedly: %s", backend.name, type(error))
+            else:
+                logger.exception("SMS provider %s failed unexpectedly.", backend.name)
             notes.append(f"{backend.name}: {type(error).__name__}: {error}")
             raise TransportError(
                 notes[-1], retryable=True, provider=backend.name, notes=notes
@@ -135,6 +173,7 @@ def send_email(message: Message) -> Outcome:
 
 def send(message: Message) -> Outcome:
     """Hand the message to its channel."""
+    _check_secret_kept(message)
     if message.channel == Channel.EMAIL:
         return send_email(message)
     return send_sms(message)

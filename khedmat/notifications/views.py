@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khedmat.accounts.views import client_ip
+from khedmat.core.http import client_ip, load_json
 from khedmat.notifications import queries, services
 from khedmat.notifications.errors import NotResendableError
 from khedmat.notifications.forms import MessageFilterForm
@@ -29,6 +28,10 @@ from khedmat.notifications.providers.registry import known_providers, report_sta
 logger = logging.getLogger(__name__)
 
 ID_KEYS = ("messageid", "message_id", "id", "mid", "providerid", "provider_id")
+SECRET_NOT_RESENT = _(
+    "A message with a login code or a private link is not kept, so it cannot be sent again; "
+    "the applicant asks for a new code, and a survey is reminded with a new link."
+)
 STATUS_KEYS = ("status", "state", "statuscode", "status_code", "deliverystatus")
 
 
@@ -45,7 +48,7 @@ def _after(request: HttpRequest) -> int | None:
 def message_list(request: HttpRequest) -> HttpResponse:
     """Messages newest first, filtered, 50 a page by keyset (?after=<id>)."""
     form = MessageFilterForm(request.GET or None, providers=queries.provider_names())
-    page = queries.message_page(form.filters(), after=_after(request))
+    page = queries.message_page(form.filters(), user=request.user, after=_after(request))
     context = {"form": form, "page": page, "after": _after(request)}
     if request.headers.get("HX-Request"):
         return render(request, "notifications/_message_list.html", context)
@@ -55,8 +58,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("notifications.view_message", raise_exception=True)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One message: its text, provider, attempts, resends and its own timeline."""
-    message = queries.message_detail(pk)
+    """One message the user may read (404 otherwise): its text, provider, attempts, resends
+    and its own timeline."""
+    message = queries.message_detail(pk, user=request.user)
     if message is None:
         raise Http404
     timeline = queries.message_timeline(message)
@@ -70,13 +74,16 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a failed message again (supervisors and administrators); audited."""
     if not request.user.has_perm("notifications.resend_message"):
         raise PermissionDenied
-    message = queries.message_detail(pk)
+    message = queries.message_detail(pk, user=request.user)
     if message is None:
         raise Http404
     try:
         resend = services.resend_message(message, actor=request.user)
     except NotResendableError:
-        flash.error(request, _("Only failed or undelivered messages can be sent again."))
+        if message.contains_secret:
+            flash.error(request, SECRET_NOT_RESENT)
+        else:
+            flash.error(request, _("Only failed or undelivered messages can be sent again."))
         return redirect("notifications:message_detail", pk=message.pk)
     flash.success(request, _("The message was queued again."))
     return redirect("notifications:message_detail", pk=resend.pk)
@@ -118,8 +125,8 @@ def _payload_items(request: HttpRequest) -> list[dict[str, Any]]:
     """The report(s) in a JSON body (an object, a list, or a list under a key) or form fields."""
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = load_json(request.body or b"null")
+        except ValueError:  # not JSON, not UTF-8, or nested too deeply
             return []
         if isinstance(data, dict):
             nested = next((v for v in data.values() if isinstance(v, list)), None)

@@ -20,6 +20,7 @@ from khedmat.processes import services
 from khedmat.processes.assignment import can_assign, is_eligible
 from khedmat.processes.choices import Decision, WorkItemStatus
 from khedmat.processes.errors import ActionNotAllowedError, ProcessError, WorkItemClosedError
+from khedmat.processes.locks import lock_work_item
 from khedmat.processes.models import WorkItem
 from khedmat.tickets import services as ticket_services
 from khedmat.tickets.errors import TicketError
@@ -84,7 +85,7 @@ def act_on_work_item(
     if spec.needs_fields and not fields:
         raise ActionInputError(_("Choose at least one field or document to correct."))
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("ticket").get(pk=item.pk)
+        item = lock_work_item(item.pk)
         if not item.is_open:
             raise WorkItemClosedError()
         if not can_act(item, actor):
@@ -96,7 +97,7 @@ def act_on_work_item(
             return _reject(item, note=note, actor=actor)
         if action == Decision.RETURN:
             ticket_services.return_for_correction(
-                item.ticket, fields=fields, note=note, actor=actor
+                item.ticket, fields=fields, note=note, actor=actor, by_process=True
             )
         data = {"approved": action == Decision.APPROVE, "note": note}
         try:
@@ -122,14 +123,14 @@ def _reject(item: WorkItem, *, note: str, actor: User) -> WorkItem:
         data={"work_item": item.pk, "task": item.task_name, "decision": Decision.REJECT,
               "title": item.title, "instance": item.instance_id},
     )  # fmt: skip
-    ticket_services.reject_request(item.ticket, reason=note, actor=actor)
+    ticket_services.reject_request(item.ticket, reason=note, actor=actor, by_process=True)
     return item
 
 
 def refer_work_item(item: WorkItem, *, unit: OrgUnit, actor: User, note: str = "") -> WorkItem:
     """Send an open task to another unit's queue (a supervisor, or its holder)."""
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("ticket").get(pk=item.pk)
+        item = lock_work_item(item.pk)
         if not item.is_open:
             raise WorkItemClosedError()
         if item.assignee_id != actor.pk and not can_assign(item, actor):

@@ -11,6 +11,7 @@ from khedmat.accounts.models import OrgUnit, User
 from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.core.services import record_activity
 from khedmat.processes.errors import ProcessError, WorkItemClosedError
+from khedmat.processes.locks import lock_work_item
 from khedmat.processes.models import WorkItem
 
 
@@ -68,7 +69,7 @@ def can_assign(item: WorkItem, user: User) -> bool:
 
 
 def _locked(item: WorkItem) -> WorkItem:
-    locked = WorkItem.objects.select_for_update().get(pk=item.pk)
+    locked = lock_work_item(item.pk)
     if not locked.is_open:
         raise WorkItemClosedError()
     return locked

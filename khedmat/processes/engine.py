@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -38,6 +39,11 @@ KHEDMAT_NS = "https://khedmat.ir/schema/bpmn/1"
 NAMESPACES = {"bpmn": BPMN_NS}
 #: Upload limit for one BPMN document.
 MAX_BPMN_BYTES = 2_000_000
+#: Most engine steps (gateways, events, tasks the engine runs itself) between two waits: a flow
+#: that goes round without waiting for a person, a job, a timer or a message stops here.
+MAX_ENGINE_STEPS = 200
+#: Most instances a multi-instance task may open (its loop cardinality).
+MAX_INSTANCES = 100
 
 
 class EngineError(Exception):
@@ -76,8 +82,24 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def validate(self, expression: str) -> None:
         parse_expression(expression)
 
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        spec = task.task_spec
+        if isinstance(spec, MultiInstanceTask) and expression == spec.cardinality:
+            _check_cardinality(value)
+        return value
+
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         raise ExpressionError(_("Script tasks are not supported."))
+
+
+def _check_cardinality(value: Any) -> None:
+    """A multi-instance task opens at most MAX_INSTANCES tasks (guards a cardinality of 10**9)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INSTANCES:
+        raise ExpressionError(
+            _("A multi-instance task opens between 0 and %(limit)d tasks.")
+            % {"limit": MAX_INSTANCES}
+        )
 
 
 SCRIPT_ENGINE = RestrictedScriptEngine()
@@ -435,9 +457,28 @@ def fire_timers(workflow: Any) -> None:
     _run_engine(workflow)
 
 
+class _TooManySteps(Exception):
+    """The engine ran MAX_ENGINE_STEPS steps without reaching a wait."""
+
+
 def _run_engine(workflow: Any) -> None:
+    """Run the engine's own steps up to the next wait, at most MAX_ENGINE_STEPS of them.
+
+    A flow that goes round without waiting stops there, its loop left READY: `run_outcome`
+    then says "stuck" and the services fail the instance instead of running on.
+    """
+    steps = 0
+
+    def count(task: Any) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_ENGINE_STEPS:
+            raise _TooManySteps()
+
     try:
-        workflow.do_engine_steps()
+        workflow.do_engine_steps(will_complete_task=count)
+    except _TooManySteps:
+        return
     except (SpiffWorkflowException, ExpressionError) as error:
         raise _engine_error(error) from error
 
@@ -450,8 +491,31 @@ def _engine_error(error: Exception) -> EngineError:
     return EngineError(cause.message if cause is not None else str(error))
 
 
-def is_completed(workflow: Any) -> bool:
-    return bool(workflow.is_completed())
+#: What a run came to: an end event of the main process, a wait, or neither.
+ENDED, WAITING, STUCK = "ended", "waiting", "stuck"
+
+
+def run_outcome(workflow: Any) -> str:
+    """ENDED only when an end event of the main process completed; STUCK when the flow neither
+    ended nor waits for anything (a loop that never waits, or a run cut short by the step limit).
+
+    Spiff reports a workflow "completed" when it finds no unfinished task, and it stops looking
+    1,000 levels down its task tree: a long loop looks completed. Only a reached end counts.
+    """
+    if any(not task.task_spec.manual for task in workflow.get_tasks(state=TaskState.READY)):
+        return STUCK  # the engine stopped with its own steps still to run
+    if workflow.is_completed():
+        return ENDED if _reached_main_end(workflow) else STUCK
+    if human_tasks(workflow) or running_service_tasks(workflow) or workflow.waiting_events():
+        return WAITING
+    return STUCK
+
+
+def _reached_main_end(workflow: Any) -> bool:
+    return any(
+        isinstance(task.task_spec, EndEvent) and task.workflow is workflow
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+    )
 
 
 def reached(workflow: Any, element_ids: frozenset[str]) -> bool:

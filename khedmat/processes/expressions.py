@@ -4,15 +4,22 @@ The grammar: literals (numbers, strings, booleans, None, lists, tuples, dicts), 
 the task data (an unknown name is None, so a condition on an unanswered field is simply false),
 comparisons (including `in`, `not in`, `is`, `is not`), `and`/`or`/`not`, `+ - * / %`, unary minus,
 `a if c else b`, subscripts with a constant key, and calls of a few pure built-ins. Anything else —
-attributes, imports, lambdas, comprehensions, f-strings, assignments, starred arguments, names with
-a leading underscore — is refused when the expression is parsed, before anything runs.
+attributes, imports, lambdas, comprehensions, f-strings, `**`, assignments, starred arguments, names
+with a leading underscore — is refused when the expression is parsed, before anything runs.
+
+Conditions run inside the applicant's submission, so every evaluation has a work budget: at most
+MAX_STEPS nodes visited, no value larger than MAX_VALUE_SIZE (a list counts its items all the way
+down, so lists repeated inside lists cannot hide their size), no number longer than MAX_INT_DIGITS,
+at most MAX_WORK built in all. The operations that could allocate or compute before their result
+is checked are checked first: `*` on text and lists, `%` formatting widths, `str()`, `int()` and
+`round()` digits. Each refusal is an ExpressionError that names the limit.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -21,18 +28,93 @@ from django.utils.translation import gettext_lazy as _
 MAX_LENGTH = 500
 #: Deepest expression tree accepted.
 MAX_DEPTH = 20
-#: Longest string or list an expression may build (guards `"x" * 10**9`).
-MAX_SEQUENCE = 10_000
+#: Largest value an expression may build or turn into text, about its length as text: a string's
+#: characters; a list, tuple or dict one per item plus its items' own size (guards `"x" * 10**9`
+#: and `str([[[[1] * 100] * 100] * 100] * 100)`).
+MAX_VALUE_SIZE = 10_000
+#: Most expression nodes one evaluation may visit.
+MAX_STEPS = 1_000
+#: Most one evaluation may build in all: the sum of the sizes of every value it makes.
+MAX_WORK = 100_000
+#: Longest whole number an expression may build or read from text, in decimal digits.
+MAX_INT_DIGITS = 1_000
+#: `round(x, n)`: n between -MAX_ROUND_DIGITS and MAX_ROUND_DIGITS (guards `round(5, -10**7)`).
+MAX_ROUND_DIGITS = 100
+#: `%` formatting: widest field and most digits of precision (guards `'%02000000000d' % 1`).
+MAX_FORMAT_WIDTH = 1_000
+
+_MAX_INT_BITS = int(MAX_INT_DIGITS * 3.33) + 1
+
+
+def _too_long() -> ExpressionError:
+    return ExpressionError(
+        _(
+            "The expression builds a value that is too long: the limit is %(limit)d characters or items."
+        )
+        % {"limit": MAX_VALUE_SIZE}
+    )
+
+
+def _too_large() -> ExpressionError:
+    return ExpressionError(
+        _("The expression builds a number that is too large: the limit is %(limit)d digits.")
+        % {"limit": MAX_INT_DIGITS}
+    )
+
+
+def _size(value: Any, limit: int = MAX_VALUE_SIZE) -> int:
+    """About how long `value` is as text, counting a shared item each time it appears.
+
+    Stops as soon as the count passes `limit`, so a list repeated inside lists costs at most
+    `limit` steps to measure, however large it would be printed.
+    """
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, bool) or item is None:
+            total += 1
+        elif isinstance(item, int):
+            total += 1 + item.bit_length() * 3 // 10
+        elif isinstance(item, list | tuple | dict):
+            total += 1 + len(item)
+            if total <= limit:
+                stack.extend(item.items() if isinstance(item, dict) else item)
+        else:  # floats, dates: short
+            total += 1
+    return total
+
+
+def _str(value: Any) -> str:
+    if _size(value) > MAX_VALUE_SIZE:
+        raise _too_long()
+    return str(value)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, str) and len(value.strip()) > MAX_INT_DIGITS:
+        raise _too_large()
+    return int(value)
 
 
 def _round(value: Any, digits: Any = None) -> Any:
-    return round(value) if digits is None else round(value, digits)
+    if digits is None:
+        return round(value)
+    if not isinstance(digits, int) or isinstance(digits, bool):
+        raise ExpressionError(_("round() takes a whole number of digits."))
+    if abs(digits) > MAX_ROUND_DIGITS:
+        raise ExpressionError(
+            _("round() takes between -%(limit)d and %(limit)d digits.")
+            % {"limit": MAX_ROUND_DIGITS}
+        )
+    return round(value, digits)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
-    "str": str,
-    "int": int,
+    "str": _str,
+    "int": _int,
     "float": float,
     "bool": bool,
     "min": min,
@@ -106,7 +188,10 @@ def evaluate_expression(source: str, data: Mapping[str, Any] | None = None) -> A
         return _Evaluator(data or {}).visit(tree.body)
     except ExpressionError:
         raise
-    except (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError) as error:
+    except (
+        TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError,
+        RecursionError, MemoryError,
+    ) as error:  # fmt: skip
         raise ExpressionError(
             _("The expression failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
         ) from None
@@ -253,12 +338,39 @@ def _describe(node: ast.AST) -> object:
 
 
 class _Evaluator:
+    """Walks a checked tree within its budget: MAX_STEPS nodes, MAX_WORK built in all."""
+
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
+        self.steps = 0
+        self.work = 0
 
     def visit(self, node: ast.AST) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise ExpressionError(
+                _("The expression does too much work: the limit is %(limit)d steps.")
+                % {"limit": MAX_STEPS}
+            )
         method: Callable[[Any], Any] = getattr(self, f"visit_{type(node).__name__}")
         return method(node)
+
+    def built(self, value: Any) -> Any:
+        """Check a value the expression made (not one read from the data) against the budget."""
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            raise _too_large()
+        size = _size(value)
+        if size > MAX_VALUE_SIZE:
+            raise _too_long()
+        self.work += size
+        if self.work > MAX_WORK:
+            raise ExpressionError(
+                _(
+                    "The expression builds too much in all: the limit is %(limit)d characters or items."
+                )
+                % {"limit": MAX_WORK}
+            )
+        return value
 
     def visit_Constant(self, node: ast.Constant) -> Any:
         return node.value
@@ -270,13 +382,14 @@ class _Evaluator:
         return value
 
     def visit_List(self, node: ast.List) -> Any:
-        return [self.visit(element) for element in node.elts]
+        return self.built([self.visit(element) for element in node.elts])
 
     def visit_Tuple(self, node: ast.Tuple) -> Any:
-        return tuple(self.visit(element) for element in node.elts)
+        return self.built(tuple(self.visit(element) for element in node.elts))
 
     def visit_Dict(self, node: ast.Dict) -> Any:
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
+        pairs = zip(node.keys, node.values, strict=True)
+        return self.built({self.visit(k): self.visit(v) for k, v in pairs})  # type: ignore[arg-type]
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Any:
         result: Any = None
@@ -298,10 +411,9 @@ class _Evaluator:
         left, right = self.visit(node.left), self.visit(node.right)
         if isinstance(node.op, ast.Mult):
             _check_repetition(left, right)
-        result = _BINARY[type(node.op)](left, right)
-        if isinstance(result, str | list | tuple) and len(result) > MAX_SEQUENCE:
-            raise ExpressionError(_("The expression builds a value that is too long."))
-        return result
+        elif isinstance(node.op, ast.Mod) and isinstance(left, str):
+            _check_format(left)
+        return self.built(_BINARY[type(node.op)](left, right))
 
     def visit_Compare(self, node: ast.Compare) -> Any:
         left = self.visit(node.left)
@@ -327,14 +439,61 @@ class _Evaluator:
     def visit_Call(self, node: ast.Call) -> Any:
         assert isinstance(node.func, ast.Name)
         arguments = [self.visit(argument) for argument in node.args]
-        return FUNCTIONS[node.func.id](*arguments)
+        return self.built(FUNCTIONS[node.func.id](*arguments))
 
 
 def _check_repetition(left: Any, right: Any) -> None:
+    """`text * n`, `list * n`: refuse before building what would be too long."""
     for sequence, count in ((left, right), (right, left)):
         if (
             isinstance(sequence, str | list | tuple)
             and isinstance(count, int)
-            and len(sequence) * max(count, 0) > MAX_SEQUENCE
+            and count > 0
+            and _size(sequence) * count > MAX_VALUE_SIZE
         ):
-            raise ExpressionError(_("The expression builds a value that is too long."))
+            raise _too_long()
+
+
+def _format_fields(template: str) -> Iterator[tuple[str, str]]:
+    """The width and precision of each printf-style field, read the way Python's `%` reads them:
+    %[(key)][flags][width][.precision][length]type, a key's parentheses nesting."""
+    position, end = 0, len(template)
+    while (position := template.find("%", position)) != -1:
+        position += 1
+        if position < end and template[position] == "(":
+            depth, position = 1, position + 1
+            while position < end and depth:
+                depth += {"(": 1, ")": -1}.get(template[position], 0)
+                position += 1
+        while position < end and template[position] in "-#0 +":
+            position += 1
+        width, position = _format_number(template, position)
+        precision = ""
+        if position < end and template[position] == ".":
+            precision, position = _format_number(template, position + 1)
+        while position < end and template[position] in "hlL":
+            position += 1
+        position += 1  # the conversion type ("%%" is a literal percent sign)
+        yield width, precision
+
+
+def _format_number(template: str, position: int) -> tuple[str, int]:
+    start = position
+    while position < len(template) and template[position] in "0123456789*":
+        position += 1
+    return template[start:position], position
+
+
+def _check_format(template: str) -> None:
+    """`'%05d' % x`: refuse widths and precisions past MAX_FORMAT_WIDTH before formatting."""
+    for width, precision in _format_fields(template):
+        if "*" in width + precision:
+            raise ExpressionError(
+                _("A format field cannot take its width or precision from the values (*).")
+            )
+        for digits in (width, precision):
+            if digits and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH):
+                raise ExpressionError(
+                    _("A format field may be at most %(limit)d characters wide or precise.")
+                    % {"limit": MAX_FORMAT_WIDTH}
+                )

@@ -32,6 +32,13 @@ from khedmat.processes.errors import (
     ServiceCallNotFailedError,
     WorkItemClosedError,
 )
+from khedmat.processes.locks import (
+    active_instance_id,
+    lock_instance,
+    lock_service_call,
+    lock_ticket,
+    lock_work_item,
+)
 from khedmat.processes.models import ProcessDefinition, ProcessInstance, ServiceCall, WorkItem
 from khedmat.processes.validation import validate_bpmn
 from khedmat.tickets import services as ticket_services
@@ -150,7 +157,7 @@ def start_process(
     """
     parsed = _parsed(definition)
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = lock_ticket(ticket.pk)
         if ticket.process_instances.filter(status__in=ACTIVE_INSTANCE_STATUSES).exists():
             raise ActiveInstanceError()
         try:
@@ -184,8 +191,8 @@ def complete_work_item(
         raise ProcessEngineError(_("Answer names must be plain names (letters, digits, _)."))
     data = {**data, "decision": decision} if decision else dict(data)
     with transaction.atomic():
-        instance = _locked_instance(work_item.instance_id)
-        work_item = WorkItem.objects.select_related("ticket").get(pk=work_item.pk)
+        work_item = lock_work_item(work_item.pk)
+        instance = work_item.instance
         if not work_item.is_open or not instance.is_active:
             raise WorkItemClosedError()
         parsed = _parsed(instance.definition)
@@ -210,14 +217,6 @@ def complete_work_item(
         return work_item
 
 
-def _locked_instance(instance_id: int) -> ProcessInstance:
-    return (
-        ProcessInstance.objects.select_for_update()
-        .select_related("definition", "ticket")
-        .get(pk=instance_id)
-    )
-
-
 def deliver_message(
     ticket: Ticket, name: str, *, payload: Mapping[str, Any] | None = None, actor: User | None
 ) -> bool:
@@ -226,14 +225,12 @@ def deliver_message(
     Returns whether a process took it. The stage moves quietly: the caller tells the applicant.
     """
     with transaction.atomic():
-        instance_id = (
-            ProcessInstance.objects.filter(ticket=ticket, status__in=ACTIVE_INSTANCE_STATUSES)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        instance_id = active_instance_id(ticket)
         if instance_id is None:
             return False
-        instance = _locked_instance(instance_id)
+        instance = lock_instance(instance_id)
+        if not instance.is_active:
+            return False
         parsed = _parsed(instance.definition)
         workflow = engine.deserialize(instance.state)
         try:
@@ -264,14 +261,12 @@ def waits_for_message(ticket: Ticket, name: str) -> bool:
 def cancel_process(ticket: Ticket, *, actor: User | None, reason: str = "") -> bool:
     """Stop the request's running process: open tasks and queued calls are cancelled."""
     with transaction.atomic():
-        instance_id = (
-            ProcessInstance.objects.filter(ticket=ticket, status__in=ACTIVE_INSTANCE_STATUSES)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        instance_id = active_instance_id(ticket)
         if instance_id is None:
             return False
-        instance = _locked_instance(instance_id)
+        instance = lock_instance(instance_id)
+        if not instance.is_active:
+            return False
         workflow = engine.deserialize(instance.state)
         engine.cancel(workflow)
         now = timezone.now()
@@ -305,7 +300,7 @@ def fire_due_timers(*, now: dt.datetime | None = None, limit: int = 200) -> int:
 def fire_instance_timers(instance_id: int, *, now: dt.datetime | None = None) -> ProcessInstance:
     """Fire the due timers of one instance and run it on, in one transaction."""
     with transaction.atomic():
-        instance = _locked_instance(instance_id)
+        instance = lock_instance(instance_id)
         if not instance.is_active:
             return instance
         parsed = _parsed(instance.definition)
@@ -332,8 +327,8 @@ def finish_service_call(
 ) -> ServiceCall:
     """A service task's job succeeded: keep its result, complete the task, run the process on."""
     with transaction.atomic():
-        instance = _locked_instance(call.instance_id)
-        call = ServiceCall.objects.select_for_update().get(pk=call.pk)
+        call = lock_service_call(call.pk)
+        instance = call.instance
         if not call.is_open or not instance.is_active:
             return call
         parsed = _parsed(instance.definition)
@@ -361,14 +356,10 @@ def finish_service_call(
         return call
 
 
-def _locked_call(call: ServiceCall) -> ServiceCall:
-    return ServiceCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
-
-
 def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
     """The other side did not answer: the call waits and the request waits on the agency."""
     with transaction.atomic():
-        call = _locked_call(call)
+        call = lock_service_call(call.pk)
         if not call.is_open:
             return call
         call.status, call.error = ServiceCallStatus.WAITING, error[:2000]
@@ -386,7 +377,7 @@ def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
 def service_call_failed(call: ServiceCall, *, error: str) -> ServiceCall:
     """The job gave up (rejected, or out of attempts): staff see it and may retry."""
     with transaction.atomic():
-        call = _locked_call(call)
+        call = lock_service_call(call.pk)
         if not call.is_open:
             return call
         call.status, call.error = ServiceCallStatus.FAILED, error[:2000]
@@ -404,7 +395,7 @@ def retry_service_call(call: ServiceCall, *, actor: User | None) -> ServiceCall:
     from khedmat.processes.tasks import run_service_call_task
 
     with transaction.atomic():
-        call = ServiceCall.objects.select_for_update().get(pk=call.pk)
+        call = lock_service_call(call.pk)
         if call.status != ServiceCallStatus.FAILED:
             raise ServiceCallNotFailedError()
         call.status, call.attempts, call.completed_at = ServiceCallStatus.PENDING, 0, None
@@ -448,32 +439,68 @@ def _after_steps(
     """Save the state, sync work items, calls and the request's stage; close the request at the end.
 
     A new stage moves a submitted request into review and sends the applicant an SMS, unless
-    `quiet` or the request waits on the applicant (their correction will tell them).
+    `quiet` or the request waits on the applicant (their correction will tell them). Only an end
+    event closes the request: a flow that neither ends nor waits fails (`_fail_instance`).
     """
     now = now or timezone.now()
+    outcome = engine.run_outcome(workflow)
+    if outcome == engine.STUCK:
+        _fail_instance(instance, workflow, ticket, actor=actor, now=now)
+        return
     open_items = _sync_work_items(instance, workflow, ticket, parsed=parsed, now=now)
     open_calls = _sync_service_calls(instance, workflow, ticket, parsed=parsed)
-    completed = engine.is_completed(workflow)
-    if completed:
+    ended = outcome == engine.ENDED
+    if ended:
         instance.status = InstanceStatus.COMPLETED
     else:
         instance.status = InstanceStatus.RUNNING if open_items else InstanceStatus.WAITING
     instance.state = engine.serialize(workflow)
-    instance.next_timer_at = None if completed else engine.next_timer_at(workflow)
+    instance.next_timer_at = None if ended else engine.next_timer_at(workflow)
     instance.save(update_fields=["state", "status", "next_timer_at", "updated_at"])
-    if completed:
+    if ended:
         if not ticket.is_closed:
-            ticket.stage_title = ""
-            ticket.save(update_fields=["stage_title"])
-            if engine.reached(workflow, parsed.rejecting_ends):
-                reason = engine.last_note(workflow)
-                ticket_services.reject_request(ticket, reason=reason, actor=actor)
-            else:
-                ticket_services.complete_request(ticket, actor=actor)
-            ticket.refresh_from_db()
+            _decide(ticket, workflow, parsed=parsed, actor=actor)
         return
     titles = [item.title for item in open_items] or [call.title for call in open_calls]
     _show_stage(ticket, titles[0][:200] if titles else "", actor=actor, quiet=quiet)
+
+
+def _decide(
+    ticket: Ticket, workflow: Any, *, parsed: engine.ParsedDefinition, actor: User | None
+) -> None:
+    """The flow reached an end event: it turns the request down or completes it."""
+    ticket.stage_title = ""
+    ticket.save(update_fields=["stage_title"])
+    if engine.reached(workflow, parsed.rejecting_ends):
+        reason = engine.last_note(workflow)
+        ticket_services.reject_request(ticket, reason=reason, actor=actor, by_process=True)
+    else:
+        ticket_services.complete_request(ticket, actor=actor, by_process=True)
+    ticket.refresh_from_db()
+
+
+def _fail_instance(
+    instance: ProcessInstance,
+    workflow: Any,
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    """The flow neither reached an end event nor waits for anything (a loop that never waits):
+    the instance fails, its open tasks and calls are withdrawn, and the request stays where it
+    is for staff to decide by hand; it is never completed."""
+    instance.work_items.open().update(status=WorkItemStatus.CANCELLED, completed_at=now)
+    instance.service_calls.filter(status__in=OPEN_CALL_STATUSES).update(
+        status=ServiceCallStatus.CANCELLED, completed_at=now
+    )
+    instance.status, instance.next_timer_at = InstanceStatus.FAILED, None
+    instance.state = engine.serialize(workflow)
+    instance.save(update_fields=["state", "status", "next_timer_at", "updated_at"])
+    if ticket.stage_title:
+        ticket.stage_title = ""
+        ticket.save(update_fields=["stage_title"])
+    record_activity(ticket, "process.failed", actor=actor, data={"instance": instance.pk})
 
 
 def _show_stage(ticket: Ticket, stage_title: str, *, actor: User | None, quiet: bool) -> None:
@@ -508,7 +535,7 @@ def _sync_work_items(
     """Cancel the items whose task is gone, open one per new READY user task; return the open ones."""
     ready = {task.task_id: task for task in engine.human_tasks(workflow)}
     still_open = []
-    for item in instance.work_items.open():
+    for item in instance.work_items.open().order_by("pk"):
         if item.task_id in ready:
             still_open.append(item)
         else:

@@ -96,7 +96,8 @@ def validate_bpmn(bpmn_xml: str) -> list[Problem]:
         return [Problem("", "", error.message)]
     quote_plain_times(root)
     problems = [
-        *_palette_problems(root), *_expression_problems(root), *_service_task_problems(root)
+        *_palette_problems(root), *_expression_problems(root), *_service_task_problems(root),
+        *_loop_problems(root),
     ]  # fmt: skip
     if problems:
         return problems
@@ -172,6 +173,145 @@ def _service_task_problems(root: Any) -> list[Problem]:
                     _problem(node, _("This service task needs khedmat:%(name)s.") % {"name": name})
                 )
     return problems
+
+
+#: Elements where the flow stops until a person, a job, a timer or a message moves it on.
+WAITING_ELEMENTS: frozenset[str] = frozenset(
+    {"userTask", "serviceTask", "intermediateCatchEvent", "boundaryEvent"}
+)
+#: Elements that hold a flow of their own: a sub-process, or a process a call activity runs.
+FLOW_CONTAINERS: frozenset[str] = frozenset({"process", "subProcess"})
+
+LOOP_MESSAGE = _(
+    "This loop never waits for a person, a job, a timer or a message: the engine would go round "
+    "it without end. Put a user task, a service task or a catch event on it."
+)
+
+
+def _loop_problems(root: Any) -> list[Problem]:
+    """Refuse a cycle of sequence flows on which nothing waits (gateways going round each other):
+    the engine would spin through it inside the applicant's submission."""
+    waits = _Waits(root)
+    problems: list[Problem] = []
+    for container in _bpmn_elements(root):
+        if etree.QName(container).localname not in FLOW_CONTAINERS:
+            continue
+        nodes, targets = _flow_graph(container)
+        spinning = {
+            key: [target for target in targets.get(key, []) if target in nodes]
+            for key, node in nodes.items()
+            if not waits.at(node)
+        }
+        problems.extend(_problem(nodes[key], LOOP_MESSAGE) for key in _cycle_heads(spinning))
+    return problems
+
+
+def _flow_graph(container: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A container's own flow nodes by id and where each one's sequence flows lead."""
+    nodes: dict[str, Any] = {}
+    targets: dict[str, list[str]] = {}
+    for child in container:
+        if not isinstance(child.tag, str) or etree.QName(child).namespace != BPMN_NS:
+            continue
+        if etree.QName(child).localname == "sequenceFlow":
+            source = str(child.get("sourceRef"))
+            targets.setdefault(source, []).append(str(child.get("targetRef")))
+        elif child.get("id"):
+            nodes[str(child.get("id"))] = child
+    return nodes, targets
+
+
+class _Waits:
+    """Which elements always stop the flow: a task or catch event, or a sub-process (or called
+    process) on whose every path from start to end something waits. Each container is read once."""
+
+    def __init__(self, root: Any) -> None:
+        self.processes = {str(node.get("id")): node for node in root.iter(f"{{{BPMN_NS}}}process")}
+        self.known: dict[Any, bool] = {}
+        self.reading: set[Any] = set()
+
+    def at(self, node: Any) -> bool:
+        local = etree.QName(node).localname
+        if local in WAITING_ELEMENTS:
+            return True
+        if local == "subProcess":
+            return self._always_waits(node)
+        if local == "callActivity":
+            called = self.processes.get(str(node.get("calledElement")))
+            return called is not None and self._always_waits(called)
+        return False
+
+    def _always_waits(self, container: Any) -> bool:
+        if container in self.known:
+            return self.known[container]
+        if container in self.reading:
+            return False  # a process that calls itself: count it as not waiting
+        self.reading.add(container)
+        self.known[container] = not self._passes(container)
+        self.reading.discard(container)
+        return self.known[container]
+
+    def _passes(self, container: Any) -> bool:
+        """Whether the flow can go from a start event to an end event with nothing waiting."""
+        nodes, targets = _flow_graph(container)
+        starts = [key for key, node in nodes.items() if etree.QName(node).localname == "startEvent"]
+        queue, visited = list(starts), set(starts)
+        while queue:
+            key = queue.pop()
+            node = nodes.get(key)
+            if node is None or self.at(node):
+                continue
+            if etree.QName(node).localname == "endEvent":
+                return True
+            for target in targets.get(key, []):
+                if target not in visited:
+                    visited.add(target)
+                    queue.append(target)
+        return not starts
+
+
+def _cycle_heads(graph: dict[str, list[str]]) -> list[str]:
+    """One element of each cycle of `graph` (its strongly connected parts that loop), in the
+    graph's order; iterative Tarjan, so a long chain cannot exhaust the stack."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    heads: list[str] = []
+    order = {key: position for position, key in enumerate(graph)}
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            key, position = work.pop()
+            if position == 0:
+                index[key] = low[key] = len(index)
+                stack.append(key)
+                on_stack.add(key)
+            successors = graph.get(key, [])
+            if position < len(successors):
+                work.append((key, position + 1))
+                target = successors[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[key] = min(low[key], index[target])
+                continue
+            if low[key] == index[key]:
+                part = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    part.append(member)
+                    if member == key:
+                        break
+                if len(part) > 1 or key in graph.get(key, []):
+                    heads.append(min(part, key=order.__getitem__))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[key])
+    return sorted(heads, key=order.__getitem__)
 
 
 def _event_problems(node: Any, local: str) -> list[Problem]:

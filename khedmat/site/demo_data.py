@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from khedmat.accounts import verification
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, Team, User
 from khedmat.accounts.services import assign_role, create_user
@@ -19,6 +20,7 @@ class DemoLogin:
     first_name: str
     last_name: str
     mobile: str | None = None
+    national_code: str | None = None
 
 
 DEMO_LOGINS = (
@@ -26,7 +28,16 @@ DEMO_LOGINS = (
     DemoLogin("supervisor", "Khedmat-Super-1405", Role.SUPERVISOR, "مریم", "احمدی"),
     DemoLogin("agent", "Khedmat-Agent-1405", Role.AGENT, "علی", "رضایی"),
     DemoLogin("operator", "Khedmat-Desk-1405", Role.OPERATOR, "زهرا", "کریمی"),
-    DemoLogin("applicant", "Khedmat-Citizen-1405", Role.APPLICANT, "حسین", "محمدی", "09121234567"),
+    # The tickets demo files the applicant's requests for this code (APPLICANT_NATIONAL_CODE).
+    DemoLogin(
+        "applicant",
+        "Khedmat-Citizen-1405",
+        Role.APPLICANT,
+        "حسین",
+        "محمدی",
+        mobile="09121234567",
+        national_code="0078456126",
+    ),
 )
 
 
@@ -62,12 +73,22 @@ def load_demo_data() -> list[DemoLogin]:
             first_name=login.first_name,
             last_name=login.last_name,
             mobile=login.mobile,
+            national_code=login.national_code,
             org_unit=units.get(login.role),
             actor=None,
         )
+        if login.national_code:
+            _verify_national_code(user)
         assign_role(user, login.role, actor=None)
         if login.role == Role.ADMIN:
             User.objects.filter(pk=user.pk).update(is_superuser=True)
         if login.role in teams:
             teams[login.role].members.add(user)
     return list(DEMO_LOGINS)
+
+
+def _verify_national_code(user: User) -> None:
+    """The demo's applicant is who they say: their check is asked for and answered at once (the
+    demo's fake agency would say the same), so they see every request filed for their code."""
+    verification.request_national_code_check(user, actor=None)
+    verification.settle_national_code_check(user, matched=True)

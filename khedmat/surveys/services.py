@@ -26,6 +26,7 @@ from persiantools.jdatetime import JalaliDate
 
 from khedmat.accounts.models import User
 from khedmat.core.services import record_activity
+from khedmat.notifications.secrecy import Secret
 from khedmat.processes.models import WorkItem
 from khedmat.surveys.choices import FollowUpStatus, InvitationStatus, QuestionKind
 from khedmat.surveys.conf import setting
@@ -145,7 +146,7 @@ def invite_to_survey(ticket: Ticket, *, now: dt.datetime | None = None) -> Surve
                 service_id=ticket.service_id, org_unit_id=ticket.org_unit_id, team_id=team,
                 agent_id=agent, month=month, jalali_month=jalali_month,
             )  # fmt: skip
-            sent = tell_applicant(ticket, EVENT, key="survey", link=survey_link(token))
+            sent = tell_applicant(ticket, EVENT, key="survey", link=Secret(survey_link(token)))
             record_activity(
                 invitation, "survey.invited", new=InvitationStatus.SENT, data={"sms": sent}
             )
@@ -182,7 +183,8 @@ def remind_survey(invitation: SurveyInvitation, *, now: dt.datetime | None = Non
         ticket = Ticket.objects.select_related("service_version", "requester").get(
             pk=locked.ticket_id
         )
-        sent = tell_applicant(ticket, EVENT, key="survey:reminder", link=survey_link(token))
+        link = Secret(survey_link(token))  # the outbox keeps it only until the SMS is sent
+        sent = tell_applicant(ticket, EVENT, key="survey:reminder", link=link)
         record_activity(locked, "survey.reminded", data={"sms": sent})
     invitation.reminded_at = now
     invitation.reminder_token_hash = locked.reminder_token_hash

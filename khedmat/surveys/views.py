@@ -12,20 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from khedmat.accounts.views import client_ip
 from khedmat.catalog.models.base import translated_text
+from khedmat.core import ratelimit
+from khedmat.core.http import client_limit_address
 from khedmat.surveys import queries, services
 from khedmat.surveys.choices import InvitationStatus
 from khedmat.surveys.conf import setting
 from khedmat.surveys.errors import AlreadyAnsweredError, SurveyError, SurveyExpiredError
 from khedmat.surveys.forms import CloseFollowUpForm, SurveyForm
 from khedmat.surveys.models import SurveyInvitation
-from khedmat.tickets import ratelimit
 from khedmat.tickets.views.track import followed_ticket
 
 
 def _rate_key(request: HttpRequest) -> str:
-    return f"survey:ip:{client_ip(request) or 'unknown'}"
+    return f"survey:ip:{client_limit_address(request)}"
 
 
 def _unavailable(request: HttpRequest, *, status: int = 404, limited: bool = False) -> HttpResponse:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hmac
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -33,18 +32,18 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
-from khedmat.accounts.views import client_ip
 from khedmat.catalog.formbuilder.engine import InvalidAnswers
 from khedmat.catalog.formbuilder.uploads import extension_of, sniff_matches
 from khedmat.catalog.models import Service, ServiceVersion
 from khedmat.catalog.models.base import translated_text
 from khedmat.core.digits import fold_digits
+from khedmat.core.http import client_ip, load_json
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets import queries, ratelimit, receipts, services, walkin
 from khedmat.tickets.choices import IntakeChannel, PrincipalKind
 from khedmat.tickets.choices import Status as TicketStatus
-from khedmat.tickets.errors import NotAllowedError, TicketError
+from khedmat.tickets.errors import DailyLimitError, NotAllowedError, TicketError
 from khedmat.tickets.forms.apply import RepresentationForm
 from khedmat.tickets.models import Ticket
 
@@ -82,7 +81,10 @@ class PrincipalIn(Schema):
     kind: str = Field(PrincipalKind.PERSON, description="person or legal")
     name: str
     national_code: str = Field(description="10-digit national code, or 11-digit national ID")
-    mobile: str = ""
+    mobile: str = Field(
+        "",
+        description="Kept for staff to call; not verified, so SMS go to the caller's own mobile.",
+    )
 
 
 class RepresentationIn(Schema):
@@ -251,8 +253,8 @@ def _read_submission(request: HttpRequest) -> tuple[SubmissionIn, dict[str, list
     else:
         raw = request.body
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(raw)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         raise InvalidAnswers({"__all__": [gettext("The request is not valid JSON.")]}) from None
     try:
         return SubmissionIn.model_validate(data), files
@@ -296,7 +298,7 @@ def _open_version(code: str) -> ServiceVersion | None:
     )
     if service is None or service.current_version_id is None:
         return None
-    key = (service.current_version_id, service.version_created_at)
+    key = (service.current_version_id, service.version_created_at)  # type: ignore[attr-defined]  # annotated
     version = _open_versions.get(key)
     if version is None:
         version = (
@@ -581,25 +583,29 @@ def _no_such_request() -> Status[Any]:
 @router.post(
     "/",
     response={
-        200: SubmissionOut, 201: SubmissionOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut
+        200: SubmissionOut, 201: SubmissionOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut,
+        429: ErrorOut,
     },
     summary="File a request",
     openapi_extra=SUBMISSION_OPENAPI,
 )  # fmt: skip
 def submit_request(
     request: HttpRequest, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
-) -> Status[Any]:
+) -> Status[Any] | JsonResponse:
     """File a request for a published service: 201 with its tracking code, or 200 with the
     request the same `Idempotency-Key` (or `submission_key`) already filed.
 
     Send `application/json`, or `multipart/form-data` with the JSON in the part `payload` and
     each file in a part named by its answer path or `doc-<id>`; files are matched to their
     descriptions by SHA-256. Answers that do not fit the form: 422 with `errors` by path.
+    An account files at most KHEDMAT_MAX_REQUESTS_PER_DAY requests in 24 hours: 429 with
+    Retry-After; the files of one request weigh at most KHEDMAT_MAX_SUBMISSION_MB together.
     """
     user = _caller(request)
     started = timezone.now()
     try:
         payload, uploads = _read_submission(request)
+        services.check_total_size(uploads)  # before hashing them
         key = _submission_key(idempotency_key, payload)
         walk_in = payload.applicant is not None or payload.channel == IntakeChannel.IN_PERSON
         _check_may_file(user, walk_in=walk_in)
@@ -614,9 +620,19 @@ def submit_request(
         return Status(422, {"detail": detail, "errors": error.errors})
     except _Refusal as refusal:
         return _error(refusal.status, refusal.message)
+    except DailyLimitError as error:
+        return _daily_limit_response(error, now=started)
     except TicketError as error:
         return _error(403, error.message)
     return Status(201 if ticket.submitted_at >= started else 200, _submitted(ticket))
+
+
+def _daily_limit_response(error: DailyLimitError, *, now: dt.datetime) -> JsonResponse:
+    """429 with the translated message and Retry-After (seconds until the filer may file)."""
+    response = JsonResponse({"detail": str(error.message)}, status=429)
+    if error.retry_at is not None:
+        response["Retry-After"] = str(max(1, int((error.retry_at - now).total_seconds()) + 1))
+    return response
 
 
 @router.get(
@@ -680,25 +696,18 @@ def _proves(ticket: Ticket | None, national_code: str) -> bool:
 def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResponse:
     """Public (R-17): a request by tracking code and the national code of its applicant or
     representative. An unknown code, a wrong national code and a bad check digit give the same
-    404; failed attempts are counted per address and per code, then refused for a while (429)."""
-    window = settings.KHEDMAT_TRACK_WINDOW_SECONDS
-    ip_key = f"track:ip:{client_ip(request) or 'unknown'}"
-    wait = ratelimit.retry_after(ip_key, maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP)
-    if wait:
-        return too_many_response(wait)
-    ticket = None
+    404; failed attempts are counted per client and per client and code, then refused for a
+    while (429): tickets.ratelimit.TrackLimits, shared with /track/."""
+    code = None
     if is_valid_tracking_code(body.tracking_code):
         code = normalize_tracking_code(body.tracking_code)
-        code_key = f"track:code:{code}"
-        wait = ratelimit.retry_after(code_key, maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_CODE)
-        if wait:
-            return too_many_response(wait)
-        ticket = _detail_ticket(code)
-        if not _proves(ticket, _national_code(body.national_code)):
-            ticket = None
-            ratelimit.record_failure(code_key, window=window)
-    if ticket is None:
-        ratelimit.record_failure(ip_key, window=window)
+    limits = ratelimit.TrackLimits(client_ip(request))
+    wait = limits.wait(code)
+    if wait:
+        return too_many_response(wait)
+    ticket = _detail_ticket(code) if code else None
+    if ticket is None or not _proves(ticket, _national_code(body.national_code)):
+        limits.fail(code)
         return _error(404, gettext("No request matches this tracking code and national code."))
     return Status(200, _detail(ticket))
 

@@ -24,11 +24,12 @@ from khedmat.tickets.choices import (
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def visible_to_applicant(self, user: object) -> TicketQuerySet:
-        """Requests the signed-in applicant may follow: filed by them or for them."""
+        """Requests the signed-in applicant may follow: filed by them, or for their national code
+        once it is verified (a typed code proves nothing: accounts.verification)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         condition = Q(requester=user)
-        national_code = getattr(user, "national_code", None)
+        national_code = getattr(user, "verified_national_code", None)
         if national_code:
             condition |= Q(principal_national_code=national_code)
         return self.filter(condition)
@@ -159,6 +160,8 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["requester", "-submitted_at"], name="tickets_requester_idx"),
+            # the daily cap of filings per filer (services.check_daily_limit)
+            models.Index(fields=["filed_by", "-submitted_at"], name="tickets_filed_by_day_idx"),
             models.Index(fields=["principal_national_code"], name="tickets_principal_code_idx"),
             models.Index(fields=["status", "-submitted_at"], name="tickets_status_idx"),
             models.Index(fields=["org_unit", "status"], name="tickets_unit_status_idx"),

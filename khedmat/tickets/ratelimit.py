@@ -1,49 +1,69 @@
-"""Failed attempts counted in the cache (Redis in production): a fixed window per key.
+"""Failed look-ups by tracking code (/track/, the requests API, complaints): who is refused and when.
 
-The first failure opens the window; once `maximum` failures are counted the key is refused until
-the window closes. Counts use the cache's atomic `add`/`incr`, so several app servers share them.
+Counts live in core.ratelimit (a database table every worker shares). Settings KHEDMAT_TRACK_*.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
-from django.core.cache import cache
+from django.conf import settings
 from django.utils.translation import ngettext
 
-PREFIX = "khedmat:ratelimit:"
+from khedmat.core import ratelimit
+from khedmat.core.http import rate_limit_address
 
 
-def _keys(name: str) -> tuple[str, str]:
-    return f"{PREFIX}{name}:count", f"{PREFIX}{name}:until"
+class TrackLimits:
+    """Failed look-ups counted per client, per client and code, and per code from every client.
 
+    A client (an IPv4 address or an IPv6 /64) is refused after KHEDMAT_TRACK_MAX_FAILURES_PER_IP
+    failures on any codes, or KHEDMAT_TRACK_MAX_FAILURES_PER_CODE failures on one code. Failing on
+    someone's code therefore blocks the one who failed, never the applicant at another address.
 
-def retry_after(name: str, *, maximum: int, now: float | None = None) -> int:
-    """Seconds until `name` may try again (at least 1), or 0 while it has failures left."""
-    count_key, until_key = _keys(name)
-    values = cache.get_many([count_key, until_key])
-    if int(values.get(count_key) or 0) < maximum:
-        return 0
-    until = values.get(until_key)
-    if until is None:
-        return 0
-    return max(1, math.ceil(float(until) - (time.time() if now is None else now)))
+    Many clients guessing the national code of one code they know are slowed by the count per
+    code: past KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL failures from everyone within the window,
+    a client that already failed on that code is refused, while one that has not may still try it
+    once, so the real applicant keeps a try and each further guessing address gets only one.
+    The per-client count is shared by every `scope`, so guessing across pages shares one budget.
+    """
 
+    def __init__(self, address: str | None, *, scope: str = "track") -> None:
+        self.client = rate_limit_address(address) or "unknown"
+        self.scope = scope
 
-def record_failure(name: str, *, window: int, now: float | None = None) -> int:
-    """Count one failure of `name` in its window; the number of failures counted so far."""
-    count_key, until_key = _keys(name)
-    started = time.time() if now is None else now
-    cache.add(until_key, started + window, timeout=window)
-    if cache.add(count_key, 1, timeout=window):
-        return 1
-    try:
-        return int(cache.incr(count_key))
-    except ValueError:  # the window closed between add and incr
-        cache.set(count_key, 1, timeout=window)
-        cache.set(until_key, started + window, timeout=window)
-        return 1
+    def _client_key(self) -> str:
+        return f"track:ip:{self.client}"
+
+    def _pair_key(self, code: str) -> str:
+        return f"{self.scope}:pair:{self.client}:{code}"
+
+    def _code_key(self, code: str) -> str:
+        return f"{self.scope}:code:{code}"
+
+    def wait(self, code: str | None, *, now: float | None = None) -> int:
+        """Seconds before this client may look `code` up (or anything, without one); 0 if now."""
+        names = [self._client_key()] + (
+            [self._pair_key(code), self._code_key(code)] if code else []
+        )
+        found, moment = ratelimit.windows(names, now=now), ratelimit.moment(now)
+        waits = [0]
+        if client := found.get(self._client_key()):
+            waits.append(client.wait(settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP, moment))
+        if code and (pair := found.get(self._pair_key(code))):
+            waits.append(pair.wait(settings.KHEDMAT_TRACK_MAX_FAILURES_PER_CODE, moment))
+            everyone = found.get(self._code_key(code))
+            if everyone and everyone.count >= settings.KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL:
+                waits.append(min(pair.wait(1, moment), everyone.wait(1, moment)))
+        return max(waits)
+
+    def fail(self, code: str | None, *, now: float | None = None) -> None:
+        """Count one failed look-up of `code` (None: not a code at all) by this client."""
+        window = settings.KHEDMAT_TRACK_WINDOW_SECONDS
+        ratelimit.record_failure(self._client_key(), window=window, now=now)
+        if code:
+            ratelimit.record_failure(self._pair_key(code), window=window, now=now)
+            ratelimit.record_failure(self._code_key(code), window=window, now=now)
 
 
 def minutes(seconds: int) -> int:

@@ -21,7 +21,7 @@ from khedmat.core.digits import fold_digits
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets.choices import HandlerDisplay
 from khedmat.tickets.models import Ticket
-from khedmat.tickets.services import can_follow, public_link
+from khedmat.tickets.services import can_follow, message_mobile, public_link
 
 #: The font the PDF embeds (our own copy, never fetched from the network).
 FONT_PATH = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
@@ -42,6 +42,8 @@ class Receipt:
     fees: list[Fee]
     handler: str
     masked_mobile: str
+    #: A representative gave the principal's mobile: not verified, so it gets no SMS (R-13).
+    unverified_mobile: bool
     follow_up_url: str
     qr_svg: SafeString = field(repr=False)
 
@@ -59,7 +61,7 @@ def receipt_ticket(code: str) -> Ticket:
         raise Ticket.DoesNotExist("not a tracking code")
     return (
         Ticket.objects.select_related(
-            "service", "service_version__responsible_unit", "assignee", "team"
+            "service", "service_version__responsible_unit", "assignee", "team", "requester"
         )
         .prefetch_related("service_version__steps", "service_version__fees")
         .get(tracking_code=normalize_tracking_code(code))
@@ -90,7 +92,9 @@ def build_receipt(ticket: Ticket) -> Receipt:
         steps=list(version.steps.all()),
         fees=list(version.fees.all()),
         handler=handler_text(ticket),
-        masked_mobile=mask_mobile(ticket.principal_mobile),
+        masked_mobile=mask_mobile(message_mobile(ticket)),
+        unverified_mobile=bool(ticket.principal_mobile)
+        and ticket.principal_mobile != message_mobile(ticket),
         follow_up_url=link,
         qr_svg=qr_svg(link),
     )

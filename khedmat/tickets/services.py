@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from khedmat.accounts.models import User
 from khedmat.calendars.queries import calendar_for_unit
@@ -21,6 +23,8 @@ from khedmat.catalog.choices import DurationUnit
 from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
 from khedmat.catalog.models import ServiceVersion
 from khedmat.catalog.models.base import translated_text
+from khedmat.core.dates import format_datetime
+from khedmat.core.digits import localize_digits
 from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
@@ -45,12 +49,19 @@ from khedmat.tickets.choices import (
 )
 from khedmat.tickets.documents import document_key, upload_documents, validate_documents
 from khedmat.tickets.errors import (
+    DailyLimitError,
     NotAllowedError,
     NoteEmptyError,
+    ProcessRunningError,
     ServiceClosedError,
     TransitionError,
 )
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
+
+#: A file written to storage in a transaction that has not committed yet: (storage, name).
+StoredFile = tuple[Storage, str]
+#: The window KHEDMAT_MAX_REQUESTS_PER_DAY counts filings in.
+DAY = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,10 @@ def submit_request(
     documents (file descriptors by "doc-<id>"); `files` are the uploaded files by answer path
     ("photo", "heirs.0.id_card") or document key. The same `submission_key` from the same filer returns the
     request already made (a double click or a retry files once).
+
+    Online and API filers file at most KHEDMAT_MAX_REQUESTS_PER_DAY requests in 24 hours
+    (DailyLimitError); the files together weigh at most KHEDMAT_MAX_SUBMISSION_MB. Files written
+    before a later step fails are deleted again: storage keeps no file of a request not filed.
     """
     if submission_key:
         existing = _already_submitted(filed_by, submission_key)
@@ -113,15 +128,18 @@ def submit_request(
         raise ServiceClosedError()
     clean, clean_documents = validate_submission(version, answers, documents or {})
     _check_files_sent(clean, clean_documents, files or {})
+    check_total_size(files or {})
     now = now or timezone.now()
     try:
-        with transaction.atomic():
+        with _deleted_on_failure() as written, transaction.atomic():
+            if channel != IntakeChannel.IN_PERSON:
+                check_daily_limit(filed_by, now=now)
             ticket = _create_ticket(
                 version, answers=clean, documents=clean_documents, requester=requester, filed_by=filed_by,
                 principal=principal, representation=representation, channel=channel,
                 submission_key=submission_key, language=language, now=now,
             )  # fmt: skip
-            _store_files(ticket, files or {}, actor=filed_by)
+            _store_files(ticket, files or {}, actor=filed_by, written=written)
             record_activity(
                 ticket, "ticket.submitted", actor=filed_by, new=Status.SUBMITTED, public=True,
                 data={"channel": channel, "version": version.number},
@@ -155,6 +173,19 @@ def _start_process(ticket: Ticket, *, actor: User) -> None:
     start_for_request(ticket, actor=actor)
 
 
+def _refuse_while_process_runs(ticket: Ticket, *, by_process: bool) -> None:
+    """A request its process drives moves by the process's tasks, not by hand: refuse a manual
+    decision while the process runs, after locking the request so none starts meanwhile.
+    `by_process`: the process itself decides (its end, or a task's decision)."""
+    if by_process:
+        return
+    from khedmat.processes.locks import active_instance_id
+
+    list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
+    if active_instance_id(ticket) is not None:
+        raise ProcessRunningError()
+
+
 def _tell_process(ticket: Ticket, message: str, *, actor: User | None) -> None:
     """Hand a message (request_corrected) to the request's process, if one waits for it."""
     from khedmat.processes.services import deliver_message
@@ -186,6 +217,77 @@ def _already_submitted(filed_by: User, submission_key: str) -> Ticket | None:
     return (
         Ticket.objects.filter(filed_by=filed_by, submission_key=submission_key).order_by().first()
     )
+
+
+def check_daily_limit(filed_by: User, *, now: dt.datetime) -> None:
+    """Refuse a filer who filed KHEDMAT_MAX_REQUESTS_PER_DAY requests in the last 24 hours.
+
+    Runs in the submitting transaction: the filer's row is locked, so parallel submissions
+    count one after another. One indexed query (tickets_filed_by_day_idx) finds the oldest
+    filing that still counts: the filer may file again 24 hours after it. 0 turns the cap off.
+    """
+    limit = settings.KHEDMAT_MAX_REQUESTS_PER_DAY
+    if limit <= 0:
+        return
+    list(User.objects.select_for_update().filter(pk=filed_by.pk).values_list("pk", flat=True))
+    counted = (
+        Ticket.objects.filter(filed_by=filed_by, submitted_at__gt=now - DAY)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)[limit - 1 : limit]
+    )
+    oldest = next(iter(counted), None)
+    if oldest is None:
+        return
+    retry_at = oldest + DAY
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    message = ngettext(
+        "You have filed %(count)s request in the last 24 hours, the most one account may file. "
+        "You can file again after %(time)s.",
+        "You have filed %(count)s requests in the last 24 hours, the most one account may file. "
+        "You can file again after %(time)s.",
+        limit,
+    ) % {"count": localize_digits(str(limit), language), "time": format_datetime(retry_at)}
+    raise DailyLimitError(message, retry_at=retry_at)
+
+
+def total_size_error(files: Mapping[str, Sequence[File]]) -> str | None:
+    """Why the files together are too large for one submission (KHEDMAT_MAX_SUBMISSION_MB), or None."""
+    limit_mb = settings.KHEDMAT_MAX_SUBMISSION_MB
+    total = sum(upload.size or 0 for uploads in files.values() for upload in uploads)
+    if total <= limit_mb * 1024 * 1024:
+        return None
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    message = gettext(
+        "The files of one request may weigh at most %(limit)s MB together; these weigh "
+        "%(total)s MB. Remove some files or send smaller ones."
+    )
+    return message % {
+        "limit": localize_digits(str(limit_mb), language),
+        "total": localize_digits(f"{total / (1024 * 1024):.1f}", language),
+    }
+
+
+def check_total_size(files: Mapping[str, Sequence[File]]) -> None:
+    """InvalidAnswers (on the whole form) when the files pass KHEDMAT_MAX_SUBMISSION_MB."""
+    message = total_size_error(files)
+    if message:
+        raise InvalidAnswers({"__all__": [message]})
+
+
+@contextmanager
+def _deleted_on_failure() -> Iterator[list[StoredFile]]:
+    """Collect the files a block writes; delete them when the block raises.
+
+    Wrap the `transaction.atomic()` that stores the files (this outside it): when a later step
+    fails the rows roll back, and their files go too, so storage keeps no file no row names.
+    """
+    written: list[StoredFile] = []
+    try:
+        yield written
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)
+        raise
 
 
 def _create_ticket(
@@ -263,8 +365,16 @@ def described_files(value: Any, path: str = "") -> dict[str, list[dict[str, Any]
     return {}
 
 
-def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: User) -> None:
-    """Save each file under a random name; its hash must match the descriptor it was cleaned to."""
+def _store_files(
+    ticket: Ticket,
+    files: Mapping[str, Sequence[File]],
+    *,
+    actor: User,
+    written: list[StoredFile],
+) -> None:
+    """Save each file under a random name; its hash must match the descriptor it was cleaned to.
+
+    Each file saved is added to `written` (see `_deleted_on_failure`)."""
     documents = {document_key(item.pk): item for item in upload_documents(ticket.service_version)}
     for path, uploads in files.items():
         descriptors = descriptors_at(ticket.answers, ticket.documents, path)
@@ -281,6 +391,7 @@ def _store_files(ticket: Ticket, files: Mapping[str, Sequence[File]], *, actor: 
                 sha256=digest, uploaded_by=actor,
             )  # fmt: skip
             attachment.file.save(attachment.original_name, upload, save=False)
+            written.append((attachment.file.storage, str(attachment.file.name)))
             attachment.save()
 
 
@@ -351,8 +462,11 @@ def card_promise(version: ServiceVersion, unit_id: int | None, start: dt.datetim
     return add_working_minutes(calendar, start, minutes)
 
 
-def _mobile_of(ticket: Ticket) -> str:
-    return ticket.principal_mobile or (ticket.requester.mobile or "")
+def message_mobile(ticket: Ticket) -> str:
+    """The mobile a request's SMS go to: its account's, proven by the OTP login (or by the
+    operator with the applicant at the desk). A mobile typed for a principal (R-13) is not
+    verified: it is kept for staff to call, never messaged."""
+    return ticket.requester.mobile or ""
 
 
 def tell_applicant(
@@ -360,7 +474,7 @@ def tell_applicant(
 ) -> bool:
     """Queue the applicant's SMS (or email) for an event, in their language; False when they
     have no mobile (or email address) to send it to."""
-    address = _mobile_of(ticket) if channel == Channel.SMS else (ticket.requester.email or "")
+    address = message_mobile(ticket) if channel == Channel.SMS else (ticket.requester.email or "")
     if not address:
         return False
     with translation.override(ticket.language):
@@ -456,12 +570,19 @@ def _move_clocks(
 
 
 def start_review(ticket: Ticket, *, actor: User | None, stage_title: str | None = None) -> Ticket:
-    """An agent takes the request up."""
-    return change_status(ticket, Status.IN_PROGRESS, actor=actor, stage_title=stage_title)
+    """An agent takes the request up (by hand: refused while a process drives the request)."""
+    with transaction.atomic():
+        _refuse_while_process_runs(ticket, by_process=False)
+        return change_status(ticket, Status.IN_PROGRESS, actor=actor, stage_title=stage_title)
 
 
 def return_for_correction(
-    ticket: Ticket, *, fields: Iterable[str], note: str, actor: User | None
+    ticket: Ticket,
+    *,
+    fields: Iterable[str],
+    note: str,
+    actor: User | None,
+    by_process: bool = False,
 ) -> Ticket:
     """Send the request back to the applicant naming the fields and documents to fix (R-17)."""
     keys = _correctable_keys(ticket)
@@ -469,6 +590,7 @@ def return_for_correction(
     if not fields:
         raise TransitionError()
     with transaction.atomic():
+        _refuse_while_process_runs(ticket, by_process=by_process)
         ticket.correction_fields, ticket.correction_note = fields, note
         ticket.save(update_fields=["correction_fields", "correction_note"])
         return change_status(
@@ -518,7 +640,8 @@ def correct_request(
         {key: value for key, value in clean_documents.items() if key in changed_documents},
         replaced,
     )
-    with transaction.atomic():
+    check_total_size(replaced)
+    with _deleted_on_failure() as written, transaction.atomic():
         old = {key: ticket.answers.get(key) or ticket.documents.get(key) for key in allowed}
         Attachment.objects.filter(ticket=ticket, field_key__in=list(replaced)).update(
             is_current=False
@@ -527,7 +650,7 @@ def correct_request(
         ticket.answers, ticket.documents = clean, clean_documents
         ticket.correction_fields, ticket.correction_note = [], ""
         ticket.save(update_fields=["answers", "documents", "correction_fields", "correction_note"])
-        _store_files(ticket, replaced, actor=actor)
+        _store_files(ticket, replaced, actor=actor, written=written)
         new = {key: clean.get(key) or clean_documents.get(key) for key in allowed}
         record_activity(
             ticket, "ticket.corrected", actor=actor, old=old, new=new,
@@ -557,9 +680,12 @@ def _retire_dropped_files(
     Attachment.objects.filter(pk__in=stale).update(is_current=False)
 
 
-def reject_request(ticket: Ticket, *, reason: str, actor: User | None) -> Ticket:
+def reject_request(
+    ticket: Ticket, *, reason: str, actor: User | None, by_process: bool = False
+) -> Ticket:
     """Turn the request down, with the reason the applicant reads."""
     with transaction.atomic():
+        _refuse_while_process_runs(ticket, by_process=by_process)
         ticket.decision_note = reason
         ticket.save(update_fields=["decision_note"])
         _stop_process(ticket, actor=actor, reason=reason)
@@ -573,9 +699,12 @@ def _stop_process(ticket: Ticket, *, actor: User | None, reason: str) -> None:
     cancel_process(ticket, actor=actor, reason=reason)
 
 
-def complete_request(ticket: Ticket, *, note: str = "", actor: User | None) -> Ticket:
-    """The service was delivered."""
+def complete_request(
+    ticket: Ticket, *, note: str = "", actor: User | None, by_process: bool = False
+) -> Ticket:
+    """The service was delivered (by hand only when no process drives the request)."""
     with transaction.atomic():
+        _refuse_while_process_runs(ticket, by_process=by_process)
         ticket.decision_note = note
         ticket.save(update_fields=["decision_note"])
         _stop_process(ticket, actor=actor, reason=note)
@@ -600,12 +729,14 @@ def object_to_rejection(
 
 
 def can_follow(ticket: Ticket, user: Any) -> bool:
-    """Whether a signed-in applicant may see and act on the request (their own, or for them)."""
+    """Whether a signed-in applicant may see and act on the request: they filed it, or it is for
+    their national code and that code is verified (a typed code proves nothing)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if ticket.requester_id == user.pk:
         return True
-    return bool(user.national_code) and user.national_code == ticket.principal_national_code
+    national_code = getattr(user, "verified_national_code", None)
+    return bool(national_code) and national_code == ticket.principal_national_code
 
 
 def tell_applicant_new_due_date(ticket: Ticket, *, due_at: dt.datetime, actor: Any = None) -> None:

@@ -15,7 +15,8 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from khedmat.accounts.choices import STAFF_ROLES, Role
+from khedmat.accounts import verification
+from khedmat.accounts.choices import STAFF_ROLES, NationalCodeStatus, Role
 from khedmat.accounts.models import User
 from khedmat.accounts.services import assign_role, create_user
 from khedmat.catalog.models import ServiceVersion
@@ -78,11 +79,17 @@ def applicant_for_walk_in(
     mobile, national_code = normalize_mobile(mobile), normalize_national_code(national_code)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(mobile=mobile).first()
-        holder = User.objects.filter(national_code=national_code).first()
+        # Only a verified holder owns the code: anyone may have typed it on their profile.
+        holder = User.objects.filter(
+            national_code=national_code, national_code_status=NationalCodeStatus.VERIFIED
+        ).first()
         if user is None:
             if holder is not None:
                 raise WalkInError(NATIONAL_CODE_TAKEN)
-            return _create_applicant(mobile, national_code, first_name, last_name, actor=actor)
+            user = _create_applicant(mobile, national_code, first_name, last_name, actor=actor)
+            # The operator read the code off the card, not who owns the mobile: check it.
+            verification.check_when_possible(user, actor=actor)
+            return user
         if _is_staff(user):
             raise WalkInError(STAFF_MOBILE)
         if not user.is_active:
@@ -94,6 +101,7 @@ def applicant_for_walk_in(
         _complete_identity(user, national_code, first_name, last_name, actor=actor)
         if not user.has_role(Role.APPLICANT):
             assign_role(user, Role.APPLICANT, actor=actor)
+        verification.check_when_possible(user, actor=actor)
         return user
 
 

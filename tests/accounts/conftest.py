@@ -1,4 +1,5 @@
-"""Helpers for the accounts tests: real TOTP codes, confirmed devices, the fake SMS fixtures."""
+"""Helpers for the accounts tests: real TOTP codes, confirmed devices, enrolment links, the fake
+SMS fixtures."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from khedmat.accounts import services
 from khedmat.accounts.models import User
 from tests.notifications.conftest import fake_sms, templates, use_providers  # noqa: F401
 
@@ -39,3 +43,11 @@ def make_device(db) -> Callable[[User], TOTPDevice]:  # type: ignore[no-untyped-
 def no_device_throttle(settings) -> None:  # type: ignore[no-untyped-def]
     """django-otp's own exponential delay after a wrong code would slow the tests; ours remains."""
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
+
+
+def open_enrolment_link(client: Client, user: User, *, actor: User | None = None) -> str:
+    """Issue an enrolment link for `user` (as an administrator would) and open it in `client`."""
+    _link, token = services.issue_enrolment_link(user, actor=actor)
+    url = reverse("accounts:enrolment_link", args=[token])
+    client.get(url)
+    return url

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from khedmat.accounts import views
 from khedmat.accounts.models import User
 from khedmat.core.models import Activity
-from tests.accounts.conftest import totp_code, wrong_code
+from tests.accounts.conftest import open_enrolment_link, totp_code, wrong_code
 
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/login/code/"
@@ -121,9 +121,10 @@ class TestStaffLoginWithCode:
 
 @pytest.mark.django_db
 class TestEnrolment:
-    def test_staff_without_device_enrols_then_reaches_the_desk(
-        self, client: Client, agent: User, staff_password: str
+    def test_staff_with_an_enrolment_link_enrols_then_reaches_the_desk(
+        self, client: Client, agent: User, staff_password: str, administrator: User
     ) -> None:
+        open_enrolment_link(client, agent, actor=administrator)
         response = post_password(client, "agent", staff_password, next="/desk/")
         assert response["Location"] == f"{SETUP}?next=%2Fdesk%2F"
         assert session_user_id(client) == str(agent.pk)
@@ -152,6 +153,7 @@ class TestEnrolment:
         self, client: Client, agent: User
     ) -> None:
         client.force_login(agent)
+        open_enrolment_link(client, agent)
         client.get(SETUP)
         device = TOTPDevice.objects.get(user=agent)
         response = client.post(SETUP, {"code": wrong_code(device)})
@@ -164,6 +166,7 @@ class TestEnrolment:
 
     def test_the_same_secret_is_shown_until_confirmed(self, client: Client, agent: User) -> None:
         client.force_login(agent)
+        open_enrolment_link(client, agent)
         first = client.get(SETUP).context["secret"]
         second = client.get(SETUP).context["secret"]
         assert first == second
@@ -186,7 +189,7 @@ class TestEnrolment:
         old = TOTPDevice.objects.get(user=agent)
         client.get(SETUP)
         new = TOTPDevice.objects.get(user=agent, confirmed=False)
-        response = client.post(SETUP, {"code": totp_code(new)})
+        response = client.post(SETUP, {"current_code": totp_code(old), "code": totp_code(new)})
         assert response.status_code == 302
         assert list(TOTPDevice.objects.filter(user=agent)) == [new]
         assert not TOTPDevice.objects.filter(pk=old.pk).exists()

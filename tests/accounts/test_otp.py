@@ -437,11 +437,14 @@ class TestCompleteApplicantProfile:
         newcomer.refresh_from_db()
         assert newcomer.national_code is None
 
-    def test_a_given_national_code_is_not_changed(self, newcomer: User) -> None:
+    def test_a_verified_national_code_is_not_changed(
+        self, newcomer: User, verify_national_code: Callable[[User], User]
+    ) -> None:
         fields = {"first_name": "Maryam", "last_name": "Karimi"}
         otp.complete_applicant_profile(
             newcomer, **fields, national_code="1234567891", actor=newcomer
         )
+        verify_national_code(newcomer)
         with pytest.raises(NationalCodeLockedError):
             otp.complete_applicant_profile(
                 newcomer, **fields, national_code="2720202551", actor=newcomer

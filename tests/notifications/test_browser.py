@@ -42,12 +42,12 @@ def test_outbox_in_persian(
     browser: Any,
     live_server: Any,
     outside_requests: list[str],
-    supervisor: User,
+    administrator: User,
     verified_login: Any,
     width: int,
     suffix: str,
 ) -> None:
-    client = verified_login(Client(), supervisor)
+    client = verified_login(Client(), administrator)  # the office's records: administrators read
     page = make_page(browser, outside_requests, language="fa", width=width)
     page.context.add_cookies(
         [

@@ -39,6 +39,7 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         KHEDMAT_HOME=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3",
         KHEDMAT_STAFF_2FA="optional",
+        KHEDMAT_SMS_ALLOW_LOCAL_BACKENDS="1",  # as demo.sh: SMS go to the console
     )
     env.update(extra)
     return env

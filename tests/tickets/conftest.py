@@ -75,11 +75,13 @@ def lease_key(service: Service) -> str:
 
 
 @pytest.fixture
-def citizen(make_user: Callable[..., User]) -> User:
-    return make_user(
+def citizen(make_user: Callable[..., User], verify_national_code: Callable[[User], User]) -> User:
+    """An applicant whose national code is verified (their mobile is registered to it)."""
+    user = make_user(
         "citizen", first_name="زهرا", last_name="کریمی", mobile="+989121234567",
         national_code="0013542419", password=None,
     )  # fmt: skip
+    return verify_national_code(user)
 
 
 Submit = Callable[..., Ticket]

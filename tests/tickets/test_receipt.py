@@ -9,6 +9,7 @@ import subprocess
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -389,7 +390,8 @@ def test_request_list_query_count_does_not_grow(submit: Submit, citizen: User) -
     assert counts == [3, 3]  # session, user, one page of requests
 
 
-def test_request_list_pages_by_cursor(submit: Submit, citizen: User) -> None:
+def test_request_list_pages_by_cursor(submit: Submit, citizen: User, settings: Any) -> None:
+    settings.KHEDMAT_MAX_REQUESTS_PER_DAY = 0  # more than a day's filings, for two pages
     made = [submit() for _ in range(receipts.REQUESTS_PER_PAGE + 2)]
     client = client_as(citizen)
 

@@ -16,9 +16,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.models import Service
+from khedmat.core import ratelimit as counters
 from khedmat.core.dates import format_datetime
 from khedmat.core.digits import localize_digits
-from khedmat.core.models import Activity
+from khedmat.core.models import Activity, RateLimitCounter
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
 from khedmat.sla.choices import DurationUnit, TargetKind
@@ -169,7 +170,12 @@ def test_wrong_national_code_unknown_code_and_bad_check_digit_answer_alike(
     for name, (code, national_code) in attempts.items():
         with CaptureQueriesContext(connection) as queries:
             responses[name] = lookup(client, code, national_code)
-        sql[name] = [query["sql"].replace(code, "CODE") for query in queries.captured_queries]
+        sql[name] = [
+            query["sql"].replace(code, "CODE")
+            for query in queries.captured_queries
+            # the failure counters (core.ratelimit) differ by what was counted before, not by code
+            if "core_ratelimitcounter" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+        ]
 
     bodies = {name: comparable(response, *attempts[name]) for name, response in responses.items()}
     assert {response.status_code for response in responses.values()} == {200}
@@ -192,7 +198,7 @@ def test_a_malformed_national_code_is_a_field_error_and_no_look_up(
         response.content.decode()
     )
     assert form_errors(response) == ""
-    assert ratelimit.retry_after(f"track:code:{ticket.tracking_code}", maximum=1) == 0
+    assert not RateLimitCounter.objects.exists()  # nothing was counted
 
 
 def test_the_national_code_is_required_when_not_signed_in(client: Client, ticket: Ticket) -> None:
@@ -206,23 +212,23 @@ def test_the_national_code_is_required_when_not_signed_in(client: Client, ticket
 # --- rate limits --------------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_code_for_everyone(
+def test_five_failures_lock_the_code_for_that_address_only(
     client: Client, ticket: Ticket, submit: Submit
 ) -> None:
-    for number in range(5):
-        response = lookup(
-            client, ticket.tracking_code, "1234567891", REMOTE_ADDR=f"10.0.0.{number}"
-        )
+    for _number in range(5):
+        response = lookup(client, ticket.tracking_code, "1234567891", REMOTE_ADDR="10.0.0.1")
         assert response.status_code == 200
         assert form_errors(response) == NOT_FOUND
 
-    response = lookup(client, ticket.tracking_code, CITIZEN_CODE, REMOTE_ADDR="10.0.1.1")
+    response = lookup(client, ticket.tracking_code, CITIZEN_CODE, REMOTE_ADDR="10.0.0.1")
 
     assert response.status_code == 429
     assert form_errors(response) == "Too many attempts. Please try again in 15 minutes."
     assert VERIFIED_SESSION_KEY not in client.session
-    other = Client(headers={"accept-language": "en"})
-    verify(other, submit())  # another code is not locked
+    applicant = Client(headers={"accept-language": "en"}, REMOTE_ADDR="10.0.1.1")
+    verify(applicant, ticket)  # the applicant elsewhere is not locked out of their own request
+    other = Client(headers={"accept-language": "en"}, REMOTE_ADDR="10.0.0.1")
+    verify(other, submit())  # nor is another code from the same address
 
 
 def test_ten_failures_lock_the_address(client: Client, ticket: Ticket) -> None:
@@ -259,11 +265,11 @@ def test_limits_come_from_the_settings(
 
 
 def test_the_wait_counts_down_in_whole_minutes() -> None:
-    ratelimit.record_failure("test:key", window=900, now=1000.0)
-    ratelimit.record_failure("test:key", window=900, now=1001.0)
+    counters.record_failure("test:key", window=900, now=1000.0)
+    counters.record_failure("test:key", window=900, now=1001.0)
 
-    assert ratelimit.retry_after("test:key", maximum=3, now=1002.0) == 0
-    assert ratelimit.retry_after("test:key", maximum=2, now=1061.0) == 839
+    assert counters.retry_after("test:key", maximum=3, now=1002.0) == 0
+    assert counters.retry_after("test:key", maximum=2, now=1061.0) == 839
     assert ratelimit.minutes(839) == 14
     assert ratelimit.minutes(1) == 1
 

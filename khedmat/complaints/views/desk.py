@@ -125,8 +125,9 @@ def desk_complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ticket = None
-        if data["request_code"]:
-            ticket = Ticket.objects.filter(tracking_code=data["request_code"]).first()
+        if data["request_code"]:  # only a request this staff member may see: another unit's
+            visible = Ticket.objects.visible_to_staff(user)  # reads as an unknown code
+            ticket = visible.filter(tracking_code=data["request_code"]).first()
         try:
             if data["request_code"] and ticket is None:
                 raise RequestNotYoursError()

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
-from khedmat.accounts.views import client_ip
 from khedmat.complaints import queries, services
 from khedmat.complaints.choices import ComplaintChannel
 from khedmat.complaints.errors import ComplaintError
 from khedmat.complaints.forms import PortalComplaintForm, TrackComplaintForm
-from khedmat.complaints.limits import TrackLimits
+from khedmat.complaints.limits import complaint_limits
 from khedmat.complaints.models import CODE_LENGTH, Complaint
+from khedmat.core.http import client_ip
 from khedmat.core.tracking import normalize_tracking_code
 from khedmat.tickets import ratelimit
 
@@ -134,7 +134,7 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
     form = TrackComplaintForm(request.POST, identity_required=identity_required)
     valid = form.is_valid()
     code = form.cleaned_data.get("code")
-    limits = TrackLimits(client_ip(request))
+    limits = complaint_limits(client_ip(request))
     wait = limits.wait(code)
     if wait:
         form.add_error(None, ratelimit.wait_message(wait))

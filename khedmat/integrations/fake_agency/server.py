@@ -22,6 +22,7 @@ BAD_KEY = "0401"
 
 INQUIRY_PATH = re.compile(r"^/inquiry/(\w+)$")
 NATIONAL_CODE = re.compile(r"^\d{10}$")
+MOBILE = re.compile(r"^09\d{9}$")
 LETTER_ROUTE = ("registered", "in_review", "signed")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -62,7 +63,18 @@ class _FakeApp(ABC):
 
 
 class FakeAgencyApp(_FakeApp):
-    """POST /inquiry/<kind> with JSON {"national_code": …} (identity) or {"postal_code": …}."""
+    """POST /inquiry/<kind> with JSON {"national_code": …} (identity), {"postal_code": …}, or
+    {"national_code": …, "mobile": "09…"} (mobile_ownership, a Shahkar-style check)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        #: The mobile lines registered to a national code (mobile_ownership); set by tests.
+        self.mobile_owners: dict[str, set[str]] = {}
+
+    def register_mobile(self, national_code: str, mobile: str) -> None:
+        """Register a line (09…) to a national code: from now on only its lines match it."""
+        with self.lock:
+            self.mobile_owners.setdefault(national_code, set()).add(mobile)
 
     def route(self, request: Request) -> Response:
         match = INQUIRY_PATH.match(request.path)
@@ -78,6 +90,10 @@ class FakeAgencyApp(_FakeApp):
             return self.identity(str(body.get("national_code", "")))
         if kind == "postal_code":
             return self.postal_code(str(body.get("postal_code", "")))
+        if kind == "mobile_ownership":
+            return self.mobile_ownership(
+                str(body.get("national_code", "")), str(body.get("mobile", ""))
+            )
         return Response(404, {"code": "no-such-service", "message": kind})
 
     #: Set by a test to make every inquiry time out (an outage), cleared to answer again.
@@ -116,6 +132,18 @@ class FakeAgencyApp(_FakeApp):
                 },
             },
         )
+
+    def mobile_ownership(self, national_code: str, mobile: str) -> Response:
+        """Whether the line is registered to the national code. A code with lines registered by
+        register_mobile matches only those; any other code matches every line (the demo's)."""
+        if not NATIONAL_CODE.match(national_code) or not MOBILE.match(mobile):
+            return Response(400, {"code": "invalid-parameters", "message": national_code})
+        if failure := self.misbehave(national_code):
+            return failure
+        with self.lock:
+            lines = self.mobile_owners.get(national_code)
+            matched = lines is None or mobile in lines
+        return Response(200, {"result": "found", "data": {"matched": matched}})
 
     def postal_code(self, postal_code: str) -> Response:
         """The post company's answer: the address of a 10-digit postal code."""
@@ -199,6 +227,8 @@ class _FakeServer(LocalServer):
 
 class FakeAgencyServer(_FakeServer):
     """The fake GSB-style inquiry provider."""
+
+    app: FakeAgencyApp
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
         super().__init__(FakeAgencyApp(**options), host, port)

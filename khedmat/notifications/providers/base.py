@@ -96,3 +96,36 @@ class SmsBackend(ABC):
     @abstractmethod
     def balance(self) -> Decimal:
         """Remaining credit in the provider's currency unit."""
+
+
+class LocalSmsBackend(SmsBackend):
+    """A development backend that writes messages on this host instead of sending them.
+
+    Outside debug the system check refuses it unless KHEDMAT_SMS_ALLOW_LOCAL_BACKENDS is set. For a
+    message holding a secret (a login code, a survey link) it gets `shown`, the text with the
+    secret masked, and keeps the secret out of its logs and files.
+    """
+
+    @abstractmethod
+    def send(
+        self,
+        to: str,
+        text: str,
+        *,
+        local_id: str,
+        sender: str | None = None,
+        shown: str | None = None,
+    ) -> SmsResult:
+        """Deliver `text` locally; `shown` (when given) is what logs and files may keep."""
+
+    @abstractmethod
+    def send_template(
+        self,
+        to: str,
+        template: str,
+        params: dict[str, str],
+        *,
+        local_id: str,
+        shown: dict[str, str] | None = None,
+    ) -> SmsResult:
+        """Deliver a template's values locally; `shown` (when given) is what logs may keep."""

@@ -1,4 +1,8 @@
-"""Development backend: appends each message as one JSON line to a file (var/sms/outbox.jsonl)."""
+"""Development backend: appends each message as one JSON line to a file (var/sms/outbox.jsonl).
+
+The file is kept, so a message's secret (a login code, a survey link) is written masked, with
+`"masked": true`; read codes from the console backend or the fake SMS server instead.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils import timezone
 
-from khedmat.notifications.providers.base import DeliveryStatus, SmsBackend, SmsResult
+from khedmat.notifications.providers.base import DeliveryStatus, LocalSmsBackend, SmsResult
 from khedmat.notifications.providers.console import UNLIMITED_BALANCE
 
 
@@ -21,7 +25,7 @@ def default_outbox_path() -> Path:
     return Path(settings.BASE_DIR) / "var" / "sms" / "outbox.jsonl"
 
 
-class FileBackend(SmsBackend):
+class FileBackend(LocalSmsBackend):
     """One JSON object a line: id, time, to, text or template and params, local id, sender."""
 
     name = "file"
@@ -43,16 +47,44 @@ class FileBackend(SmsBackend):
                 handle.write(data)
         return SmsResult(provider_id=provider_id, status=DeliveryStatus.DELIVERED, raw=line)
 
-    def send(self, to: str, text: str, *, local_id: str, sender: str | None = None) -> SmsResult:
-        """Append the text."""
-        record = {"to": to, "text": text, "local_id": local_id, "sender": sender or self.sender}
+    def send(
+        self,
+        to: str,
+        text: str,
+        *,
+        local_id: str,
+        sender: str | None = None,
+        shown: str | None = None,
+    ) -> SmsResult:
+        """Append the text (masked when it holds a secret)."""
+        record: dict[str, Any] = {
+            "to": to,
+            "text": text if shown is None else shown,
+            "local_id": local_id,
+            "sender": sender or self.sender,
+        }
+        if shown is not None:
+            record["masked"] = True
         return self.append(record)
 
     def send_template(
-        self, to: str, template: str, params: dict[str, str], *, local_id: str
+        self,
+        to: str,
+        template: str,
+        params: dict[str, str],
+        *,
+        local_id: str,
+        shown: dict[str, str] | None = None,
     ) -> SmsResult:
-        """Append the template name and values."""
-        record = {"to": to, "template": template, "params": params, "local_id": local_id}
+        """Append the template name and values (masked when they hold a secret)."""
+        record: dict[str, Any] = {
+            "to": to,
+            "template": template,
+            "params": params if shown is None else shown,
+            "local_id": local_id,
+        }
+        if shown is not None:
+            record["masked"] = True
         return self.append(record)
 
     def status(self, provider_ids: list[str]) -> dict[str, DeliveryStatus]:

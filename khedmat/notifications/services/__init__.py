@@ -22,6 +22,7 @@ from khedmat.notifications.services.outbox import (
     resend_message,
     save_message_template,
 )
+from khedmat.notifications.services.retention import purge_message_secrets
 
 __all__ = [
     "change_message_status",
@@ -31,6 +32,7 @@ __all__ = [
     "opt_in_recipient",
     "opt_out_recipient",
     "poll_delivery_statuses",
+    "purge_message_secrets",
     "queue_message",
     "record_delivery_report",
     "redispatch_stuck_messages",

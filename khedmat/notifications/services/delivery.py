@@ -113,13 +113,16 @@ def deliver_message(message: Message, *, now: dt.datetime | None = None) -> Mess
         return Message.objects.get(pk=message.pk)
     try:
         outcome = transports.send(claimed)
-    except transports.TransportError as error:
+    except transports.TransportError as caught:
         now = _now(now)
+        error = transports.scrubbed(caught, claimed)
+        # The job keeps the traceback: a secret message's chain may hold what was sent.
+        cause = None if claimed.contains_secret else caught
         if error.retryable and claimed.attempts < _max_attempts():
             delay = _schedule_retry(claimed, error, now)
-            raise DeliveryRetryError(str(error), retry_after=delay) from error
+            raise DeliveryRetryError(str(error), retry_after=delay) from cause
         failed = _fail(claimed, error, now)
-        raise DeliveryFailedError(failed.last_error) from error
+        raise DeliveryFailedError(failed.last_error) from cause
     return _settle_success(claimed, outcome, _now(now))
 
 
@@ -236,4 +239,6 @@ def record_delivery_report(
     if status not in REPORTED_STATUSES or not message.can_change_to(status):
         return message
     details = {"source": "callback", **(data or {})}
+    if message.contains_secret:  # a report may quote the text: keep only where it came from
+        details = {"source": "callback"}
     return change_message_status(message, status, data=details, now=now)

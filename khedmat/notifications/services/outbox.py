@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from khedmat.core.services import record_activity
 from khedmat.notifications import queries, rules
-from khedmat.notifications.choices import Channel, MessageKind, MessageStatus
+from khedmat.notifications.choices import PENDING, Channel, MessageKind, MessageStatus
 from khedmat.notifications.errors import (
     IllegalStatusChangeError,
     NoRecipientError,
@@ -26,6 +26,7 @@ from khedmat.notifications.errors import (
 )
 from khedmat.notifications.models import Message, MessageTemplate, OptOut, normalise_address
 from khedmat.notifications.rendering import message_context, render_text
+from khedmat.notifications.secrecy import SECRET_MASK, masked_context, secret_names
 from khedmat.notifications.tasks import deliver_message_task
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ def _create_message(
         message.next_attempt_at = decision.release_at
     elif decision.status == MessageStatus.CANCELLED:
         message.last_error = str(decision.reason)
+        for name, value in secret_removal(message, now).items():
+            setattr(message, name, value)
     message.save()
     if decision.status == MessageStatus.QUEUED:
         _dispatch(message, now)
@@ -133,6 +136,46 @@ def _create_message(
         data["until"] = message.next_attempt_at.isoformat()
     _log(message, f"message.{decision.status}", actor=actor, new=decision.status, data=data)
     return message
+
+
+def _secret_fields(
+    kind: str,
+    body: str,
+    params: Mapping[str, str],
+    masked_body: str | None,
+    secret_values: Sequence[str],
+) -> dict[str, Any]:
+    """The secret-keeping fields: a code message with nothing marked secret is secret as a whole."""
+    values = [value for value in secret_values if value]
+    if kind == MessageKind.OTP and not values:
+        values = [body, *(value for value in params.values() if value)]
+        masked_body = SECRET_MASK
+    if not values:
+        return {"contains_secret": False, "masked_body": "", "secret_values": []}
+    return {
+        "contains_secret": True,
+        "masked_body": SECRET_MASK if masked_body is None else masked_body,
+        "secret_values": list(dict.fromkeys(values)),
+    }
+
+
+def secret_removal(message: Message, now: dt.datetime) -> dict[str, Any]:
+    """The field changes that drop a message's secret: the masked text replaces the real one."""
+    if not message.contains_secret or message.secret_removed_at is not None:
+        return {}
+    values = set(message.secret_values)
+    return {
+        "body": message.masked_body,
+        "subject": message.scrub(message.subject),
+        "provider_params": {
+            name: SECRET_MASK if value in values else value
+            for name, value in message.provider_params.items()
+        },
+        "last_error": message.scrub(message.last_error),
+        "masked_body": "",
+        "secret_values": [],
+        "secret_removed_at": now,
+    }
 
 
 def queue_message(
@@ -149,6 +192,8 @@ def queue_message(
     provider_template: str = "",
     template_provider: str = "",
     provider_params: Mapping[str, str] | None = None,
+    masked_body: str | None = None,
+    secret_values: Sequence[str] = (),
     idempotency_key: str | None = None,
     resent_from: Message | None = None,
     actor: Actor = None,
@@ -156,10 +201,14 @@ def queue_message(
 ) -> Message:
     """Write a message (queued, held or cancelled by the rules) and its job, in one transaction.
 
-    The same idempotency key twice returns the first message and writes nothing.
+    A message with `secret_values` (or of the OTP kind) holds a secret: `masked_body` is what staff
+    see, and the real text is kept only until the final delivery attempt (see secrecy.py). The same
+    idempotency key twice returns the first message and writes nothing.
     """
     now = _now(now)
     key = idempotency_key or f"message:{uuid.uuid4().hex}"
+    params = dict(provider_params or {})
+    secret = _secret_fields(kind, body, params, masked_body, secret_values)
     fields = {
         "channel": channel,
         "recipient": normalise_recipient(channel, recipient),
@@ -171,7 +220,8 @@ def queue_message(
         "template": template,
         "provider_template": provider_template,
         "template_provider": template_provider,
-        "provider_params": dict(provider_params or {}),
+        "provider_params": params,
+        **secret,
         "idempotency_key": key,
         "resent_from": resent_from,
         **_related_fields(record),
@@ -205,15 +255,19 @@ def notify(
     if template is None:
         raise TemplateMissingError(f"No active {channel} template for {event!r} ({language}).")
     values: dict[str, Any] = {"name": _name_of(recipient), **(context or {})}
+    secrets = secret_names(values)
+    shown = masked_context(values)
     texts = message_context(values, template.language)
     params = {name: texts.get(variable, "") for name, variable in template.provider_params.items()}
     subject = ""
-    if channel == Channel.EMAIL:
-        subject = render_text(template.subject, values, language=template.language)
+    if channel == Channel.EMAIL:  # a subject is never a place for a secret: masked
+        subject = render_text(template.subject, shown, language=template.language)
     return queue_message(
         channel=channel,
         recipient=_address_of(recipient, channel),
         body=render_text(template.body, values, language=template.language),
+        masked_body=render_text(template.body, shown, language=template.language),
+        secret_values=[texts[name] for name in sorted(secrets)],
         kind=kind,
         language=template.language,
         subject=subject,
@@ -250,6 +304,7 @@ def _move(
     changes: Mapping[str, Any] | None = None,
 ) -> Message:
     """Apply a status change to a message locked by the caller; refuse what the table forbids."""
+    error = message.scrub(error)
     changed = dict(changes or {})
     if message.status != status:
         if not message.can_change_to(status):
@@ -263,6 +318,8 @@ def _move(
             changed["delivered_at"] = now
         if status == MessageStatus.QUEUED and message.queued_at is None:
             changed["queued_at"] = now
+    if status not in PENDING:  # handed over, failed or cancelled: the secret is not needed again
+        changed = {**secret_removal(message, now), **changed}
     if error:
         changed["last_error"] = error
     old = message.status

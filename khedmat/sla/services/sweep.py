@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import CharField, DateTimeField, F, JSONField, Q, Value
 from django.db.models.functions import Cast, JSONObject
@@ -242,6 +243,7 @@ def _enqueue_escalations(pairs: Sequence[tuple[int, int]]) -> None:
 def escalate_clock(clock: SlaClock, *, escalation: SlaEscalation, actor: Actor) -> SlaClock:
     """Carry out one escalation action on a clock's record (notify, reassign, raise priority)."""
     with transaction.atomic():
+        _lock_record(clock)
         clock = _lock(clock)
         if escalation.action == EscalationAction.NOTIFY:
             data = {"escalation": escalation.pk, "role": escalation.notify_role}
@@ -253,6 +255,16 @@ def escalate_clock(clock: SlaClock, *, escalation: SlaEscalation, actor: Actor) 
         elif escalation.action == EscalationAction.RAISE_PRIORITY:
             _raise_priority(clock, escalation, actor=actor)
     return clock
+
+
+def _lock_record(clock: SlaClock) -> None:
+    """Lock the clock's record before the clock: a record's own moves (a request's status change)
+    lock the record first and its clocks after, and an escalation keeps that order (no deadlock;
+    see khedmat/processes/locks.py)."""
+    model = ContentType.objects.get_for_id(clock.record_type_id).model_class()
+    if model is not None:
+        rows = model._default_manager.select_for_update().filter(pk=clock.record_id)
+        list(rows.values_list("pk", flat=True))
 
 
 def _record_clocks(clock: SlaClock) -> models.QuerySet[SlaClock]:

@@ -30,7 +30,7 @@ from khedmat.core.forms import DigitsField, LegalIdField, MobileField, NationalC
 from khedmat.tickets.choices import Capacity, PrincipalKind
 from khedmat.tickets.documents import document_field, document_key, upload_documents
 from khedmat.tickets.models import StagedUpload
-from khedmat.tickets.services import Principal, Representation
+from khedmat.tickets.services import Principal, Representation, total_size_error
 
 KEPT_PREFIX = "kept-"
 KEPT_REMOVE = "kept-remove"
@@ -75,7 +75,10 @@ class RepresentationForm(forms.Form):
         label=_("Their mobile number (optional)"),
         max_length=32,
         required=False,
-        help_text=_("Messages about the request go to this number; without it, to yours."),
+        help_text=_(
+            "For the agency to call them if needed. This number is not verified, so the "
+            "messages about the request go to your own mobile number."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     capacity = forms.ChoiceField(
@@ -253,7 +256,10 @@ class ApplicationForms:
             for messages in self.submission.errors.values():
                 self.answers.add_error(None, list(messages))
             self.submission = SubmissionForm.fresh()
-        return all(results)
+        too_large = total_size_error(self.files())
+        if too_large:
+            self.answers.add_error(None, too_large)
+        return all(results) and not too_large
 
     @property
     def submission_key(self) -> str:

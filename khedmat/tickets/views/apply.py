@@ -28,7 +28,7 @@ from khedmat.catalog.formbuilder import InvalidAnswers
 from khedmat.catalog.models import FormField, Service, ServiceVersion
 from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel
-from khedmat.tickets.errors import ServiceClosedError
+from khedmat.tickets.errors import DailyLimitError, ServiceClosedError
 from khedmat.tickets.forms.apply import (
     ApplicationForms,
     KeptUpload,
@@ -118,7 +118,7 @@ def _submit(request: HttpRequest, context: dict[str, Any], user: User) -> HttpRe
                 )
             except InvalidAnswers as error:
                 bundle.add_service_errors(error.errors)
-            except ServiceClosedError as error:
+            except (ServiceClosedError, DailyLimitError) as error:
                 bundle.add_error(error.message)
             else:
                 close_kept(kept)

@@ -2,7 +2,8 @@
 
 A visitor who proves both (or a signed-in applicant who follows the request) sees its stage,
 dated history, handler and dates, corrects what the agency returned and objects to a rejection.
-Proven codes live in the session; failed look-ups are rate-limited per address and per code.
+Proven codes live in the session; failed look-ups are rate-limited per client and per client and
+code (tickets.ratelimit.TrackLimits).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -27,10 +27,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from khedmat.accounts.forms import AccessibleFormMixin
 from khedmat.accounts.models import User
-from khedmat.accounts.views import client_ip
 from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder.engine import AnswerForm, InvalidAnswers
 from khedmat.catalog.models import FormField, RequiredDocument
+from khedmat.core.http import client_ip
 from khedmat.core.identifiers import normalize_legal_id, normalize_national_code
 from khedmat.core.tracking import normalize_tracking_code
 from khedmat.processes.queries import applicant_steps
@@ -249,32 +249,6 @@ def _acting_as(request: HttpRequest, ticket: Ticket) -> tuple[User, bool]:
     return ticket.requester, True
 
 
-class _Limits:
-    """Failed look-ups per client address and per tracking code (settings KHEDMAT_TRACK_*)."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        self.address = f"track:ip:{client_ip(request) or 'unknown'}"
-
-    def wait(self, code: str | None) -> int:
-        """Seconds before this address (or this code) may try again; 0 when it may now."""
-        waits = [
-            ratelimit.retry_after(self.address, maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP)
-        ]
-        if code:
-            waits.append(
-                ratelimit.retry_after(
-                    f"track:code:{code}", maximum=settings.KHEDMAT_TRACK_MAX_FAILURES_PER_CODE
-                )
-            )
-        return max(waits)
-
-    def fail(self, code: str | None) -> None:
-        window = settings.KHEDMAT_TRACK_WINDOW_SECONDS
-        ratelimit.record_failure(self.address, window=window)
-        if code:
-            ratelimit.record_failure(f"track:code:{code}", window=window)
-
-
 def _form_page(request: HttpRequest, form: TrackForm, *, status: int = 200) -> HttpResponse:
     context = {"form": form, "own_requests": queries.applicant_requests(request.user)}
     return render(request, "tickets/track.html", context, status=status)
@@ -315,7 +289,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST, identity_required=identity_required)
     valid = form.is_valid()
     code = form.cleaned_data.get("code")
-    limits = _Limits(request)
+    limits = ratelimit.TrackLimits(client_ip(request))
     wait = limits.wait(code)
     if wait:
         form.add_error(None, ratelimit.wait_message(wait))

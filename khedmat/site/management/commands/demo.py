@@ -60,7 +60,9 @@ class Command(BaseCommand):
             )
         if settings.KHEDMAT_STAFF_2FA == "optional":
             self.stdout.write(
-                "Staff second factor is optional in this demo; enrol at /accounts/two-factor/setup/."
+                "Staff second factor is optional in this demo. To set one up, an administrator "
+                'issues an enrolment link (admin, Users, action "Issue an authenticator enrolment '
+                'link"), or run: khedmat enrolment_link <username>'
             )
         self.stdout.write("Press Ctrl-C to stop the server and the worker.")
         if options["no_serve"]:
