@@ -1,5 +1,5 @@
 # Sourced by ./demo.sh and ./test.sh: make .venv with Python 3.11 and install the project when
-# pyproject.toml changed since the last install (a second run installs nothing); install the
+# pyproject.toml or requirements.lock changed since the last install (a second run installs nothing); install the
 # system libraries WeasyPrint needs when they are missing.
 set -euo pipefail
 
@@ -24,11 +24,13 @@ ensure_venv() {
     "$python" -m venv .venv
   fi
   stamp=.venv/.khedmat-installed
-  want=$(cat pyproject.toml | .venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  want=$(cat pyproject.toml requirements.lock | .venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "khedmat: installing the project and its pinned dependencies into .venv" >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    # Every package of the tree, pinned with its hashes (requirements.lock, made by scripts/lock.sh);
+    # then the project itself, without resolving anything again.
+    echo "khedmat: installing the locked dependencies (requirements.lock) and the project into .venv" >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
 }

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +42,7 @@ class RolesField(forms.TypedMultipleChoiceField):
 class UserChangeForm(auth_forms.UserChangeForm):
     roles = RolesField()
 
-    class Meta(auth_forms.UserChangeForm.Meta):
+    class Meta(auth_forms.UserChangeForm.Meta):  # type: ignore[name-defined]  # stubs lack Meta
         model = User
         fields = "__all__"
 
@@ -52,9 +55,13 @@ class UserChangeForm(auth_forms.UserChangeForm):
 class UserCreationForm(auth_forms.AdminUserCreationForm):
     roles = RolesField()
 
-    class Meta(auth_forms.AdminUserCreationForm.Meta):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack Meta
         model = User
         fields = ("username",)
+
+
+#: What only a superuser may change on a person: superuser status, single permissions, groups.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions", "groups")
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -63,6 +70,10 @@ class TeamMembershipInline(admin.TabularInline):
     autocomplete_fields = ["team"]
     verbose_name = _("team membership")
     verbose_name_plural = _("teams")
+
+
+#: The national code and where its check stands (the check is shown, never edited).
+NATIONAL_CODE_FIELDS = ("national_code", "national_code_status", "national_code_verified_at")
 
 
 @admin.register(User)
@@ -74,7 +85,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Personal info"),
-            {"fields": ("first_name", "last_name", "email", "mobile", "national_code")},
+            {"fields": ("first_name", "last_name", "email", "mobile", *NATIONAL_CODE_FIELDS)},
         ),
         (_("Place"), {"fields": ("org_unit", "preferred_language")}),
         (
@@ -94,7 +105,8 @@ class UserAdmin(DjangoUserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name", "mobile", "national_code")}),
         (_("Place"), {"fields": ("org_unit", "roles")}),
     )
-    readonly_fields = ("is_staff", "last_login", "date_joined")
+    # The national code check is the mobile-ownership inquiry's answer, never typed in here.
+    readonly_fields = ("is_staff", "last_login", "date_joined", *NATIONAL_CODE_FIELDS[1:])
     list_display = (
         "username",
         "full_name",
@@ -115,10 +127,29 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "mobile", "national_code")
     autocomplete_fields = ["org_unit"]
     list_select_related = ["org_unit"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "issue_enrolment_links"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a superuser grants superuser status or single permissions: the admin role
+        hands out roles, and cannot raise itself (or anyone) above them."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if _is_superuser(request):
+            return fields
+        return (*fields, *SUPERUSER_ONLY_FIELDS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A superuser's account (password, roles, contact) is changed by superusers only."""
+        if obj is not None and obj.is_superuser and not _is_superuser(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not _is_superuser(request):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("mobile"), ordering="mobile")
     def mobile_display(self, user: User) -> str:
@@ -168,9 +199,39 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset the second factor (the user enrols again)"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if not _is_superuser(request):
+            queryset = queryset.filter(is_superuser=False)
         for user in queryset:
             services.reset_second_factor(user, actor=request.user)
         self.message_user(request, _("Second factor reset."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Issue an authenticator enrolment link (shown once)"),
+        permissions=["change"],
+    )
+    def issue_enrolment_links(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse:
+        """A single-use link per chosen active person, shown on this page only (never stored)."""
+        if not _is_superuser(request):
+            queryset = queryset.filter(is_superuser=False)
+        issued = []
+        for user in queryset.filter(is_active=True):
+            link, token = services.issue_enrolment_link(user, actor=request.user)
+            url = request.build_absolute_uri(reverse("accounts:enrolment_link", args=[token]))
+            issued.append({"user": user, "url": url, "expires_at": link.expires_at})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Authenticator enrolment links"),
+            "opts": self.model._meta,
+            "issued": issued,
+            "hours": settings.KHEDMAT_STAFF_2FA_LINK_HOURS,
+        }
+        return TemplateResponse(request, "admin/accounts/user/enrolment_links.html", context)
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False))
 
 
 def _normalised_identifier_query(term: str) -> Q | None:

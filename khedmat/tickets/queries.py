@@ -82,6 +82,7 @@ def ticket_for_tracking(code: str) -> Ticket | None:
     `has_process` says whether a process ever ran for it (its step list is read only then).
     """
     process_model = Ticket.process_instances.rel.related_model  # processes builds on tickets
+    assert not isinstance(process_model, str)  # a model class once the apps are loaded
     instances = process_model._default_manager.filter(ticket=OuterRef("pk"))
     return (
         Ticket.objects.filter(tracking_code=code)
@@ -314,6 +315,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "process.work_item_referred": _("Task referred to another unit"),
     "process.message_received": _("The process received a message"),
     "process.cancelled": _("Process stopped"),
+    "process.failed": _("Process failed: it neither ended nor waits; staff decide the request"),
     "process.service_call_queued": _("Automatic step queued"),
     "process.service_call_done": _("Automatic step done"),
     "process.service_call_failed": _("Automatic step failed"),
