@@ -134,13 +134,13 @@ def sample_values() -> dict[str, str]:
 
 def run(samples: int) -> None:
     from khedmat.search.backends import search
-    from khedmat.search.queries import request_order
+    from khedmat.tickets.indexing import request_order
 
     values = sample_values()
     print(f"{'query':<36} {'hits':>5} {'p50 ms':>8} {'p95 ms':>8}")
     for label, kind, template in QUERIES:
         query = template.format(**values)
-        # as the pages ask: public articles ranked; requests newest first (search.queries)
+        # as the pages ask: public articles ranked; requests newest first (tickets.indexing)
         filters: dict[str, object] = {"scopes": ["public"]}
         if kind == "request":
             filters = {"order": request_order(query)}

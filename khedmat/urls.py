@@ -18,7 +18,6 @@ urlpatterns = [
     path("language/", core_views.set_language, name="set_language"),
     path("accounts/", include("khedmat.accounts.urls")),
     path("desk/work/", include("khedmat.processes.urls")),
-    path("", include("khedmat.search.urls")),
     path("", include("khedmat.knowledge.urls")),
     path("", include("khedmat.complaints.urls")),
     path("desk/", include("khedmat.desk.urls")),

@@ -241,7 +241,7 @@ def _summary(service: Service, version: ServiceVersion) -> dict[str, Any]:
         "version": version.number,
         "updated_at": version.created_at,
         "card_url": reverse("catalog:service_detail", args=[service.code]),
-        "apply_url": reverse("catalog:service_apply", args=[service.code]),
+        "apply_url": reverse("tickets:service_apply", args=[service.code]),
     }
 
 

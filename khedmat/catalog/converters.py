@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import register_converter
+
 from khedmat.catalog.models.base import SERVICE_CODE_PATTERN
 
 
@@ -13,3 +15,7 @@ class ServiceCodeConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+# Registered once, on import: catalog's pages and tickets' apply route both use <service_code:…>.
+register_converter(ServiceCodeConverter, "service_code")

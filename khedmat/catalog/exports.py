@@ -196,7 +196,7 @@ COLUMNS: tuple[tuple[str, str, Promise, Getter], ...] = (
         "other",
         "apply_url",
         _("application address"),
-        lambda s, v, b: b + reverse("catalog:service_apply", args=[s.code]),
+        lambda s, v, b: b + reverse("tickets:service_apply", args=[s.code]),
     ),
     (
         "other",

@@ -227,9 +227,8 @@ def unpublish_service(service: Service, *, actor: Any) -> Service:
 
 
 def _index(service: Service) -> None:
-    """Keep the portal search's entry of the service current (search builds on catalog: a late
-    import)."""
-    from khedmat.search.services import index_service
+    """Keep the portal search's entry of the service current (catalog indexes itself)."""
+    from khedmat.catalog.indexing import index_service
 
     index_service(service)
 

@@ -1,12 +1,11 @@
-"""Public catalog pages under /services/ (DESIGN.md §6): list and search, card, apply, exports."""
+"""Public catalog pages under /services/ (DESIGN.md §6): list and search, card, guide, exports (apply: tickets)."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
-from khedmat.catalog import views
-from khedmat.catalog.converters import ServiceCodeConverter
-from khedmat.tickets.views.apply import service_apply
-
-register_converter(ServiceCodeConverter, "service_code")
+from khedmat.catalog import (
+    converters,  # noqa: F401  (registers <service_code:…>)
+    views,
+)
 
 app_name = "catalog"
 
@@ -15,8 +14,7 @@ urlpatterns = [
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
     path("<service_code:code>/", views.service_detail, name="service_detail"),
-    # The stable request-start address (R-8); the application page belongs to the tickets app.
-    path("<service_code:code>/apply/", service_apply, name="service_apply"),
+    # The stable request-start address (R-8) /services/<code>/apply/ is tickets:service_apply.
     path("<service_code:code>/guide/", views.service_guide, name="service_guide"),
     path("<service_code:code>/flowchart/", views.service_flowchart, name="service_flowchart"),
 ]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 from khedmat.catalog import exports, queries
 from khedmat.catalog.forms import CatalogSearchForm
 from khedmat.catalog.models import Category, Service
-from khedmat.knowledge.queries import faq_for_service
 
 
 def _card_or_404(code: str) -> Service:
@@ -52,12 +51,9 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The public identity card (شناسنامه خدمت) of a published service: every R-3 group."""
     service = _card_or_404(code)
-    context = {
-        "service": service,
-        "version": service.current_version,
-        # the knowledge base's public FAQ linked to this service, under the card's own FAQ
-        "knowledge_faq": faq_for_service(service),
-    }
+    # The page template loads the knowledge base's FAQ of the service through knowledge's
+    # template tag: catalog sits below knowledge and does not import it.
+    context = {"service": service, "version": service.current_version}
     return render(request, "catalog/service_detail.html", context)
 
 

@@ -8,11 +8,23 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self) -> None:
-        """Fire due BPMN timers and follow request letters every minute."""
+        """Fire due BPMN timers and follow request letters every minute; drive requests."""
         from khedmat.jobs.tick import register_tick
+        from khedmat.processes.locks import active_instance_id
+        from khedmat.processes.services import cancel_process, deliver_message, start_for_request
+        from khedmat.tickets.workflow import Workflow, register_workflow
 
         register_tick(fire_due_timers)
         register_tick(poll_request_letters)
+        # Requests reach their process through the tickets.workflow port (tickets never imports us).
+        register_workflow(
+            Workflow(
+                start=start_for_request,
+                deliver=deliver_message,
+                cancel=cancel_process,
+                running=lambda ticket: active_instance_id(ticket) is not None,
+            )
+        )
 
 
 def fire_due_timers() -> None:

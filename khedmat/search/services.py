@@ -1,16 +1,45 @@
-"""Writes of the search index: explicit calls from the services that write the documents (no signals)."""
+"""Writes of the search index: explicit calls from the services that write the documents (no signals).
+
+Search knows no domain app: each app turns its records into `Document`s and indexes them itself
+(tickets.indexing, catalog.indexing, knowledge), and registers how to rebuild its kind.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from khedmat.search.keys import document_key
 from khedmat.search.models import SearchEntry
 
-REQUEST_KIND = "request"
+
+@dataclass(frozen=True)
+class Document:
+    """One document as an app hands it to the index (each app indexes its own records)."""
+
+    object_id: int
+    title: str
+    texts: Sequence[str] = ()
+    title_key: str = ""
+    scope: str = ""
+
+
+#: Rebuilders of a whole kind, registered by the app that owns it (reindex_search runs them all).
+_reindexers: dict[str, Callable[[], int]] = {}
+
+
+def register_reindexer(kind: str, rebuild: Callable[[], int]) -> None:
+    """Let `reindex_search` rebuild `kind` with `rebuild()` (returns how many were indexed)."""
+    _reindexers[kind] = rebuild
+
+
+def reindexers() -> dict[str, Callable[[], int]]:
+    """The registered rebuilders, by kind."""
+    return dict(_reindexers)
+
+
 REINDEX_BATCH = 2000
 
 
@@ -56,33 +85,10 @@ def remove_document(kind: str, object_id: int) -> None:
         SearchEntry.objects.filter(pk__in=ids).delete()
 
 
-def request_texts(ticket: Any) -> tuple[str, list[str]]:
-    """A request's title (the applicant's name) and the texts it is found by."""
-    answers = [str(value) for value in (ticket.answers or {}).values() if isinstance(value, str)]
-    version = ticket.service_version
-    texts = [
-        ticket.tracking_code,
-        ticket.principal_national_code,
-        ticket.representative_name,
-        ticket.representative_national_code,
-        version.title_fa if version is not None else "",
-        *answers,
-    ]
-    return ticket.principal_name, texts
-
-
-def index_request(ticket: Any) -> SearchEntry:
-    """Index one request (call from tickets.services.submit_request and after a correction)."""
-    title, texts = request_texts(ticket)
-    return index_document(
-        REQUEST_KIND, ticket.pk, title=title, texts=texts, title_key=ticket.tracking_code
-    )
-
-
-def _batches(queryset: Any) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for ticket in queryset.iterator(chunk_size=REINDEX_BATCH):
-        batch.append(ticket)
+def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for document in documents:
+        batch.append(document)
         if len(batch) == REINDEX_BATCH:
             yield batch
             batch = []
@@ -90,34 +96,26 @@ def _batches(queryset: Any) -> Iterator[list[Any]]:
         yield batch
 
 
-def reindex_requests() -> int:
-    """Rebuild the request entries from the tickets table; returns how many were indexed."""
-    from khedmat.tickets.models import Ticket
-
+def rebuild_kind(kind: str, documents: Iterable[Document]) -> int:
+    """Replace every entry of `kind` by `documents` in one transaction; returns how many."""
     count = 0
     with transaction.atomic():
-        _drop_kind(REQUEST_KIND)
-        tickets = Ticket.objects.select_related("service_version").order_by("pk")
-        for batch in _batches(tickets):
-            entries = []
-            for ticket in batch:
-                title, texts = request_texts(ticket)
-                entries.append(
-                    SearchEntry(
-                        kind=REQUEST_KIND,
-                        object_id=ticket.pk,
-                        title=title,
-                        title_key=document_key(ticket.tracking_code),
-                        key=document_key(title, *texts),
-                    )
+        drop_kind(kind)
+        for batch in _batches(documents):
+            SearchEntry.objects.bulk_create(
+                SearchEntry(
+                    kind=kind, object_id=document.object_id, scope=document.scope,
+                    title=document.title, title_key=document_key(document.title_key),
+                    key=document_key(document.title, *document.texts),
                 )
-            SearchEntry.objects.bulk_create(entries)
-            count += len(entries)
-        _fill_fts(REQUEST_KIND)
+                for document in batch
+            )  # fmt: skip
+            count += len(batch)
+        _fill_fts(kind)
     return count
 
 
-def _drop_kind(kind: str) -> None:
+def drop_kind(kind: str) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -136,34 +134,3 @@ def _fill_fts(kind: str) -> None:
                 "SELECT id, key FROM search_searchentry WHERE kind = %s",
                 [kind],
             )
-
-
-SERVICE_KIND = "service"
-
-
-def index_service(service: Any) -> None:
-    """Index a service's card in force (call after catalog publishes or revises a service);
-    unpublished services are removed."""
-    version = service.current_version
-    if not service.is_published or version is None:
-        remove_document(SERVICE_KIND, service.pk)
-        return
-    titles = [version.title_fa, version.title_ar, version.title_en]
-    index_document(
-        SERVICE_KIND, service.pk, title=version.title_fa, texts=[*titles, version.search_key],
-        scope="public",
-    )  # fmt: skip
-
-
-def reindex_services() -> int:
-    """Rebuild the service entries from the published catalog; returns how many were indexed."""
-    from khedmat.catalog.models import Service
-
-    with transaction.atomic():
-        _drop_kind(SERVICE_KIND)
-        services = Service.objects.published().select_related("current_version")
-        count = 0
-        for service in services:
-            index_service(service)
-            count += 1
-    return count

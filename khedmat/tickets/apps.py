@@ -9,9 +9,11 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from khedmat.jobs.tick import register_tick
+        from khedmat.search.services import register_reindexer
         from khedmat.sla.choices import EscalationAction
         from khedmat.sla.handlers import NOTIFY_APPLICANT, register_escalation_handler
         from khedmat.tickets.escalations import raise_priority_from_sla, reassign_from_sla
+        from khedmat.tickets.indexing import REQUEST_KIND, reindex_requests
         from khedmat.tickets.models import Ticket
         from khedmat.tickets.services import prune_staged_uploads, tell_applicant_new_due_date
 
@@ -20,4 +22,7 @@ class TicketsConfig(AppConfig):
         register_escalation_handler(
             Ticket, EscalationAction.RAISE_PRIORITY, raise_priority_from_sla
         )
-        register_tick(prune_staged_uploads)  # files kept for a retry nobody came back for
+        register_tick(prune_staged_uploads)
+        register_reindexer(
+            REQUEST_KIND, reindex_requests
+        )  # tickets indexes its own requests  # files kept for a retry nobody came back for

@@ -39,6 +39,7 @@ from khedmat.sla.services import (
     start_clocks,
     stop_record_clocks,
 )
+from khedmat.tickets import workflow
 from khedmat.tickets.choices import (
     CLOSED_STATUSES,
     WAITING_STATUSES,
@@ -157,20 +158,15 @@ def submit_request(
 
 
 def _index(ticket: Ticket) -> None:
-    """Keep the staff search's entry of the request current (search builds on tickets: late
-    import, as for processes)."""
-    from khedmat.search.services import index_request
+    """Keep the staff search's entry of the request current (tickets indexes itself)."""
+    from khedmat.tickets.indexing import index_request
 
     index_request(ticket)
 
 
 def _start_process(ticket: Ticket, *, actor: User) -> None:
-    """Start the service's BPMN process, if it has one (processes builds on tickets: late import)."""
-    if not ticket.service.process_key:
-        return
-    from khedmat.processes.services import start_for_request
-
-    start_for_request(ticket, actor=actor)
+    """Start the service's BPMN process, if it has one (through tickets.workflow)."""
+    workflow.start_process(ticket, actor=actor)
 
 
 def _refuse_while_process_runs(ticket: Ticket, *, by_process: bool) -> None:
@@ -179,18 +175,14 @@ def _refuse_while_process_runs(ticket: Ticket, *, by_process: bool) -> None:
     `by_process`: the process itself decides (its end, or a task's decision)."""
     if by_process:
         return
-    from khedmat.processes.locks import active_instance_id
-
     list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
-    if active_instance_id(ticket) is not None:
+    if workflow.process_running(ticket):
         raise ProcessRunningError()
 
 
 def _tell_process(ticket: Ticket, message: str, *, actor: User | None) -> None:
     """Hand a message (request_corrected) to the request's process, if one waits for it."""
-    from khedmat.processes.services import deliver_message
-
-    deliver_message(ticket, message, actor=actor)
+    workflow.deliver_message(ticket, message, actor=actor)
 
 
 def validate_submission(
@@ -694,9 +686,7 @@ def reject_request(
 
 def _stop_process(ticket: Ticket, *, actor: User | None, reason: str) -> None:
     """A decided request's process stops where it is (a rejection ends it early)."""
-    from khedmat.processes.services import cancel_process
-
-    cancel_process(ticket, actor=actor, reason=reason)
+    workflow.cancel_process(ticket, actor=actor, reason=reason)
 
 
 def complete_request(

@@ -39,7 +39,7 @@ def test_every_service_has_a_stable_card_and_apply_address(make_service):
         reverse("catalog:service_detail", args=["10012656000sh13"]) == "/services/10012656000sh13/"
     )
     assert (
-        reverse("catalog:service_apply", args=["10012656000sh13"])
+        reverse("tickets:service_apply", args=["10012656000sh13"])
         == "/services/10012656000sh13/apply/"
     )
     assert reverse("catalog:service_list") == "/services/"

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.search.models import SearchEntry
-from khedmat.search.queries import request_search
-from khedmat.search.services import index_request, reindex_requests
+from khedmat.tickets.indexing import index_request, reindex_requests, request_search
 from khedmat.tickets.models import Ticket
 from tests.tickets.conftest import Submit
 
@@ -119,8 +118,8 @@ def test_search_page_refuses_applicants(
 
 
 def test_published_services_are_indexed_for_the_catalog(service: object) -> None:
+    from khedmat.catalog.indexing import SERVICE_KIND, reindex_services
     from khedmat.search.backends import search
-    from khedmat.search.services import SERVICE_KIND, reindex_services
 
     assert reindex_services() == 1
     (hit,) = search(SERVICE_KIND, "پروانة كسب")
@@ -144,3 +143,24 @@ def test_a_filed_request_is_found_at_once_and_a_correction_updates_it(
 
     assert _codes(request_search("گلستان", desk_agent)) == [ticket.tracking_code]
     assert request_search("نانوایی", desk_agent) == []
+
+
+def test_reindex_search_rebuilds_every_kind_the_apps_registered(
+    submit: Submit, service: object
+) -> None:
+    import io
+
+    from khedmat.search.services import reindexers
+
+    ticket = submit()
+    SearchEntry.objects.all().delete()
+    out = io.StringIO()
+    call_command("reindex_search", stdout=out)
+
+    assert {"request", "service"} <= set(reindexers())
+    assert "indexed 1 request entries" in out.getvalue()
+    assert "indexed 1 service entries" in out.getvalue()
+    assert set(SearchEntry.objects.values_list("kind", "object_id")) >= {
+        ("request", ticket.pk),
+        ("service", service.pk),  # type: ignore[attr-defined]
+    }

@@ -1,7 +1,7 @@
 """The application page `/services/<code>/apply/` (R-8 to R-13): the card's form, filed once.
 
-The catalog's `catalog:service_apply` route points here, so the stable address stays where the
-catalog published it. Anonymous visitors go to the applicant login and come back; staff are sent
+The route is `tickets:service_apply`, under the catalog's /services/<code>/ so the stable address
+stays where the catalog published it. Anonymous visitors go to the applicant login and come back; staff are sent
 to the desk's walk-in form; a card whose request stage is not electronic says where to apply.
 """
 
@@ -15,14 +15,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, reverse, reverse_lazy
+from django.urls import NoReverseMatch, URLPattern, path, reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
-from khedmat.catalog import queries
+from khedmat.catalog import (
+    converters,  # noqa: F401  (registers <service_code:…>)
+    queries,
+)
 from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import InvalidAnswers
 from khedmat.catalog.models import FormField, Service, ServiceVersion
@@ -40,9 +43,6 @@ from khedmat.tickets.models import StagedUpload
 
 APPLICANT_LOGIN_URL = reverse_lazy("accounts:applicant_login")
 TEMPLATE = "tickets/apply.html"
-
-# The route lives in khedmat/catalog/urls.py (catalog:service_apply); nothing more here.
-urlpatterns: list[URLPattern] = []
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -179,3 +179,8 @@ def _render_form(
         "errors": bundle.error_summary(),
     }
     return render(request, TEMPLATE, context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("services/<service_code:code>/apply/", service_apply, name="service_apply"),
+]

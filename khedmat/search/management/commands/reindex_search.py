@@ -1,14 +1,25 @@
-"""Rebuild the search entries of requests and services (articles: knowledge's reindex)."""
+"""Rebuild the search index: every kind an app registered (requests, services…)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from khedmat.search.services import reindex_requests, reindex_services
+from khedmat.search.services import reindexers
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index of requests and published services."
+    help = "Rebuild the search index of every kind the apps registered (requests, services)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("kinds", nargs="*", help="only these kinds (default: all)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"indexed {reindex_requests()} requests, {reindex_services()} services")
+        registered = reindexers()
+        unknown = sorted(set(options["kinds"]) - set(registered))
+        if unknown:
+            self.stderr.write(
+                f"unknown kinds: {', '.join(unknown)}; known: {', '.join(registered)}"
+            )
+            raise SystemExit(2)
+        for kind in options["kinds"] or sorted(registered):
+            self.stdout.write(f"indexed {registered[kind]()} {kind} entries")
