@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from persiantools.jdatetime import JalaliDate
 
 from khedmat.calendars.choices import HolidayKind, Weekday
 from khedmat.calendars.models import CalendarScope, HoursOverride
-from khedmat.core.digits import fold_digits
-
-JALALI_PATTERN = re.compile(r"^\s*(1[2-4]\d\d)[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
+from khedmat.core.forms import LocalDateField
 
 
-def parse_jalali(text: str) -> dt.date | None:
-    """The Gregorian date of "1405/01/25" (any digits, / - or . separators), None if not Jalali."""
-    match = JALALI_PATTERN.match(fold_digits(text))
-    if match is None:
-        return None
-    year, month, day = (int(part) for part in match.groups())
-    try:
-        return JalaliDate(year, month, day).to_gregorian()
-    except ValueError:
-        raise ValidationError(_("This Jalali date does not exist."), code="invalid") from None
-
-
-class JalaliOrGregorianDateField(forms.DateField):
-    """A date typed as Jalali (1405/01/25) or Gregorian (2026-04-14), in any digits."""
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, str):
-            jalali = parse_jalali(value)
-            if jalali is not None:
-                return jalali
-            value = fold_digits(value)
-        return super().to_python(value)
+class JalaliOrGregorianDateField(LocalDateField):
+    """A date typed as Jalali (1405/01/25) or Gregorian (2026-04-14), in any digits (core's parser)."""
 
 
 class AnnounceClosureForm(forms.Form):

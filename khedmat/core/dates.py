@@ -6,12 +6,43 @@ Stored values stay UTC; these functions convert at the edge, in the active time 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import formats, timezone, translation
-from hijridate import Gregorian
+from hijridate import Gregorian, Hijri
 from persiantools.jdatetime import JalaliDate
 
-from khedmat.core.digits import localize_digits
+from khedmat.core.digits import fold_digits, localize_digits
+
+#: Typed dates: Y/M/D with /, - or . and any digits. A year from 1800 on is Gregorian; below it the
+#: year is in the field's local calendar (Jalali ~1405 and Hijri ~1448 in 2026 are far below).
+GREGORIAN_FROM_YEAR = 1800
+_TYPED_DATE = re.compile(r"^\s*(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
+JALALI, HIJRI, GREGORIAN = "jalali", "hijri", "gregorian"
+
+
+def parse_local_date(text: str, calendar: str = JALALI) -> dt.date:
+    """The Gregorian date of a date typed as Y/M/D in `calendar` (jalali, hijri or gregorian).
+
+    The one parser of typed dates (forms, the form builder, the calendar admin): any digits, one
+    year cut-off. ValueError when the text is not Y/M/D or names a day that does not exist.
+    """
+    match = _TYPED_DATE.match(fold_digits(text))
+    if match is None:
+        raise ValueError("not Y/M/D")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        if year >= GREGORIAN_FROM_YEAR:
+            return dt.date(year, month, day)
+        if calendar == JALALI:
+            return JalaliDate(year, month, day).to_gregorian()
+        if calendar == HIJRI:
+            gregorian = Hijri(year, month, day).to_gregorian()
+            return dt.date(gregorian.year, gregorian.month, gregorian.day)
+    except OverflowError as error:
+        raise ValueError(str(error)) from error
+    raise ValueError("a Gregorian year is expected")
+
 
 JALALI_MONTHS = (
     "فروردین",

@@ -10,8 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from persiantools.jdatetime import JalaliDate
 
+from khedmat.core.dates import JALALI, parse_local_date
 from khedmat.core.digits import fold_digits, is_ascii_digits
 from khedmat.core.identifiers import (
     normalize_legal_id,
@@ -134,26 +134,21 @@ class PostalCodeField(DigitsField):
         return self.warning_message
 
 
-DATE_PATTERN = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
-# Years below this are Jalali (1405 ~ 2026); above it, Gregorian.
-JALALI_BEFORE_YEAR = 1700
+TYPED_DATE_SHAPE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 
 
 class LocalDateField(forms.DateField):
-    """A date typed as YYYY-MM-DD or YYYY/MM/DD: Jalali when the year is below 1700, else Gregorian."""
+    """A date typed as YYYY-MM-DD or YYYY/MM/DD: Jalali below core.dates.GREGORIAN_FROM_YEAR."""
 
     def to_python(self, value: Any) -> dt.date | None:
         """The Gregorian date, whatever the calendar and digits it was typed in."""
         if isinstance(value, dt.date) or value in self.empty_values:
             return super().to_python(value)
-        match = DATE_PATTERN.match(fold_digits(str(value)))
-        if match is None:
+        text = str(value)
+        if not TYPED_DATE_SHAPE.match(fold_digits(text)):
             raise ValidationError(_("Enter a date such as 1405/01/26 or 2026-04-15."), "invalid")
-        year, month, day = (int(part) for part in match.groups())
         try:
-            if year < JALALI_BEFORE_YEAR:
-                return JalaliDate(year, month, day).to_gregorian()
-            return dt.date(year, month, day)
+            return parse_local_date(text, JALALI)
         except ValueError as error:
             raise ValidationError(_("This date does not exist."), "invalid") from error
 

@@ -12,36 +12,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from hijridate import Gregorian, Hijri
+from hijridate import Gregorian
 from persiantools.jdatetime import JalaliDate
 
 from khedmat.catalog.choices import DateCalendar
+from khedmat.core.dates import parse_local_date
 from khedmat.core.digits import fold_digits
 
-_DATE = re.compile(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})")
 _DIGIT_CLASS = "[0-9۰-۹٠-٩]"
 DATE_INPUT_PATTERN = f"{_DIGIT_CLASS}{{4}}[/\\-]{_DIGIT_CLASS}{{1,2}}[/\\-]{_DIGIT_CLASS}{{1,2}}"
-GREGORIAN_FROM_YEAR = 1800
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 # --- dates ------------------------------------------------------------------------------------
-
-
-def parse_local_date(text: str, calendar: str) -> dt.date:
-    """A date typed as Y/M/D in `calendar` (any digits); a year from 1800 on is read as Gregorian."""
-    match = _DATE.fullmatch(fold_digits(text).strip())
-    if match is None:
-        raise ValueError("not Y/M/D")
-    year, month, day = (int(part) for part in match.groups())
-    if year >= GREGORIAN_FROM_YEAR:
-        return dt.date(year, month, day)
-    if calendar == DateCalendar.JALALI:
-        return JalaliDate(year, month, day).to_gregorian()
-    if calendar == DateCalendar.HIJRI:
-        gregorian = Hijri(year, month, day).to_gregorian()
-        return dt.date(gregorian.year, gregorian.month, gregorian.day)
-    raise ValueError("a Gregorian year is expected")
 
 
 def format_local_date(value: dt.date, calendar: str) -> str:
