@@ -34,7 +34,8 @@ from khedmat.accounts.errors import (
     OtpSiteBusyError,
 )
 from khedmat.accounts.models import LoginCode, User
-from khedmat.accounts.services import Actor, assign_role, create_user
+from khedmat.accounts.services import assign_role, create_user
+from khedmat.core.actors import Actor
 from khedmat.core.digits import fold_digits
 from khedmat.core.http import rate_limit_address
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,13 +29,13 @@ from khedmat.accounts.errors import (
 )
 from khedmat.accounts.models import EnrolmentLink, LoginFailure, OrgUnit, User
 from khedmat.accounts.queries import login_is_locked, login_key, recent_failure_count
+from khedmat.core.actors import Actor
 from khedmat.core.http import rate_limit_address
 from khedmat.core.services import record_activity
 
 logger = logging.getLogger(__name__)
 
 # Who acts: a user, an anonymous visitor, or None for the system itself.
-Actor = User | AnonymousUser | None
 
 
 # --- people -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from khedmat.core.actors import Actor
 from khedmat.core.services import record_activity
 from khedmat.notifications import queries, rules
 from khedmat.notifications.choices import PENDING, Channel, MessageKind, MessageStatus
@@ -30,9 +31,6 @@ from khedmat.notifications.secrecy import SECRET_MASK, masked_context, secret_na
 from khedmat.notifications.tasks import deliver_message_task
 
 logger = logging.getLogger(__name__)
-
-
-Actor = Any
 
 
 # A delivery report may move a message only to one of these (a provider never "queues" ours).
@@ -121,7 +119,7 @@ def _create_message(
     message = Message(**fields, status=decision.status, created_at=now, status_changed_at=now)
     if record is not None:  # the timeline rows below need the record: no query to read it back
         Message._meta.get_field("related").set_cached_value(message, record)  # type: ignore[union-attr]
-    message.created_by = actor if getattr(actor, "is_authenticated", False) else None
+    message.created_by_id = actor.pk if actor is not None and actor.is_authenticated else None
     if decision.status == MessageStatus.HELD:
         message.next_attempt_at = decision.release_at
     elif decision.status == MessageStatus.CANCELLED:

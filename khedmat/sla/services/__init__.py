@@ -4,6 +4,7 @@ Every change goes through here, in the caller's transaction, and leaves Activity
 the clock belongs to. The sweep and the recomputation are set-based (bulk reads and writes).
 """
 
+from khedmat.core.actors import Actor
 from khedmat.sla.queries import PolicyContext
 from khedmat.sla.services.clocks import (
     cancel_clock,
@@ -15,7 +16,6 @@ from khedmat.sla.services.clocks import (
     stop_clock,
     stop_record_clocks,
 )
-from khedmat.sla.services.common import Actor
 from khedmat.sla.services.recompute import (
     affected_unit_ids,
     recompute_open_clocks,

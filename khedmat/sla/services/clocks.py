@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from khedmat.accounts.models import OrgUnit, Team
 from khedmat.calendars.worktime import WorkCalendar
+from khedmat.core.actors import Actor
 from khedmat.sla.choices import SUBMISSION_TARGET_KINDS, ClockState, SegmentKind, TargetKind
 from khedmat.sla.errors import ClockTransitionError
 from khedmat.sla.models import SlaClock, SlaTarget
 from khedmat.sla.queries import PolicyContext, policy_for, unit_calendars
 from khedmat.sla.schedule import plan_clock, remaining_minutes
 from khedmat.sla.services.common import (
-    Actor,
     _apply_plan,
     _calendar,
     _close_segment,

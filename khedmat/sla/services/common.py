@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
-
 from khedmat.accounts.models import User
 from khedmat.calendars.worktime import WorkCalendar, working_minutes_between
+from khedmat.core.actors import Actor
 from khedmat.core.models import Activity
 from khedmat.sla.choices import SegmentKind, TargetKind, can_move
 from khedmat.sla.errors import ClockTransitionError
@@ -18,7 +17,6 @@ from khedmat.sla.queries import unit_calendars
 from khedmat.sla.schedule import Schedule, parse_warning_schedule, plan_clock
 
 # Who acts: a user, an anonymous visitor, or None for the system itself (the sweep, a job).
-Actor = User | AnonymousUser | None
 
 
 def _user(actor: Actor) -> User | None:

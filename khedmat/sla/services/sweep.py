@@ -15,6 +15,7 @@ from django.db.models import CharField, DateTimeField, F, JSONField, Q, Value
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
+from khedmat.core.actors import Actor
 from khedmat.core.models import Activity
 from khedmat.sla import handlers
 from khedmat.sla.choices import (
@@ -27,7 +28,6 @@ from khedmat.sla.choices import (
 from khedmat.sla.models import SlaClock, SlaEscalation
 from khedmat.sla.schedule import parse_warning_schedule
 from khedmat.sla.services.common import (
-    Actor,
     _calendar,
     _close_segment,
     _group,
