@@ -9,6 +9,7 @@ from ninja.security import django_auth
 from ninja.types import DictStrAny
 
 from khedmat import __version__
+from khedmat.core.errors import DomainError
 from khedmat.core.http import load_json
 
 
@@ -72,3 +73,10 @@ def translated_validation_error(request: HttpRequest, error: ValidationError) ->
         {"detail": str(_("The request does not have the expected shape.")), "errors": error.errors},
         status=422,
     )
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """Any app's domain error an endpoint did not map itself: the same JSON shape as every other
+    error (`{"detail": …}`, translated) with the error class's status (409 unless it says)."""
+    return api.create_response(request, {"detail": str(error.message)}, status=error.status_code)

@@ -6,6 +6,7 @@ import base64
 import re
 
 import pytest
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,33 @@ def test_a_delivery_report_nested_too_deeply_is_ignored(client, settings):
 
     assert response.status_code == 200
     assert response.json() == {"received": 0}
+
+
+def test_an_unmapped_domain_error_answers_in_the_one_json_shape(rf: RequestFactory) -> None:
+    """Every app's domain error derives from core.errors.DomainError, and the API answers one the
+    endpoint did not catch as {"detail": …} with its status, in the caller's language (not a 500)."""
+    import json as json_module
+
+    from django.utils import translation
+
+    from khedmat.api import domain_error
+    from khedmat.catalog.errors import CatalogError
+    from khedmat.core.errors import DomainError
+    from khedmat.knowledge.errors import FeedbackAlreadyGivenError
+    from khedmat.processes.errors import ProcessError
+    from khedmat.surveys.errors import SurveyError
+    from khedmat.tickets.errors import TransitionError
+
+    for base in (CatalogError, ProcessError, SurveyError, TransitionError):
+        assert issubclass(base, DomainError)
+    request = rf.get("/api/v1/version")
+    with translation.override("en"):
+        response = domain_error(request, TransitionError())
+        assert response.status_code == 409
+        assert json_module.loads(response.content) == {
+            "detail": "This request is not in a state that allows this action."
+        }
+        liked = domain_error(request, FeedbackAlreadyGivenError())
+        assert json_module.loads(liked.content) == {
+            "detail": "You have already rated this article."
+        }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from khedmat.core.errors import DomainError
 
-class AccountsError(Exception):
+
+class AccountsError(DomainError):
     """Base of the accounts errors."""
 
 

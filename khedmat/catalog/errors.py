@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from khedmat.core.errors import DomainError
 
-class CatalogError(Exception):
+
+class CatalogError(DomainError):
     """Base of the catalog errors."""
 
 

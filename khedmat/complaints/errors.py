@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.errors import DomainError
 
-class ComplaintError(Exception):
+
+class ComplaintError(DomainError):
     """A complaint use case refused; `message` says why."""
 
     default_message = _("The complaint could not be changed.")
-
-    def __init__(self, message: object = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class ComplaintTransitionError(ComplaintError):

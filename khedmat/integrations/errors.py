@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from khedmat.core.errors import DomainError
 from khedmat.jobs.errors import PermanentError, RetryableError
 
 
-class IntegrationError(Exception):
+class IntegrationError(DomainError):
     """Base of the integrations errors that callers handle (not provider failures)."""
 
 

@@ -2,19 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.errors import DomainError
 
-class KnowledgeError(Exception):
+
+class KnowledgeError(DomainError):
     """A knowledge-base use case refused."""
 
-    message = _("This action is not possible.")
-
-    def __str__(self) -> str:
-        return str(self.message)
+    default_message = _("This action is not possible.")
 
 
 class FeedbackAlreadyGivenError(KnowledgeError):
-    message = _("You have already rated this article.")
+    default_message = _("You have already rated this article.")
 
 
 class IllegalStatusChangeError(KnowledgeError):
-    message = _("The article cannot move to this status.")
+    default_message = _("The article cannot move to this status.")

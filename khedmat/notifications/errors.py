@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from khedmat.core.errors import DomainError
 from khedmat.jobs.errors import PermanentError, RetryableError
 
 
-class NotificationError(Exception):
+class NotificationError(DomainError):
     """Base of the notifications errors that callers handle."""
 
 

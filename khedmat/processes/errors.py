@@ -10,15 +10,13 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from khedmat.processes.validation import Problem
 
+from khedmat.core.errors import DomainError
 
-class ProcessError(Exception):
+
+class ProcessError(DomainError):
     """A process cannot do what was asked; `message` is shown to the user."""
 
     default_message = _("This process cannot be changed this way.")
-
-    def __init__(self, message: object = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class DefinitionImmutableError(ProcessError):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from khedmat.core.errors import DomainError
 
-class SlaError(Exception):
+
+class SlaError(DomainError):
     """Base of the SLA errors."""
 
 

@@ -4,33 +4,32 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.errors import DomainError
 
-class SurveyError(Exception):
+
+class SurveyError(DomainError):
     """Base of the survey errors."""
 
-    message = _("The survey could not be saved.")
-
-    def __init__(self, message: object = None) -> None:
-        super().__init__(str(message or self.message))
-        if message is not None:
-            self.message = message  # type: ignore[assignment]
+    default_message = _("The survey could not be saved.")
 
 
 class AlreadyAnsweredError(SurveyError):
-    message = _("This survey was already answered. Thank you: only one answer per request counts.")
+    default_message = _(
+        "This survey was already answered. Thank you: only one answer per request counts."
+    )
 
 
 class SurveyExpiredError(SurveyError):
-    message = _("This survey link is no longer valid.")
+    default_message = _("This survey link is no longer valid.")
 
 
 class InvalidAnswersError(SurveyError):
-    message = _("Some answers are missing or not valid.")
+    default_message = _("Some answers are missing or not valid.")
 
 
 class TransitionError(SurveyError):
-    message = _("This change is not allowed in the current status.")
+    default_message = _("This change is not allowed in the current status.")
 
 
 class NoteRequiredError(SurveyError):
-    message = _("Write a note on what was done before closing the follow-up.")
+    default_message = _("Write a note on what was done before closing the follow-up.")

@@ -6,15 +6,13 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.errors import DomainError
 
-class TicketError(Exception):
+
+class TicketError(DomainError):
     """A request cannot do what was asked; `message` is shown to the user."""
 
     default_message = _("This request cannot be changed this way.")
-
-    def __init__(self, message: object = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class TransitionError(TicketError):
