@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.calendars.choices import (
@@ -21,13 +20,12 @@ from khedmat.calendars.choices import (
     ScopeKind,
     Weekday,
 )
+from khedmat.core.translated import translated_text
 
 
 def localized_name(row: Any) -> str:
     """`name_fa`, `name_ar` or `name_en` for the active language, else the first one filled in."""
-    language = (translation.get_language() or "fa")[:2]
-    names = [getattr(row, f"name_{language}", ""), row.name_fa, row.name_en, row.name_ar]
-    return next((name for name in names if name), "")
+    return translated_text(row, "name")
 
 
 def validate_time_zone(value: str) -> None:

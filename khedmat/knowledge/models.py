@@ -5,19 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.translated import translated_text
 from khedmat.knowledge.choices import ArticleKind, ArticleStatus, Audience
 
 
 def _localized(obj: object, field: str) -> str:
-    language = (translation.get_language() or "fa")[:2]
-    for code in (language, "fa", "ar", "en"):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return str(value)
-    return ""
+    return translated_text(obj, field)
 
 
 class Category(models.Model):

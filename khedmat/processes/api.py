@@ -23,7 +23,7 @@ from ninja.errors import HttpError
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
-from khedmat.catalog.models.base import translated_text
+from khedmat.core.translated import translated_text
 from khedmat.processes import assignment
 from khedmat.processes.actions import (
     TASK_ACTIONS,

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.translated import translated_text
 from khedmat.surveys.choices import (
     FOLLOW_UP_TRANSITIONS,
     INVITATION_TRANSITIONS,
@@ -74,8 +74,7 @@ class SurveyQuestion(models.Model):
     @property
     def label(self) -> str:
         """The question in the active language, or in Persian when not translated."""
-        language = (get_language() or "fa")[:2]
-        return getattr(self, f"label_{language}", "") or self.label_fa
+        return translated_text(self, "label")
 
     @property
     def short_label(self) -> str:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from khedmat.accounts.models import Team, User
 from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.catalog.models import Service
-from khedmat.catalog.models.base import translated_text
 from khedmat.core.dates import JALALI_MONTHS
 from khedmat.core.digits import localize_digits
+from khedmat.core.translated import translated_text
 from khedmat.surveys.choices import FollowUpStatus, QuestionKind
 from khedmat.surveys.models import SurveyFollowUp, SurveyInvitation, SurveyQuestion
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from khedmat.catalog.models.base import translated_text
 from khedmat.core import ratelimit
 from khedmat.core.http import client_limit_address
+from khedmat.core.translated import translated_text
 from khedmat.surveys import queries, services
 from khedmat.surveys.choices import InvitationStatus
 from khedmat.surveys.conf import setting

@@ -35,11 +35,11 @@ from khedmat.accounts.otp import profile_is_complete
 from khedmat.catalog.formbuilder.engine import InvalidAnswers
 from khedmat.catalog.formbuilder.uploads import extension_of, sniff_matches
 from khedmat.catalog.models import Service, ServiceVersion
-from khedmat.catalog.models.base import translated_text
 from khedmat.core.digits import fold_digits
 from khedmat.core.http import client_ip, load_json
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
+from khedmat.core.translated import translated_text
 from khedmat.tickets import queries, ratelimit, receipts, services, walkin
 from khedmat.tickets.choices import IntakeChannel, PrincipalKind
 from khedmat.tickets.choices import Status as TicketStatus

@@ -22,9 +22,9 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.formbuilder.fields import option_label
 from khedmat.catalog.models import FormField, RequiredDocument
-from khedmat.catalog.models.base import active_card_language, translated_text
 from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
+from khedmat.core.translated import active_text_language, translated_text
 from khedmat.notifications.choices import ACTIVITY_LABELS as MESSAGE_ACTIVITY_LABELS
 from khedmat.sla.choices import PauseReason
 from khedmat.sla.queries import SlaState, sla_state_for_record
@@ -389,7 +389,7 @@ def answer_items(
     ticket: Ticket, rows: Sequence[FormField], attachments: Sequence[Attachment]
 ) -> list[AnswerItem]:
     """The request's answers under the labels of its version's form fields, in form order."""
-    language = active_card_language()
+    language = active_text_language()
     top, children = split_rows(rows)
     return _answer_level(top, children, ticket.answers, "", attachments, language)
 

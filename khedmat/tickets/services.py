@@ -22,12 +22,12 @@ from khedmat.calendars.worktime import add_working_days, add_working_minutes
 from khedmat.catalog.choices import DurationUnit
 from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
 from khedmat.catalog.models import ServiceVersion
-from khedmat.catalog.models.base import translated_text
 from khedmat.core.dates import format_datetime
 from khedmat.core.digits import localize_digits
 from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
+from khedmat.core.translated import translated_text
 from khedmat.notifications.choices import Channel, MessageKind
 from khedmat.notifications.errors import TemplateMissingError
 from khedmat.notifications.services import notify

@@ -35,13 +35,13 @@ from khedmat.catalog.formbuilder.fields import (
 )
 from khedmat.catalog.formbuilder.uploads import UploadField
 from khedmat.catalog.models import FormField, ServiceVersion
-from khedmat.catalog.models.base import active_card_language, translated_text
 from khedmat.core.forms import (
     LegalIdField,
     MobileField,
     NationalCodeField,
     PostalCodeField,
 )
+from khedmat.core.translated import active_text_language, translated_text
 
 EMPTY_VALUES: tuple[Any, ...] = (None, "", [], (), {})
 _INVALID = object()
@@ -188,7 +188,7 @@ def form_field_for(
     row: FormField, *, children: Sequence[FormField] = (), language: str | None = None
 ) -> forms.Field:
     """The Django form field for one row (a group's field holds its children's fields)."""
-    language = language or active_card_language()
+    language = language or active_text_language()
     common = {
         "label": translated_text(row, "label", language),
         "help_text": translated_text(row, "help", language),
@@ -292,7 +292,7 @@ def validate_answers(
     if not isinstance(answers, Mapping):
         raise InvalidAnswers({"__all__": [gettext("The answers must be a JSON object.")]})
     top, children = split_rows(rows_of(source))
-    run = _Run(language=language or active_card_language(), strict=True)
+    run = _Run(language=language or active_text_language(), strict=True)
     cleaned = _clean_level(top, children, answers, context={}, prefix="", run=run)
     if run.errors:
         raise InvalidAnswers(run.errors)
@@ -417,7 +417,7 @@ class AnswerForm(forms.Form):
         self, rows: Iterable[FormField], *args: Any, language: str | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.language = language or active_card_language()
+        self.language = language or active_text_language()
         self.rows = ordered_rows(rows)
         self.top_rows, self.group_rows = split_rows(self.rows)
         self.row_by_key = {row.key: row for row in self.rows}

@@ -7,26 +7,20 @@ from typing import Any, overload
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.catalog import choices
-from khedmat.catalog.choices import CARD_LANGUAGES, FALLBACK_LANGUAGE
+from khedmat.catalog.choices import CARD_LANGUAGES
 from khedmat.catalog.errors import ImmutableVersionError
 from khedmat.core.digits import fold_digits
+from khedmat.core.translated import translated_text
 
 SERVICE_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 FIELD_KEY_PATTERN = r"[a-z][a-z0-9_]{0,49}"
 _SERVICE_CODE = re.compile(SERVICE_CODE_PATTERN)
 _FIELD_KEY = re.compile(FIELD_KEY_PATTERN)
 _SHEBA = re.compile(r"IR\d{24}")
-
-
-def active_card_language() -> str:
-    """The active language if a card keeps text in it, else Persian."""
-    language = (translation.get_language() or FALLBACK_LANGUAGE)[:2]
-    return language if language in CARD_LANGUAGES else FALLBACK_LANGUAGE
 
 
 class Translated:
@@ -46,13 +40,6 @@ class Translated:
         if instance is None:
             return self
         return translated_text(instance, self.field_prefix)
-
-
-def translated_text(instance: object, prefix: str, language: str | None = None) -> str:
-    """The text of `<prefix>_<language>` (active language by default), or the Persian text."""
-    language = language or active_card_language()
-    text = getattr(instance, f"{prefix}_{language}", "") or ""
-    return text or getattr(instance, f"{prefix}_{FALLBACK_LANGUAGE}", "") or ""
 
 
 def texts_of(instance: object, prefix: str) -> dict[str, str]:

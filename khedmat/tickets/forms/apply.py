@@ -25,8 +25,8 @@ from khedmat.accounts.models import User
 from khedmat.catalog.formbuilder import AnswerForm, rows_of
 from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import RequiredDocument, ServiceVersion
-from khedmat.catalog.models.base import translated_text
 from khedmat.core.forms import DigitsField, LegalIdField, MobileField, NationalCodeField
+from khedmat.core.translated import translated_text
 from khedmat.tickets.choices import Capacity, PrincipalKind
 from khedmat.tickets.documents import document_field, document_key, upload_documents
 from khedmat.tickets.models import StagedUpload

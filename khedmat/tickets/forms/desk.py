@@ -20,8 +20,8 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import FormField, RequiredDocument, Service
-from khedmat.catalog.models.base import active_card_language, translated_text
 from khedmat.core.forms import MobileField, NationalCodeField
+from khedmat.core.translated import active_text_language, translated_text
 from khedmat.tickets import walkin
 from khedmat.tickets.choices import Status
 from khedmat.tickets.documents import document_field, document_key, upload_documents
@@ -78,7 +78,7 @@ def actions_for(ticket: Ticket) -> list[Action]:
 
 def correction_choices(ticket: Ticket) -> list[tuple[str, str]]:
     """Fields the applicant was shown, and uploaded documents, they can be asked to correct."""
-    version, language = ticket.service_version, active_card_language()
+    version, language = ticket.service_version, active_text_language()
     top, _children = split_rows(rows_of(version))
     choices = [
         (row.key, translated_text(row, "label", language))
