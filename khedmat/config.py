@@ -76,7 +76,7 @@ def database_from_url(url: str, *, prepared_statements: bool = False) -> dict:
         )
     try:
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    except Exception as error:  # dj-database-url raises several kinds
+    except Exception as error:  # noqa: BLE001  (dj-database-url raises several kinds)
         raise ConfigError(f"DATABASE_URL could not be read: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not config.get("NAME"):

@@ -225,7 +225,8 @@ class WorkCalendar:
         hours = self.local_hours(date)
         if not hours:
             return _EMPTY_DAY
-        midnight = dt.datetime(date.year, date.month, date.day)
+        # wall-clock midnight of the calendar; _to_us makes each interval aware in its zone
+        midnight = dt.datetime(date.year, date.month, date.day)  # noqa: DTZ001
         intervals = []
         for start, end in hours:
             utc_start = self._to_us(midnight, start)

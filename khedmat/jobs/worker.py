@@ -174,7 +174,7 @@ class KhedmatWorker(Worker):
             # Forced stop mid-task: the task did not fail, it runs again (at least once).
             self.settle_failure(db_task_result, error, retryable=True, delay=0.0)
             raise
-        except BaseException as error:
+        except BaseException as error:  # noqa: BLE001  (any failure settles the task, then re-raises)
             self.settle_failure(db_task_result, error, retryable=is_retryable(error))
         finally:
             self.running_task = False

@@ -204,7 +204,7 @@ def _current_elements(instance: ProcessInstance) -> list[str]:
         return []
     try:
         return engine.current_elements(engine.deserialize(instance.state))
-    except Exception:  # a state the engine cannot read still leaves the rest of the panel
+    except Exception:  # noqa: BLE001  (a state the engine cannot read leaves the rest of the panel)
         return []
 
 

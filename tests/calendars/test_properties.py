@@ -64,7 +64,10 @@ def calendars(draw: st.DrawFn) -> WorkCalendar:
 
 
 instants = st.datetimes(
-    min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 6, 30), timezones=st.just(dt.UTC)
+    # hypothesis takes naive bounds and attaches the zone itself
+    min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001
+    max_value=dt.datetime(2027, 6, 30),  # noqa: DTZ001
+    timezones=st.just(dt.UTC),
 )
 minutes = st.integers(min_value=0, max_value=30 * 8 * 60)
 

@@ -124,7 +124,8 @@ class TestR37TimeZone:
 
     def test_naive_datetimes_are_refused(self) -> None:
         with pytest.raises(ValueError, match="aware"):
-            add_working_hours(calendar_from_pack("IR"), dt.datetime(2026, 6, 1, 12), 1)
+            naive = dt.datetime(2026, 6, 1, 12)  # noqa: DTZ001  (the point of the test)
+            add_working_hours(calendar_from_pack("IR"), naive, 1)
 
     def test_working_time_is_real_elapsed_time_across_a_daylight_saving_change(self) -> None:
         # New York springs forward at 02:00 on 8 March 2026: a 00:00-24:00 day lasts 23 hours.

@@ -115,7 +115,7 @@ class TestDeadline:
         self, file: FileComplaint, inspection: OrgUnit, settings: Any
     ) -> None:
         settings.KHEDMAT_COMPLAINTS_ANSWER_DAYS = 3
-        start = timezone.make_aware(dt.datetime(2026, 6, 6, 9, 0))  # a Saturday in Tehran
+        start = timezone.make_aware(dt.datetime(2026, 6, 6, 9, 0))  # noqa: DTZ001  (Saturday, Tehran)
         before = file(now=start)
         calendar = calendar_for_unit(inspection)
         assert before.deadline_at == add_working_days(calendar, start, 3)

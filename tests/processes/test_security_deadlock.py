@@ -46,7 +46,7 @@ class Runner(threading.Thread):
     def run(self) -> None:
         try:
             self.work()
-        except BaseException as error:  # reported by the test
+        except BaseException as error:  # noqa: BLE001  (reported by the test)
             self.error = error
         finally:
             connections.close_all()

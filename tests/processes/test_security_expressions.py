@@ -46,7 +46,7 @@ def _child(source: str, data: dict[str, Any], pipe: Connection) -> None:
         value = evaluate_expression(source, data)
     except ExpressionError as error:
         pipe.send(("refused", str(error.message)))
-    except BaseException as error:  # anything else is a failure
+    except BaseException as error:  # noqa: BLE001  (anything else is a failure)
         pipe.send(("crashed", type(error).__name__))
     else:
         pipe.send(("value", repr(value)[:200]))

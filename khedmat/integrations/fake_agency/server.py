@@ -200,7 +200,7 @@ class FakeOfficeApp(_FakeApp):
             self.sequence += 1
             number = f"1405/{self.sequence}/{len(self.letters) % 90 + 10}"
             self.letters[number] = {"number": number, "subject": subject, "status": LETTER_ROUTE[0]}
-        today = dt.date.today().isoformat()
+        today = dt.date.today().isoformat()  # noqa: DTZ011  (the fake office's own local day)
         return Response(201, {"number": number, "date": today, "status": LETTER_ROUTE[0]})
 
     def status(self, number: str) -> Response:
