@@ -16,7 +16,7 @@ from khedmat.catalog.models import Service
 from khedmat.complaints.choices import ComplaintStatus
 from khedmat.complaints.models import Complaint
 from khedmat.core.models import Activity
-from khedmat.notifications.choices import ACTIVITY_LABELS as MESSAGE_ACTIVITY_LABELS
+from khedmat.core.verbs import verb_label
 from khedmat.tickets.models import Ticket
 
 PAGE_SIZE = 25
@@ -48,11 +48,10 @@ def desk_complaint(user: Any, code: str) -> Complaint | None:
     )
 
 
+#: The verbs complaints writes, with their timeline labels (registered in ComplaintsConfig.ready()).
 ACTIVITY_LABELS: dict[str, Promise] = {
-    **MESSAGE_ACTIVITY_LABELS,
     "complaint.filed": _("Complaint filed"),
     "complaint.status_changed": _("Status changed"),
-    "message.template_missing": _("No message template for the complainant's SMS"),
 }
 
 
@@ -76,7 +75,7 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=row.created_at,
-            label=str(ACTIVITY_LABELS.get(row.verb, row.verb)),
+            label=verb_label(row.verb),
             actor=row.actor,
             new_status=_status_label(statuses, row.verb, row.new_value),
         )

@@ -10,3 +10,9 @@ class IntegrationsConfig(AppConfig):
     name = "khedmat.integrations"
     label = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from khedmat.core.verbs import register_verbs
+        from khedmat.integrations.choices import ACTIVITY_LABELS
+
+        register_verbs(ACTIVITY_LABELS)

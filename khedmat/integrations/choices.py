@@ -66,3 +66,11 @@ class LetterProvider(models.TextChoices):
 
     REST = "rest", _("Office automation (REST)")
     MANUAL = "manual", _("Typed in by an operator")
+
+
+#: The verbs integrations writes that timelines show (registered in IntegrationsConfig.ready()).
+ACTIVITY_LABELS = {
+    "letter.registered": _("Letter registered"),
+    "letter.status_changed": _("Letter status changed"),
+    "inquiry.requested": _("Inquiry sent"),
+}

@@ -43,7 +43,7 @@ def create_article(
         if publish:
             article.status = ArticleStatus.PUBLISHED
             article.save(update_fields=["status"])
-        record_activity(article, "article_created", actor=actor, new=article.status)
+        record_activity(article, "article.created", actor=actor, new=article.status)
         index_article(article)
     return article
 
@@ -64,7 +64,7 @@ def edit_article(article: Article, *, actor: Any, **changes: Any) -> Article:
         if services is not None:
             article.services.set(list(services))
         version = _new_version(article, actor=actor, texts=texts)
-        record_activity(article, "article_edited", actor=actor, new=version.number)
+        record_activity(article, "article.edited", actor=actor, new=version.number)
         index_article(article)
     return article
 
@@ -92,7 +92,7 @@ def change_article_status(article: Article, status: str, *, actor: Any) -> Artic
         old = article.status
         article.status = status
         article.save(update_fields=["status"])
-        record_activity(article, "article_status_changed", actor=actor, old=old, new=status)
+        record_activity(article, "article.status_changed", actor=actor, old=old, new=status)
         index_article(article)
     return article
 
@@ -125,7 +125,7 @@ def link_article_to_ticket(article: Article, ticket: Any, *, actor: Any) -> Arti
             article=article, ticket=ticket, defaults={"linked_by": actor}
         )
         if created:
-            record_activity(ticket, "article_linked", actor=actor, data={"article": article.pk})
+            record_activity(ticket, "article.linked", actor=actor, data={"article": article.pk})
     return link
 
 
@@ -154,7 +154,7 @@ def rate_article(
                 user=user,
                 session_key="" if user else session_key,
             )
-            record_activity(article, "article_rated", actor=user, new=helpful)
+            record_activity(article, "article.rated", actor=user, new=helpful)
     except IntegrityError as error:
         raise FeedbackAlreadyGivenError from error
     return feedback

@@ -10,10 +10,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from khedmat.core.verbs import register_verbs
         from khedmat.jobs.tick import register_tick
         from khedmat.notifications import services
         from khedmat.notifications.checks import check_message_settings, check_sms_providers
+        from khedmat.notifications.choices import ACTIVITY_LABELS
 
+        register_verbs(ACTIVITY_LABELS)
         checks.register(check_message_settings)
         checks.register(check_sms_providers)
         # Every minute: release held messages, re-dispatch lost ones, poll delivery statuses.

@@ -93,6 +93,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "message.redispatched": _("Dispatched again"),
     "message.resent": _("Sent again by staff"),
     "message.secret_removed": _("Login code or private link removed"),
+    "message.template_missing": _("No message template for the applicant's SMS"),
 }
 
 

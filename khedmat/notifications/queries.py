@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from khedmat.core.models import Activity
-from khedmat.notifications.choices import ACTIVITY_LABELS, MessageStatus
+from khedmat.core.verbs import verb_label
+from khedmat.notifications.choices import MessageStatus
 from khedmat.notifications.models import Message, MessageTemplate, OptOut
 
 PAGE_SIZE = 50
@@ -175,7 +176,7 @@ def message_timeline(message: Message) -> list[Activity]:
     """The Activity rows of one message, newest first, each with a readable `label`."""
     rows = list(Activity.objects.for_target(message).select_related("actor"))
     for row in rows:
-        row.label = ACTIVITY_LABELS.get(row.verb, row.verb)  # type: ignore[attr-defined]
+        row.label = verb_label(row.verb)  # type: ignore[attr-defined]
     return rows
 
 

@@ -9,11 +9,14 @@ class ProcessesConfig(AppConfig):
 
     def ready(self) -> None:
         """Fire due BPMN timers and follow request letters every minute; drive requests."""
+        from khedmat.core.verbs import register_verbs
         from khedmat.jobs.tick import register_tick
+        from khedmat.processes.choices import ACTIVITY_LABELS
         from khedmat.processes.locks import active_instance_id
         from khedmat.processes.services import cancel_process, deliver_message, start_for_request
         from khedmat.tickets.workflow import Workflow, register_workflow
 
+        register_verbs(ACTIVITY_LABELS)
         register_tick(fire_due_timers)
         register_tick(poll_request_letters)
         # Requests reach their process through the tickets.workflow port (tickets never imports us).

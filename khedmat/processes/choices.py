@@ -76,3 +76,22 @@ class Decision(models.TextChoices):
     REJECT = "reject", _("Reject")
     RETURN = "return", _("Return to the applicant")
     DONE = "done", _("Done")
+
+
+#: The verbs processes writes, with their timeline labels (registered in ProcessesConfig.ready()).
+ACTIVITY_LABELS = {
+    "process.started": _("Process started"),
+    "process.timer_fired": _("Process timer fired"),
+    "process.work_item_claimed": _("Task claimed"),
+    "process.work_item_assigned": _("Task assigned"),
+    "process.work_item_released": _("Task released"),
+    "process.work_item_completed": _("Task completed"),
+    "process.work_item_referred": _("Task referred to another unit"),
+    "process.message_received": _("The process received a message"),
+    "process.cancelled": _("Process stopped"),
+    "process.failed": _("Process failed: it neither ended nor waits; staff decide the request"),
+    "process.service_call_queued": _("Automatic step queued"),
+    "process.service_call_done": _("Automatic step done"),
+    "process.service_call_failed": _("Automatic step failed"),
+    "process.service_call_retried": _("Automatic step queued again"),
+}

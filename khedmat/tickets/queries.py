@@ -25,7 +25,7 @@ from khedmat.catalog.models import FormField, RequiredDocument
 from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
 from khedmat.core.translated import active_text_language, translated_text
-from khedmat.notifications.choices import ACTIVITY_LABELS as MESSAGE_ACTIVITY_LABELS
+from khedmat.core.verbs import verb_label
 from khedmat.sla.choices import PauseReason
 from khedmat.sla.queries import SlaState, sla_state_for_record
 from khedmat.tickets.choices import WAITING_STATUSES, HandlerDisplay, Status
@@ -300,31 +300,13 @@ def desk_ticket(user: User, code: str) -> Ticket | None:
     return ticket
 
 
+#: The verbs tickets writes, with their timeline labels (registered in TicketsConfig.ready()).
 ACTIVITY_LABELS: dict[str, Promise] = {
-    **MESSAGE_ACTIVITY_LABELS,
     "ticket.submitted": _("Request submitted"),
     "ticket.status_changed": _("Status changed"),
     "ticket.corrected": _("Corrected by the applicant"),
-    "message.template_missing": _("No message template for the applicant's SMS"),
-    "process.started": _("Process started"),
-    "process.timer_fired": _("Process timer fired"),
-    "process.work_item_claimed": _("Task claimed"),
-    "process.work_item_assigned": _("Task assigned"),
-    "process.work_item_released": _("Task released"),
-    "process.work_item_completed": _("Task completed"),
-    "process.work_item_referred": _("Task referred to another unit"),
-    "process.message_received": _("The process received a message"),
-    "process.cancelled": _("Process stopped"),
-    "process.failed": _("Process failed: it neither ended nor waits; staff decide the request"),
-    "process.service_call_queued": _("Automatic step queued"),
-    "process.service_call_done": _("Automatic step done"),
-    "process.service_call_failed": _("Automatic step failed"),
-    "process.service_call_retried": _("Automatic step queued again"),
     "ticket.note": _("Internal note"),
     "ticket.reply": _("Reply to the applicant"),
-    "letter.registered": _("Letter registered"),
-    "letter.status_changed": _("Letter status changed"),
-    "inquiry.requested": _("Inquiry sent"),
 }
 
 #: Decisions on a task, as the timeline names them.
@@ -359,7 +341,7 @@ def ticket_timeline(ticket: Ticket) -> list[Activity]:
         Activity.objects.for_target(ticket).select_related("actor").order_by("created_at", "id")
     )
     for row in rows:
-        label = ACTIVITY_LABELS.get(row.verb, row.verb)
+        label = verb_label(row.verb)
         if row.verb.startswith("message."):
             label = gettext("Message to the applicant: %(state)s") % {"state": label}
         row.label = label  # type: ignore[attr-defined]

@@ -66,7 +66,7 @@ def test_edits_make_versions_and_keep_the_old_text(public_article: Article, agen
     verbs = list(
         Activity.objects.for_target(public_article).order_by("id").values_list("verb", flat=True)
     )
-    assert verbs == ["article_created", "article_edited", "article_edited"]
+    assert verbs == ["article.created", "article.edited", "article.edited"]
     assert _titles(queries.article_search("عنوان", None)) == ["عنوان تازه"]
     assert queries.article_search("مدارک", None) == []
 
