@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from khedmat.core.middleware import is_trusted_proxy
-
 #: An IPv6 client is counted by its /64: one subscriber's network, whose addresses it may rotate.
 IPV6_LIMIT_PREFIX = 64
 #: Deepest nesting of arrays and objects a JSON body may have; our own payloads need a handful.
 MAX_JSON_DEPTH = 64
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@cache
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+
+
+def is_trusted_proxy(address: str | None) -> bool:
+    """Whether the connection's peer is one of KHEDMAT_TRUSTED_PROXIES (IPs or CIDR ranges)."""
+    if not address or not settings.KHEDMAT_TRUSTED_PROXY_COUNT:
+        return False
+    try:
+        peer = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket
+    return any(peer in network for network in _networks(tuple(settings.KHEDMAT_TRUSTED_PROXIES)))
 
 
 def valid_ip(value: str | None) -> str | None:

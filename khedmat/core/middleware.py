@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.core.http import is_trusted_proxy
+
 Handler = Callable[[HttpRequest], HttpResponse]
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Paths whose pages are personal or staff-only whoever asks: never kept in a cache.
 PRIVATE_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/api/")
@@ -35,24 +34,6 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
-
-
-@cache
-def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
-
-
-def is_trusted_proxy(address: str | None) -> bool:
-    """Whether the connection's peer is one of KHEDMAT_TRUSTED_PROXIES (IPs or CIDR ranges)."""
-    if not address or not settings.KHEDMAT_TRUSTED_PROXY_COUNT:
-        return False
-    try:
-        peer = ipaddress.ip_address(address.strip().split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
-        peer = peer.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket
-    return any(peer in network for network in _networks(tuple(settings.KHEDMAT_TRUSTED_PROXIES)))
 
 
 class TrustedProxyProtoMiddleware:
