@@ -138,31 +138,48 @@ def prepare() -> World:
     ]
     designer = create_user("bench-designer", actor=None, roles=["admin"], password=None)
     agent = create_user(
-        "bench-agent", actor=None, roles=["agent"], org_unit=home, password=None,
-        first_name="Sara", last_name="Agent",
-    )  # fmt: skip
+        "bench-agent",
+        actor=None,
+        roles=["agent"],
+        org_unit=home,
+        password=None,
+        first_name="Sara",
+        last_name="Agent",
+    )
     supervisor = create_user(
         "bench-supervisor", actor=None, roles=["supervisor"], org_unit=agency, password=None
     )
     others = [
-        create_user(f"bench-agent-{n}", actor=None, roles=["agent"], org_unit=units[n % 4],
-                    password=None, first_name="Agent", last_name=str(n))
+        create_user(
+            f"bench-agent-{n}",
+            actor=None,
+            roles=["agent"],
+            org_unit=units[n % 4],
+            password=None,
+            first_name="Agent",
+            last_name=str(n),
+        )
         for n in range(12)
-    ]  # fmt: skip
+    ]
     team = Team.objects.create(code="bench-desk", name="Bench desk", org_unit=home)
     team.members.add(agent, *others[:3])
     applicant = create_user(
-        "bench-applicant", actor=None, mobile="+989120000001", national_code=national_code(4242),
+        "bench-applicant",
+        actor=None,
+        mobile="+989120000001",
+        national_code=national_code(4242),
         password=None,
-    )  # fmt: skip
+    )
     version = Service.objects.get(code=SERVICE_CODE).current_version
     draft = processes.create_definition("bench-inbox", linear_bpmn(3), name="Bench", actor=designer)
     definition = processes.publish_definition(draft, actor=designer)
     ticket = tickets.submit_request(
-        version, answers=complaint_answers(applicant.national_code, "09120000001"),
-        requester=applicant, filed_by=applicant,
+        version,
+        answers=complaint_answers(applicant.national_code, "09120000001"),
+        requester=applicant,
+        filed_by=applicant,
         principal=tickets.Principal(name="متقاضی آزمون", national_code=applicant.national_code),
-    )  # fmt: skip
+    )
     instance = processes.start_process(ticket, definition, actor=designer)
     (item,) = instance.work_items.all()
     policy = SlaPolicy.objects.create(name="bench-inbox", precedence=10_000, is_active=False)
@@ -170,10 +187,19 @@ def prepare() -> World:
         policy=policy, kind=TargetKind.RESOLUTION, amount=5, unit=DurationUnit.WORKING_DAYS
     )
     return World(
-        units=units, team=team, agent=agent, supervisor=supervisor, others=others,
-        applicant=applicant, version=version, definition=definition, state=instance.state,
-        task_id=item.task_id, target=target, ticket_type=ContentType.objects.get_for_model(Ticket),
-    )  # fmt: skip
+        units=units,
+        team=team,
+        agent=agent,
+        supervisor=supervisor,
+        others=others,
+        applicant=applicant,
+        version=version,
+        definition=definition,
+        state=instance.state,
+        task_id=item.task_id,
+        target=target,
+        ticket_type=ContentType.objects.get_for_model(Ticket),
+    )
 
 
 @contextmanager
@@ -207,39 +233,65 @@ def load(world: World, start: int, stop: int) -> float:
         with transaction.atomic(), explicit_created_at(ProcessInstance, WorkItem):
             requests = Ticket.objects.bulk_create(
                 Ticket(
-                    tracking_code=f"9{number:011d}", service_id=world.version.service_id,
-                    service_version=world.version, requester=world.applicant,
-                    filed_by=world.applicant, principal_name="متقاضی آزمون",
-                    principal_national_code=world.applicant.national_code, answers=answers,
-                    status=Status.IN_PROGRESS, stage_title="Step 1", org_unit=p["unit"],
-                    submitted_at=p["at"], status_changed_at=p["at"],
+                    tracking_code=f"9{number:011d}",
+                    service_id=world.version.service_id,
+                    service_version=world.version,
+                    requester=world.applicant,
+                    filed_by=world.applicant,
+                    principal_name="متقاضی آزمون",
+                    principal_national_code=world.applicant.national_code,
+                    answers=answers,
+                    status=Status.IN_PROGRESS,
+                    stage_title="Step 1",
+                    org_unit=p["unit"],
+                    submitted_at=p["at"],
+                    status_changed_at=p["at"],
                 )
                 for number, p in zip(numbers, plans, strict=True)
-            )  # fmt: skip
+            )
             instances = ProcessInstance.objects.bulk_create(
-                ProcessInstance(ticket=ticket, definition=world.definition, state=world.state,
-                                created_at=p["at"])
+                ProcessInstance(
+                    ticket=ticket,
+                    definition=world.definition,
+                    state=world.state,
+                    created_at=p["at"],
+                )
                 for ticket, p in zip(requests, plans, strict=True)
-            )  # fmt: skip
+            )
             WorkItem.objects.bulk_create(
                 WorkItem(
-                    instance=instance, ticket=ticket, task_id=world.task_id, task_name="Task_1",
-                    title="Step 1", lane=p["lane"], role=p["role"], team=p["team"],
-                    org_unit=p["unit"], assignee=p["assignee"], due_at=p["due"],
+                    instance=instance,
+                    ticket=ticket,
+                    task_id=world.task_id,
+                    task_name="Task_1",
+                    title="Step 1",
+                    lane=p["lane"],
+                    role=p["role"],
+                    team=p["team"],
+                    org_unit=p["unit"],
+                    assignee=p["assignee"],
+                    due_at=p["due"],
                     created_at=p["at"],
                 )
                 for instance, ticket, p in zip(instances, requests, plans, strict=True)
-            )  # fmt: skip
+            )
             SlaClock.objects.bulk_create(
                 SlaClock(
-                    record_type=world.ticket_type, record_id=ticket.pk, target=world.target,
-                    kind=TargetKind.RESOLUTION, org_unit=p["unit"], service_key=SERVICE_CODE,
-                    priority="normal", state=ClockState.RUNNING, started_at=p["at"],
+                    record_type=world.ticket_type,
+                    record_id=ticket.pk,
+                    target=world.target,
+                    kind=TargetKind.RESOLUTION,
+                    org_unit=p["unit"],
+                    service_key=SERVICE_CODE,
+                    priority="normal",
+                    state=ClockState.RUNNING,
+                    started_at=p["at"],
                     promised_at=p["due"] or p["at"] + dt.timedelta(days=7),
-                    due_at=p["due"] or p["at"] + dt.timedelta(days=7), target_minutes=2100,
+                    due_at=p["due"] or p["at"] + dt.timedelta(days=7),
+                    target_minutes=2100,
                 )
                 for ticket, p in zip(requests, plans, strict=True)
-            )  # fmt: skip
+            )
     return time.perf_counter() - began
 
 
@@ -267,8 +319,15 @@ def plan(world: World, number: int) -> dict[str, Any]:
         unit, team = world.units[0], world.team
         assignee = world.agent if held < 0.10 else None
     due = None if draw.random() < 0.1 else at + dt.timedelta(hours=draw.randrange(48, 288))
-    return {"at": at, "unit": unit, "lane": lane, "role": role, "team": team,
-            "assignee": assignee, "due": due}  # fmt: skip
+    return {
+        "at": at,
+        "unit": unit,
+        "lane": lane,
+        "role": role,
+        "team": team,
+        "assignee": assignee,
+        "due": due,
+    }
 
 
 def analyze() -> None:
@@ -338,7 +397,9 @@ class Recorder:
     def __init__(self) -> None:
         self.statements: list[tuple[str, Any]] = []
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:  # fmt: skip
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         self.statements.append((sql, params))
         return execute(sql, params, many, context)
 
@@ -392,9 +453,10 @@ def measure_requests(client: Any, user: Any, scenario: Scenario, samples: int) -
     assert response.status_code == 200, (scenario, response.status_code)
     rows = response.content.count(b"data-ticket=")
     main = [
-        (sql, args) for sql, args in recorder.statements
+        (sql, args)
+        for sql, args in recorder.statements
         if 'FROM "TICKETS_TICKET"' in sql.upper() and "LIMIT" in sql.upper()
-    ]  # fmt: skip
+    ]
     seconds = []
     for _ in range(samples):
         started = time.perf_counter()
@@ -431,7 +493,9 @@ def run_size(world: World, size: int, samples: int, clients: dict[str, Any]) -> 
     users = {"agent": world.agent, "supervisor": world.supervisor}
     results = [measure(clients[item.who], users[item.who], item, samples) for item in SCENARIOS]
     print(f"\n{size:,} requests with open work items:")
-    print(f"{'page':<28} {'tab rows':>8} {'shown':>5} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")  # fmt: skip
+    print(
+        f"{'page':<28} {'tab rows':>8} {'shown':>5} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
+    )
     for result in results:
         print(
             f"{result.scenario.label:<28} {result.total:>8,} {result.rows:>5} "
@@ -480,19 +544,25 @@ def main() -> int:
 
         started = time.perf_counter()
         world = prepare()
-        print(f"prepared: migrated, demo catalog, staff, one started process in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"prepared: migrated, demo catalog, staff, one started process in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         version_text = f" {connection.pg_version}" if connection.vendor == "postgresql" else ""
-        print(f"{connection.vendor}{version_text}; test Client in-process (KHEDMAT_DEBUG="
-              f"{os.environ.get('KHEDMAT_DEBUG')}); {args.samples} timed requests per page after 2 "
-              f"warm-ups; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(
+            f"{connection.vendor}{version_text}; test Client in-process (KHEDMAT_DEBUG="
+            f"{os.environ.get('KHEDMAT_DEBUG')}); {args.samples} timed requests per page after 2 "
+            f"warm-ups; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+        )
         clients = {"agent": login(world.agent), "supervisor": login(world.supervisor)}
         loaded, by_size = 1, {}  # the real request counts as one
         for size in sizes:
             seconds = load(world, loaded, size)
             analyze()
-            print(f"\nloaded {size - loaded:,} requests (+ instances, work items, clocks) "
-                  f"in {seconds:.1f} s")  # fmt: skip
+            print(
+                f"\nloaded {size - loaded:,} requests (+ instances, work items, clocks) "
+                f"in {seconds:.1f} s"
+            )
             loaded = size
             by_size[size] = run_size(world, size, args.samples, clients)
         first, last = by_size[sizes[0]], by_size[sizes[-1]]

@@ -49,8 +49,10 @@ def linear_bpmn(tasks: int, *, lane: str = "agent", process_id: str = "bench_lin
     names = [f"Task_{index}" for index in range(1, tasks + 1)]
     nodes = ["StartEvent_1", *names, "EndEvent_1"]
     refs = "".join(f"<bpmn:flowNodeRef>{node}</bpmn:flowNodeRef>" for node in nodes)
-    body = ['<bpmn:startEvent id="StartEvent_1" name="Filed"><bpmn:outgoing>Flow_0</bpmn:outgoing>'
-            "</bpmn:startEvent>"]  # fmt: skip
+    body = [
+        '<bpmn:startEvent id="StartEvent_1" name="Filed"><bpmn:outgoing>Flow_0</bpmn:outgoing>'
+        "</bpmn:startEvent>"
+    ]
     for index, name in enumerate(names, start=1):
         body.append(
             f'<bpmn:userTask id="{name}" name="Step {index}">'
@@ -136,7 +138,9 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:  # fmt: skip
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         self.count += 1
         return execute(sql, params, many, context)
 
@@ -165,7 +169,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def print_table(rows: list[Series]) -> None:
-    print(f"{'line':<28} {'calls':>6} {'calls/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'queries':>8}")  # fmt: skip
+    print(
+        f"{'line':<28} {'calls':>6} {'calls/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'queries':>8}"
+    )
     for row in rows:
         if not row.seconds:
             continue
@@ -191,9 +197,14 @@ def prepare_people() -> tuple[Any, Any, Any]:
     designer = create_user("bench-designer", actor=None, roles=["admin"], password=None)
     agent = create_user("bench-agent", actor=None, roles=["agent"], org_unit=unit, password=None)
     applicant = create_user(
-        "bench-applicant", actor=None, first_name="متقاضی", last_name="آزمون",
-        mobile="+989120000001", national_code=national_code(4242), password=None,
-    )  # fmt: skip
+        "bench-applicant",
+        actor=None,
+        first_name="متقاضی",
+        last_name="آزمون",
+        mobile="+989120000001",
+        national_code=national_code(4242),
+        password=None,
+    )
     return designer, agent, applicant
 
 
@@ -222,8 +233,16 @@ def run(args: argparse.Namespace) -> None:
     principal = tickets.Principal(name="متقاضی آزمون", national_code=applicant.national_code)
     print(f"prepared: migrated, demo catalog, 3 users in {time.perf_counter() - started:.1f} s")
 
-    publish, submit, start = Series("publish definition"), Series("submit_request"), Series("start_process")  # fmt: skip
-    first, middle, last = Series("step: first (-> in progress)"), Series("step: middle"), Series("step: last (completes)")  # fmt: skip
+    publish, submit, start = (
+        Series("publish definition"),
+        Series("submit_request"),
+        Series("start_process"),
+    )
+    first, middle, last = (
+        Series("step: first (-> in progress)"),
+        Series("step: middle"),
+        Series("step: last (completes)"),
+    )
     document = linear_bpmn(args.tasks)
     with counting() as counter:
         definition = None
@@ -238,9 +257,12 @@ def run(args: argparse.Namespace) -> None:
 
         def file_one() -> Any:
             return tickets.submit_request(
-                version, answers=answers, requester=applicant, filed_by=applicant,
+                version,
+                answers=answers,
+                requester=applicant,
+                filed_by=applicant,
                 principal=principal,
-            )  # fmt: skip
+            )
 
         requests = [timed(submit, counter, file_one) for _ in range(args.requests)]
         instances = []
@@ -255,13 +277,25 @@ def run(args: argparse.Namespace) -> None:
         ids = [instance.pk for instance in instances]
         state_before = len(instances[0].state)
         for round_number in range(args.tasks):
-            series = first if round_number == 0 else last if round_number == args.tasks - 1 else middle  # fmt: skip
-            items = {item.instance_id: item for item in WorkItem.objects.open().filter(instance_id__in=ids)}  # fmt: skip
+            series = (
+                first if round_number == 0 else last if round_number == args.tasks - 1 else middle
+            )
+            items = {
+                item.instance_id: item
+                for item in WorkItem.objects.open().filter(instance_id__in=ids)
+            }
             for instance_id in ids:
                 item = items[instance_id]
-                timed(series, counter, lambda item=item: processes.complete_work_item(
-                    item, data={"note": "checked"}, decision=Decision.APPROVE, actor=agent,
-                ))  # fmt: skip
+                timed(
+                    series,
+                    counter,
+                    lambda item=item: processes.complete_work_item(
+                        item,
+                        data={"note": "checked"},
+                        decision=Decision.APPROVE,
+                        actor=agent,
+                    ),
+                )
     done = ProcessInstance.objects.filter(pk__in=ids, status=InstanceStatus.COMPLETED).count()
     closed = Ticket.objects.filter(pk__in=[t.pk for t in requests], status=Status.COMPLETED).count()
     assert done == closed == len(ids), (done, closed, len(ids))

@@ -135,13 +135,16 @@ def prepare(database_url: str, users: int) -> tuple[list[Applicant], list[tuple[
     people = User.objects.bulk_create(
         [
             User(
-                username=f"bench-{index}", first_name="متقاضی", last_name=f"آزمون {index}",
-                mobile=f"+98912{index:07d}", national_code=national_code(1000 + index),
+                username=f"bench-{index}",
+                first_name="متقاضی",
+                last_name=f"آزمون {index}",
+                mobile=f"+98912{index:07d}",
+                national_code=national_code(1000 + index),
                 password=unusable,  # applicants sign in with a one-time code
             )
             for index in range(users)
         ]
-    )  # fmt: skip
+    )
     group = Group.objects.get(name="applicant")
     User.groups.through.objects.bulk_create(
         [User.groups.through(user_id=person.pk, group_id=group.pk) for person in people]
@@ -156,20 +159,25 @@ def prepare(database_url: str, users: int) -> tuple[list[Applicant], list[tuple[
         assert person.national_code and person.mobile
         applicants.append(
             Applicant(
-                session_key=str(session.session_key), csrf_token=secrets.token_hex(16),
-                national_code=person.national_code, mobile="0" + person.mobile[3:],
+                session_key=str(session.session_key),
+                csrf_token=secrets.token_hex(16),
+                national_code=person.national_code,
+                mobile="0" + person.mobile[3:],
             )
-        )  # fmt: skip
+        )
     services.validate_submission(version, answers_for(applicants[0]), {})  # fail early
     codes = []
     for index in range(min(PRESUBMITTED, users)):
         person, applicant = people[index], applicants[index]
         ticket = services.submit_request(
-            version, answers=answers_for(applicant), requester=person, filed_by=person,
+            version,
+            answers=answers_for(applicant),
+            requester=person,
+            filed_by=person,
             principal=services.Principal(
                 name=person.get_full_name(), national_code=applicant.national_code
             ),
-        )  # fmt: skip
+        )
         codes.append((ticket.tracking_code, applicant.national_code))
     print(
         f"prepared: migrated, demo catalog, {users:,} applicants with sessions, "
@@ -273,7 +281,9 @@ class Outcome:
     codes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def request_for(scenario: str, client: int, number: int, data: list[Any]) -> tuple[str, str, bytes | None, dict[str, str]]:  # fmt: skip
+def request_for(
+    scenario: str, client: int, number: int, data: list[Any]
+) -> tuple[str, str, bytes | None, dict[str, str]]:
     """The request a client sends next in a scenario."""
     if scenario == "baseline":
         return "GET", "/api/v1/version", None, {}

@@ -283,8 +283,11 @@ def process_xml(diagram: Diagram) -> list[str]:
         outgoing.setdefault(flow.source, []).append(flow.id)
         incoming.setdefault(flow.target, []).append(flow.id)
     process_id = "Process_" + diagram.key.replace("-", "_")
-    lines = [f'  <bpmn:process id="{process_id}"{attributes({"name": diagram.name})} '
-             'isExecutable="true">', '    <bpmn:laneSet id="LaneSet_1">']  # fmt: skip
+    lines = [
+        f'  <bpmn:process id="{process_id}"{attributes({"name": diagram.name})} '
+        'isExecutable="true">',
+        '    <bpmn:laneSet id="LaneSet_1">',
+    ]
     for lane, _rows in diagram.lanes:
         lines.append(f'      <bpmn:lane id="Lane_{lane.replace("-", "_")}" name="{lane}">')
         lines += [
@@ -393,9 +396,11 @@ def diagram_xml(diagram: Diagram) -> list[str]:
     ]
     for lane, rows in diagram.lanes:
         lane_box = Box(
-            POOL_X + POOL_HEADER, diagram.lane_top(lane), diagram.width - POOL_HEADER,
+            POOL_X + POOL_HEADER,
+            diagram.lane_top(lane),
+            diagram.width - POOL_HEADER,
             rows * ROW_HEIGHT,
-        )  # fmt: skip
+        )
         lines += shape(f"Lane_{lane.replace('-', '_')}", lane_box, ' isHorizontal="true"')
     nodes = {node.id: node for node in diagram.nodes}
     for node in diagram.nodes:

@@ -50,11 +50,13 @@ def shoot(browser, language: str, width_name: str) -> None:  # type: ignore[no-u
     page.screenshot(path=str(OUT / f"desk-inbox-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/desk/requests/")
     page.screenshot(path=str(OUT / f"desk-requests-{language}-{width_name}.png"), full_page=True)
-    page.locator("main a[href^='/desk/requests/1'], main a[href^='/desk/requests/2'], "
-                 "main a[href^='/desk/requests/3'], main a[href^='/desk/requests/4'], "
-                 "main a[href^='/desk/requests/5'], main a[href^='/desk/requests/6'], "
-                 "main a[href^='/desk/requests/7'], main a[href^='/desk/requests/8'], "
-                 "main a[href^='/desk/requests/9']").first.click()  # fmt: skip
+    page.locator(
+        "main a[href^='/desk/requests/1'], main a[href^='/desk/requests/2'], "
+        "main a[href^='/desk/requests/3'], main a[href^='/desk/requests/4'], "
+        "main a[href^='/desk/requests/5'], main a[href^='/desk/requests/6'], "
+        "main a[href^='/desk/requests/7'], main a[href^='/desk/requests/8'], "
+        "main a[href^='/desk/requests/9']"
+    ).first.click()
     page.wait_for_load_state("load")
     page.screenshot(path=str(OUT / f"desk-request-{language}-{width_name}.png"), full_page=True)
     context.close()
@@ -80,10 +82,12 @@ def applicant_pages(browser, language: str, width_name: str) -> None:  # type: i
     page.wait_for_load_state("load")
     page.screenshot(path=str(OUT / f"receipt-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/track/")
-    page.locator("main a[href^='/track/1'], main a[href^='/track/2'], main a[href^='/track/3'], "
-                 "main a[href^='/track/4'], main a[href^='/track/5'], main a[href^='/track/6'], "
-                 "main a[href^='/track/7'], main a[href^='/track/8'], "
-                 "main a[href^='/track/9']").first.click()  # fmt: skip
+    page.locator(
+        "main a[href^='/track/1'], main a[href^='/track/2'], main a[href^='/track/3'], "
+        "main a[href^='/track/4'], main a[href^='/track/5'], main a[href^='/track/6'], "
+        "main a[href^='/track/7'], main a[href^='/track/8'], "
+        "main a[href^='/track/9']"
+    ).first.click()
     page.wait_for_load_state("load")
     page.screenshot(path=str(OUT / f"track-detail-{language}-{width_name}.png"), full_page=True)
     page.goto(BASE + "/services/10012656000sh13/apply/")

@@ -222,9 +222,13 @@ def _release_claims(owner: User) -> None:
         claim.national_code = None  # User.save voids its check too
         claim.save(update_fields=["national_code"])
         record_activity(
-            claim, "user.national_code_released", actor=None,
-            old=owner.national_code, new=None, data={"verified_by": owner.pk},
-        )  # fmt: skip
+            claim,
+            "user.national_code_released",
+            actor=None,
+            old=owner.national_code,
+            new=None,
+            data={"verified_by": owner.pk},
+        )
 
 
 def _change_check_status(
@@ -245,7 +249,11 @@ def _change_check_status(
     user.national_code_verified_at = (now or timezone.now()) if verified else None
     user.save(update_fields=["national_code_status", "national_code_verified_at"])
     record_activity(
-        user, "user.national_code_check", actor=actor, old=old, new=str(status),
+        user,
+        "user.national_code_check",
+        actor=actor,
+        old=old,
+        new=str(status),
         data={**data, "reason": reason} if reason else data,
-    )  # fmt: skip
+    )
     return user

@@ -88,10 +88,14 @@ class ServiceCardForm(forms.ModelForm):
     )
     position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
     process_key = forms.SlugField(
-        label=_("Process"), required=False, max_length=64,
-        help_text=_("Key of the BPMN process each new request runs (its latest published "
-                    "version). Empty: staff move requests by hand."),
-    )  # fmt: skip
+        label=_("Process"),
+        required=False,
+        max_length=64,
+        help_text=_(
+            "Key of the BPMN process each new request runs (its latest published "
+            "version). Empty: staff move requests by hand."
+        ),
+    )
     is_published = forms.BooleanField(
         label=_("Published on the portal"), required=False, initial=False
     )

@@ -18,9 +18,12 @@ def service_document(service: Service) -> Document | None:
         return None
     titles = [version.title_fa, version.title_ar, version.title_en]
     return Document(
-        object_id=service.pk, title=version.title_fa, texts=[*titles, version.search_key],
-        title_key=version.title_fa, scope="public",
-    )  # fmt: skip
+        object_id=service.pk,
+        title=version.title_fa,
+        texts=[*titles, version.search_key],
+        title_key=version.title_fa,
+        scope="public",
+    )
 
 
 def index_service(service: Service) -> None:
@@ -30,9 +33,12 @@ def index_service(service: Service) -> None:
         remove_document(SERVICE_KIND, service.pk)
         return
     index_document(
-        SERVICE_KIND, document.object_id, title=document.title, texts=document.texts,
+        SERVICE_KIND,
+        document.object_id,
+        title=document.title,
+        texts=document.texts,
         scope=document.scope,
-    )  # fmt: skip
+    )
 
 
 def reindex_services() -> int:

@@ -88,9 +88,11 @@ def _error(status: int, message: object) -> Status[Any]:
 
 
 @router.post(
-    "/", response={201: ComplaintOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    summary="File a complaint", url_name="complaint_file",
-)  # fmt: skip
+    "/",
+    response={201: ComplaintOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="File a complaint",
+    url_name="complaint_file",
+)
 def file_complaint(request: HttpRequest, body: ComplaintIn) -> Status[Any]:
     """A signed-in applicant files a complaint about a service, or about one of their requests."""
     user = request.user
@@ -112,13 +114,19 @@ def file_complaint(request: HttpRequest, body: ComplaintIn) -> Status[Any]:
     try:
         complaint = services.file_complaint(
             complainant=services.Complainant(
-                name=user.get_full_name(), national_code=user.national_code or "",
-                mobile=user.mobile or "", user=user,
+                name=user.get_full_name(),
+                national_code=user.national_code or "",
+                mobile=user.mobile or "",
+                user=user,
             ),
-            subject=body.subject, text=body.text, service=service, ticket=ticket,
-            channel=ComplaintChannel.PORTAL, filed_by=user,
+            subject=body.subject,
+            text=body.text,
+            service=service,
+            ticket=ticket,
+            channel=ComplaintChannel.PORTAL,
+            filed_by=user,
             language=translation.get_language() or "fa",
-        )  # fmt: skip
+        )
     except ComplaintError as error:
         return _error(422, error.message)
     return Status(201, _out(complaint))
@@ -136,9 +144,12 @@ def list_complaints(request: HttpRequest, params: Query[ListQuery]) -> dict[str,
 
 
 @router.post(
-    "/track", auth=None, response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
-    summary="Track a complaint with its code and national code", url_name="complaint_track",
-)  # fmt: skip
+    "/track",
+    auth=None,
+    response={200: ComplaintOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Track a complaint with its code and national code",
+    url_name="complaint_track",
+)
 def track_complaint(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResponse:
     """Public: a complaint by its code and the complainant's national code. An unknown code, a
     wrong national code and a bad check digit give the same 404; failures are rate-limited."""

@@ -61,23 +61,29 @@ class PortalComplaintForm(_ComplaintText):
     """
 
     service = ServiceChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False,
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
         empty_label=_("— Choose a service —"),
-    )  # fmt: skip
+    )
     ticket = RequestChoiceField(
-        label=_("Or one of your requests"), queryset=Ticket.objects.none(), required=False,
+        label=_("Or one of your requests"),
+        queryset=Ticket.objects.none(),
+        required=False,
         empty_label=_("— No request —"),
-    )  # fmt: skip
+    )
     field_order = ["service", "ticket", "subject", "text"]
 
     def __init__(self, *args: Any, requests: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].widget.attrs.update({
-            "hx-get": reverse("knowledge:article_suggest"),
-            "hx-trigger": "input changed delay:400ms",
-            "hx-target": "#subject-suggestions",
-            "hx-swap": "innerHTML",
-        })  # fmt: skip
+        self.fields["subject"].widget.attrs.update(
+            {
+                "hx-get": reverse("knowledge:article_suggest"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#subject-suggestions",
+                "hx-swap": "innerHTML",
+            }
+        )
         self.fields["service"].queryset = complaint_services()  # type: ignore[attr-defined]
         self.fields["ticket"].queryset = requests  # type: ignore[attr-defined]
         for name in ("service", "ticket"):
@@ -97,31 +103,44 @@ class DeskComplaintForm(_ComplaintText):
 
     complainant_name = forms.CharField(label=_("Complainant's full name"), max_length=200)
     national_code = forms.CharField(
-        label=_("National code"), max_length=40,
+        label=_("National code"),
+        max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
-    )  # fmt: skip
+    )
     mobile = forms.CharField(
-        label=_("Mobile"), max_length=40, required=False,
+        label=_("Mobile"),
+        max_length=40,
+        required=False,
         help_text=_("The complaint's code and the answer are sent to this number by SMS."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "dir": "ltr"}),
-    )  # fmt: skip
+    )
     language = forms.ChoiceField(
         label=_("Language of the messages"),
         choices=[("fa", "فارسی"), ("ar", "العربية"), ("en", "English")],
     )
     service = ServiceChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False,
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
         empty_label=_("— Choose a service —"),
-    )  # fmt: skip
+    )
     request_code = forms.CharField(
-        label=_("Or the request's tracking code"), max_length=40, required=False,
+        label=_("Or the request's tracking code"),
+        max_length=40,
+        required=False,
         help_text=_("A complaint about a request needs the applicant's national code above."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
-    )  # fmt: skip
+    )
     field_order = [
-        "complainant_name", "national_code", "mobile", "language", "service", "request_code",
-        "subject", "text",
-    ]  # fmt: skip
+        "complainant_name",
+        "national_code",
+        "mobile",
+        "language",
+        "service",
+        "request_code",
+        "subject",
+        "text",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,17 +175,20 @@ class TrackComplaintForm(AccessibleFormMixin):
     """The complaint's code and the complainant's national code."""
 
     code = forms.CharField(
-        label=_("Complaint code"), max_length=40,
+        label=_("Complaint code"),
+        max_length=40,
         help_text=_("The 11 digits on your receipt or in the SMS; spaces and dashes are fine."),
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off", "autofocus": True}
         ),
-    )  # fmt: skip
+    )
     national_code = forms.CharField(
-        label=_("National code"), max_length=40, required=False,
+        label=_("National code"),
+        max_length=40,
+        required=False,
         help_text=_("The complainant's national code."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, identity_required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,21 +222,25 @@ class AnswerForm(forms.Form):
     }
     action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
     text = forms.CharField(
-        label=_("Answer to the complainant"), max_length=TEXT_MAX, required=False,
+        label=_("Answer to the complainant"),
+        max_length=TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-control", "maxlength": TEXT_MAX}),
-    )  # fmt: skip
+    )
 
 
 class ComplaintFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Any status")), *ComplaintStatus.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )  # fmt: skip
+    )
     overdue = forms.BooleanField(
-        label=_("Only overdue"), required=False,
+        label=_("Only overdue"),
+        required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )  # fmt: skip
+    )
 
     def apply(self, complaints: Any) -> Any:
         if not self.is_bound or not self.is_valid():

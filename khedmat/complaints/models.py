@@ -58,17 +58,29 @@ class Complaint(models.Model):
 
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     service = models.ForeignKey(
-        "catalog.Service", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints", verbose_name=_("service"),
-    )  # fmt: skip
+        "catalog.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("service"),
+    )
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints", verbose_name=_("request"),
-    )  # fmt: skip
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("request"),
+    )
     complainant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints", verbose_name=_("complainant account"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("complainant account"),
+    )
     complainant_name = models.CharField(_("complainant's name"), max_length=200)
     complainant_national_code = models.CharField(_("complainant's national code"), max_length=11)
     complainant_mobile = models.CharField(_("complainant's mobile"), max_length=16, blank=True)
@@ -76,29 +88,45 @@ class Complaint(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("complaint"), max_length=4000)
     channel = models.CharField(
-        _("channel"), max_length=16, choices=ComplaintChannel.choices,
+        _("channel"),
+        max_length=16,
+        choices=ComplaintChannel.choices,
         default=ComplaintChannel.PORTAL,
-    )  # fmt: skip
+    )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints_filed", verbose_name=_("filed by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_filed",
+        verbose_name=_("filed by"),
+    )
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints", verbose_name=_("routed to unit"),
-    )  # fmt: skip
+        "accounts.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("routed to unit"),
+    )
     status = models.CharField(
-        _("status"), max_length=16, choices=ComplaintStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=ComplaintStatus.choices,
         default=ComplaintStatus.SUBMITTED,
-    )  # fmt: skip
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     deadline_at = models.DateTimeField(_("answer deadline"))
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="complaints_answered", verbose_name=_("answered by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_answered",
+        verbose_name=_("answered by"),
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     objects = ComplaintQuerySet.as_manager()

@@ -106,18 +106,31 @@ def file_complaint(
             exists=lambda candidate: Complaint.objects.filter(tracking_code=candidate).exists(),
         )
         complaint = Complaint.objects.create(
-            tracking_code=code, service=service, ticket=ticket, complainant=complainant.user,
-            complainant_name=complainant.name, complainant_national_code=complainant.national_code,
-            complainant_mobile=complainant.mobile, language=(language or "fa")[:2],
-            subject=subject.strip(), text=text.strip(), channel=channel, filed_by=filed_by,
-            org_unit=unit, submitted_at=now, status_changed_at=now,
+            tracking_code=code,
+            service=service,
+            ticket=ticket,
+            complainant=complainant.user,
+            complainant_name=complainant.name,
+            complainant_national_code=complainant.national_code,
+            complainant_mobile=complainant.mobile,
+            language=(language or "fa")[:2],
+            subject=subject.strip(),
+            text=text.strip(),
+            channel=channel,
+            filed_by=filed_by,
+            org_unit=unit,
+            submitted_at=now,
+            status_changed_at=now,
             deadline_at=answer_deadline(unit, now),
-        )  # fmt: skip
+        )
         record_activity(
-            complaint, "complaint.filed", actor=filed_by or complainant.user,
+            complaint,
+            "complaint.filed",
+            actor=filed_by or complainant.user,
             new=ComplaintStatus.SUBMITTED,
-            data={"channel": channel, "org_unit": unit.pk if unit else None}, public=True,
-        )  # fmt: skip
+            data={"channel": channel, "org_unit": unit.pk if unit else None},
+            public=True,
+        )
         tell_complainant(complaint, "complaint_filed", key="filed")
     return complaint
 
@@ -136,10 +149,14 @@ def tell_complainant(complaint: Complaint, event: str, *, key: str) -> bool:
     }
     try:
         notify(
-            event, record=complaint, recipient=complaint.complainant_mobile,
-            language=complaint.language, context=values, kind=MessageKind.TRANSACTIONAL,
+            event,
+            record=complaint,
+            recipient=complaint.complainant_mobile,
+            language=complaint.language,
+            context=values,
+            kind=MessageKind.TRANSACTIONAL,
             idempotency_key=f"complaint:{complaint.pk}:{key}",
-        )  # fmt: skip
+        )
     except TemplateMissingError:
         record_activity(complaint, "message.template_missing", data={"event": event})
         return False
@@ -169,9 +186,14 @@ def change_complaint_status(
             complaint.answered_by, complaint.answered_at = actor, now
         complaint.save()
         record_activity(
-            complaint, "complaint.status_changed", actor=actor, old=old, new=status,
-            data={"answer": answer} if answer is not None else None, public=True,
-        )  # fmt: skip
+            complaint,
+            "complaint.status_changed",
+            actor=actor,
+            old=old,
+            new=status,
+            data={"answer": answer} if answer is not None else None,
+            public=True,
+        )
         if answer is not None:
             tell_complainant(
                 complaint, "complaint_answered", key=f"decided:{status}:{int(now.timestamp())}"

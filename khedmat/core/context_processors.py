@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 
-def locale(request: HttpRequest) -> dict:
+def locale(request: HttpRequest) -> dict[str, object]:
     language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return {
         "LANG": language,

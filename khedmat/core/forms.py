@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -54,7 +54,7 @@ class DigitsField(forms.CharField):
         """The normalised value, or the empty value when the field is optional and left empty."""
         value = super().clean(value)
         if value in self.empty_values:
-            return value
+            return cast("str | None", value)
         try:
             return self.normalize(value)
         except ValidationError as error:

@@ -34,10 +34,13 @@ class LocalServer:
     def start(self) -> Self:
         """Bind (port 0: any free port) and serve in a daemon thread."""
         server = make_server(
-            self.host, self.port, self.app,
-            server_class=ThreadingServer, handler_class=QuietHandler,
-        )  # fmt: skip
-        self._server = server  # type: ignore[assignment]
+            self.host,
+            self.port,
+            self.app,
+            server_class=ThreadingServer,
+            handler_class=QuietHandler,
+        )
+        self._server = server
         self.port = server.server_port
         self.app.stopping.clear()
         self._thread = threading.Thread(

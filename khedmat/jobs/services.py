@@ -9,6 +9,7 @@ import random
 import socket
 import traceback
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -139,7 +140,7 @@ def _worker_is_dead(
     return heartbeat.pid == os.getpid() or not _process_alive(heartbeat.pid)
 
 
-def _requeue_abandoned(row: DBTaskResult, worker_id: str | None, now: dt.datetime) -> int:
+def _requeue_abandoned(row: DBTaskResult[Any, Any], worker_id: str | None, now: dt.datetime) -> int:
     attempts = len(row.worker_ids)
     message = f"Worker {worker_id} stopped while running this task (attempt {attempts}).\n"
     changes: dict[str, object] = {
@@ -205,12 +206,12 @@ def retry_delay(attempt: int, error: BaseException | None = None) -> float:
     if retry_after is not None:
         return min(max(float(retry_after), 0.0), cap)
     base = float(_setting("KHEDMAT_TASK_BACKOFF_SECONDS", 30))
-    delay = min(base * 2 ** max(attempt - 1, 0), cap)
+    delay: float = min(base * 2 ** max(attempt - 1, 0), cap)
     return delay + random.uniform(0, delay * BACKOFF_JITTER)  # noqa: S311 (not for security)
 
 
 @retry()
-def retry_task(result: DBTaskResult, error: BaseException, *, delay: float) -> bool:
+def retry_task(result: DBTaskResult[Any, Any], error: BaseException, *, delay: float) -> bool:
     """Put a running task back in the queue to run after `delay` seconds, keeping its last error."""
     run_after = timezone.now() + dt.timedelta(seconds=delay)
     changes = {

@@ -63,13 +63,21 @@ class Article(models.Model):
         _("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="articles", verbose_name=_("category"),
-    )  # fmt: skip
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("category"),
+    )
     current_version = models.ForeignKey(
-        "ArticleVersion", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("current version"),
-    )  # fmt: skip
+        "ArticleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current version"),
+    )
     services = models.ManyToManyField(
         "catalog.Service", blank=True, related_name="articles", verbose_name=_("services")
     )
@@ -118,9 +126,13 @@ class ArticleVersion(models.Model):
     body_ar = models.TextField(_("text (Arabic)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("edited by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -145,13 +157,19 @@ class ArticleTicketLink(models.Model):
         Article, on_delete=models.CASCADE, related_name="ticket_links", verbose_name=_("article")
     )
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="article_links",
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="article_links",
         verbose_name=_("request"),
-    )  # fmt: skip
+    )
     linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("linked by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
     linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
 
     class Meta:
@@ -178,9 +196,13 @@ class ArticleFeedback(models.Model):
     helpful = models.BooleanField(_("helpful"))
     comment = models.TextField(_("comment"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+", verbose_name=_("user"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     session_key = models.CharField(_("session"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -85,10 +85,13 @@ def article_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def article_suggest(request: HttpRequest) -> HttpResponse:
     """HTMX: the top public articles matching ?q= (or ?title= / ?subject=, the field typed in)."""
     query = _query(request) or next(
-        (request.GET.get(name, "").strip()[:QUERY_MAX_LENGTH] for name in ("title", "subject")
-         if request.GET.get(name, "").strip()),
+        (
+            request.GET.get(name, "").strip()[:QUERY_MAX_LENGTH]
+            for name in ("title", "subject")
+            if request.GET.get(name, "").strip()
+        ),
         "",
-    )  # fmt: skip
+    )
     results = queries.suggest_articles(query)
     return render(request, "knowledge/_suggestions.html", {"results": results})
 

@@ -119,10 +119,18 @@ def _reject(item: WorkItem, *, note: str, actor: User) -> WorkItem:
     item.completed_by, item.completed_at = actor, timezone.now()
     item.save(update_fields=["status", "decision", "completed_by", "completed_at"])
     record_activity(
-        item.ticket, "process.work_item_completed", actor=actor, old=item.title,
-        data={"work_item": item.pk, "task": item.task_name, "decision": Decision.REJECT,
-              "title": item.title, "instance": item.instance_id},
-    )  # fmt: skip
+        item.ticket,
+        "process.work_item_completed",
+        actor=actor,
+        old=item.title,
+        data={
+            "work_item": item.pk,
+            "task": item.task_name,
+            "decision": Decision.REJECT,
+            "title": item.title,
+            "instance": item.instance_id,
+        },
+    )
     ticket_services.reject_request(item.ticket, reason=note, actor=actor, by_process=True)
     return item
 
@@ -139,7 +147,11 @@ def refer_work_item(item: WorkItem, *, unit: OrgUnit, actor: User, note: str = "
         item.org_unit, item.assignee = unit, None
         item.save(update_fields=["org_unit", "assignee"])
         record_activity(
-            item.ticket, "process.work_item_referred", actor=actor, old=old, new=unit.name,
+            item.ticket,
+            "process.work_item_referred",
+            actor=actor,
+            old=old,
+            new=unit.name,
             data={"work_item": item.pk, "title": item.title, "unit": unit.pk, "note": note},
-        )  # fmt: skip
+        )
         return item

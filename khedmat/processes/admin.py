@@ -50,8 +50,13 @@ class ProcessDefinitionAdmin(admin.ModelAdmin[ProcessDefinition]):
     list_filter = ["status"]
     search_fields = ["key", "name"]
     readonly_fields = [
-        "version", "status", "published_at", "process_id", "created_by", "created_at",
-    ]  # fmt: skip
+        "version",
+        "status",
+        "published_at",
+        "process_id",
+        "created_by",
+        "created_at",
+    ]
     change_form_template = "processes/admin/processdefinition_change_form.html"
     actions = ["publish_drafts"]
 
@@ -106,13 +111,17 @@ class ProcessDefinitionAdmin(admin.ModelAdmin[ProcessDefinition]):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """The change form, with the diagram and where open work items of this version wait."""
-        current = sorted(
-            set(
-                WorkItem.objects.open()
-                .filter(instance__definition_id=int(object_id))
-                .values_list("task_name", flat=True)
+        current = (
+            sorted(
+                set(
+                    WorkItem.objects.open()
+                    .filter(instance__definition_id=int(object_id))
+                    .values_list("task_name", flat=True)
+                )
             )
-        ) if object_id.isdigit() else []  # fmt: skip
+            if object_id.isdigit()
+            else []
+        )
         context = {"current_task_names": current, **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context=context)
 

@@ -178,8 +178,14 @@ class _Rights:
 
     def actions(self, item: WorkItem) -> list[str]:
         holder = item.assignee_id
-        key = (item.status, holder == self.user.pk, holder is None, item.org_unit_id,
-               item.team_id, item.role)  # fmt: skip
+        key = (
+            item.status,
+            holder == self.user.pk,
+            holder is None,
+            item.org_unit_id,
+            item.team_id,
+            item.role,
+        )
         if key not in self._act:
             self._act[key] = can_act(item, self.user)
         return list(ACTION_NAMES) if self._act[key] else []

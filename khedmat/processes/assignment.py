@@ -80,9 +80,13 @@ def _set_assignee(item: WorkItem, assignee: User | None, *, verb: str, actor: Us
     item.assignee = assignee
     item.save(update_fields=["assignee"])
     record_activity(
-        item.ticket, verb, actor=actor, old=old, new=assignee.username if assignee else None,
+        item.ticket,
+        verb,
+        actor=actor,
+        old=old,
+        new=assignee.username if assignee else None,
         data={"work_item": item.pk, "task": item.task_name, "title": item.title},
-    )  # fmt: skip
+    )
     return item
 
 

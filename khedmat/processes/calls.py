@@ -86,8 +86,11 @@ def _inquire(call: ServiceCall) -> Outcome:
     value = ticket.answers.get(field) if field else ticket.principal_national_code
     parameter = call.params.get("parameter") or "national_code"
     answer = integrations.run_inquiry(
-        kind, {parameter: str(value or "")}, request_id=f"khedmat-call-{call.pk}", record=ticket,
-    )  # fmt: skip
+        kind,
+        {parameter: str(value or "")},
+        request_id=f"khedmat-call-{call.pk}",
+        record=ticket,
+    )
     prefix = call.params.get("result") or "inquiry"
     result = {"outcome": str(answer.outcome), "data": answer.data}
     return result, {f"{prefix}_found": answer.found, f"{prefix}_data": answer.data}
@@ -106,9 +109,10 @@ def _register_letter(call: ServiceCall) -> Outcome:
 
 def _letter_outcome(letter: OfficeLetter) -> Outcome:
     result = {
-        "letter": letter.pk, "number": letter.letter_number,
+        "letter": letter.pk,
+        "number": letter.letter_number,
         "date": letter.letter_date.isoformat(),
-    }  # fmt: skip
+    }
     return result, {"letter_number": letter.letter_number}
 
 

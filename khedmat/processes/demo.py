@@ -103,9 +103,11 @@ def load_demo_processes() -> list[ProcessDefinition]:
             published.append(services.publish_definition(draft, actor=None))
         if service.process_key != spec.key:
             catalog_services.revise_service(
-                service, changes={"process_key": spec.key}, actor=None,
+                service,
+                changes={"process_key": spec.key},
+                actor=None,
                 change_summary="فرایند نمونه",
-            )  # fmt: skip
+            )
     return published
 
 

@@ -191,9 +191,14 @@ def parse_definition(bpmn_xml: str) -> ParsedDefinition:
     except (SpiffWorkflowException, ExpressionError) as error:
         raise EngineError(str(error)) from error
     return ParsedDefinition(
-        process_id, spec, subprocess_specs, _form_keys(root), service_specs(root),
-        flow_steps(root, process_id), rejecting_ends(root),
-    )  # fmt: skip
+        process_id,
+        spec,
+        subprocess_specs,
+        _form_keys(root),
+        service_specs(root),
+        flow_steps(root, process_id),
+        rejecting_ends(root),
+    )
 
 
 #: An ISO 8601 duration, date-time or repetition written plainly (PT1H, P3D, R3/PT1H, 2026-12-01T09:00).
@@ -268,9 +273,10 @@ def flow_steps(root: Any, process_id: str) -> tuple[Step, ...]:
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         targets.setdefault(str(flow.get("sourceRef")), []).append(str(flow.get("targetRef")))
     queue = [
-        element_id for element_id, node in nodes.items()
+        element_id
+        for element_id, node in nodes.items()
         if etree.QName(node).localname == "startEvent"
-    ]  # fmt: skip
+    ]
     seen: set[str] = set(queue)
     steps = []
     while queue:

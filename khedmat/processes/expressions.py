@@ -189,9 +189,15 @@ def evaluate_expression(source: str, data: Mapping[str, Any] | None = None) -> A
     except ExpressionError:
         raise
     except (
-        TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError,
-        RecursionError, MemoryError,
-    ) as error:  # fmt: skip
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+        MemoryError,
+    ) as error:
         raise ExpressionError(
             _("The expression failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
         ) from None

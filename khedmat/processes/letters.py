@@ -60,10 +60,14 @@ def follow_letter(letter_id: int) -> str:
     if letter.status != old and isinstance(ticket, Ticket):
         with override(ticket.language):
             stage = gettext("Letter %(number)s: %(status)s") % {
-                "number": letter.letter_number, "status": letter.get_status_display(),
-            }  # fmt: skip
+                "number": letter.letter_number,
+                "status": letter.get_status_display(),
+            }
         ticket_services.tell_applicant(
-            ticket, "stage_changed", key=f"letter:{letter.pk}:{letter.status}", stage=stage,
+            ticket,
+            "stage_changed",
+            key=f"letter:{letter.pk}:{letter.status}",
+            stage=stage,
             due_date=None,
-        )  # fmt: skip
+        )
     return str(letter.status)

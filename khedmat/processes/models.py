@@ -34,14 +34,20 @@ class ProcessDefinition(models.Model):
     bpmn_xml = models.TextField(_("BPMN document"))
     process_id = models.CharField(_("process id"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=DefinitionStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=DefinitionStatus.choices,
         default=DefinitionStatus.DRAFT,
-    )  # fmt: skip
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -50,7 +56,8 @@ class ProcessDefinition(models.Model):
         ordering = ["key", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "version"], name="processes_definition_key_version_uniq",
+                fields=["key", "version"],
+                name="processes_definition_key_version_uniq",
                 violation_error_message=_("This version of the process already exists."),
             ),
             models.CheckConstraint(
@@ -59,7 +66,7 @@ class ProcessDefinition(models.Model):
                 name="processes_definition_published_at",
                 violation_error_message=_("A published definition has a publication time."),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"
@@ -97,18 +104,24 @@ class ProcessInstance(models.Model):
     """A run of one definition version for one request; its Spiff state is serialised JSON."""
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="process_instances",
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="process_instances",
         verbose_name=_("request"),
-    )  # fmt: skip
+    )
     definition = models.ForeignKey(
-        ProcessDefinition, on_delete=models.PROTECT, related_name="instances",
+        ProcessDefinition,
+        on_delete=models.PROTECT,
+        related_name="instances",
         verbose_name=_("definition"),
-    )  # fmt: skip
+    )
     state = models.TextField(_("serialised state (JSON)"))
     status = models.CharField(
-        _("status"), max_length=16, choices=InstanceStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=InstanceStatus.choices,
         default=InstanceStatus.RUNNING,
-    )  # fmt: skip
+    )
     error = models.TextField(_("error"), blank=True)
     next_timer_at = models.DateTimeField(_("next timer at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -120,11 +133,12 @@ class ProcessInstance(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ticket"], condition=Q(status__in=sorted(ACTIVE_INSTANCE_STATUSES)),
+                fields=["ticket"],
+                condition=Q(status__in=sorted(ACTIVE_INSTANCE_STATUSES)),
                 name="processes_instance_one_active_per_ticket",
                 violation_error_message=_("This request already has a running process."),
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             models.Index(fields=["next_timer_at"], name="processes_instance_timer_idx"),
         ]
@@ -146,31 +160,48 @@ class WorkItem(models.Model):
     """One open (or once open) user task: what inboxes and reports read, never the Spiff state."""
 
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="work_items",
+        ProcessInstance,
+        on_delete=models.CASCADE,
+        related_name="work_items",
         verbose_name=_("process instance"),
-    )  # fmt: skip
+    )
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="work_items",
-        verbose_name=_("request"), db_index=False,  # processes_workitem_ticket_idx
-    )  # fmt: skip
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="work_items",
+        verbose_name=_("request"),
+        db_index=False,  # processes_workitem_ticket_idx
+    )
     task_id = models.CharField(_("engine task id"), max_length=36)
     task_name = models.CharField(_("task"), max_length=200)
     title = models.CharField(_("title"), max_length=300)
     lane = models.CharField(_("lane"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=200, blank=True)
     team = models.ForeignKey(
-        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("team"),
-    )  # fmt: skip
+    )
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.OrgUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("unit"),
-    )  # fmt: skip
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="work_items", verbose_name=_("assignee"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name=_("assignee"),
         db_index=False,  # processes_workitem_assign_idx leads with it
-    )  # fmt: skip
+    )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     form_key = models.CharField(_("form key"), max_length=200, blank=True)
     status = models.CharField(
@@ -178,9 +209,13 @@ class WorkItem(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("completed by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -192,10 +227,11 @@ class WorkItem(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["instance", "task_id"], name="processes_workitem_task_uniq",
+                fields=["instance", "task_id"],
+                name="processes_workitem_task_uniq",
                 violation_error_message=_("This task already has a work item."),
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             models.Index(
                 fields=["status", "role", "org_unit"], name="processes_workitem_inbox_idx"
@@ -204,22 +240,26 @@ class WorkItem(models.Model):
             models.Index(fields=["ticket"], name="processes_workitem_ticket_idx"),
             # the inbox pages in their sort orders, open items only (bench/bench_inbox.py)
             models.Index(
-                fields=["-created_at", "-id"], condition=Q(status=WorkItemStatus.OPEN),
+                fields=["-created_at", "-id"],
+                condition=Q(status=WorkItemStatus.OPEN),
                 name="processes_wi_open_new_idx",
             ),
             models.Index(
-                fields=["due_at", "id"], condition=Q(status=WorkItemStatus.OPEN),
+                fields=["due_at", "id"],
+                condition=Q(status=WorkItemStatus.OPEN),
                 name="processes_wi_open_due_idx",
             ),
             models.Index(
-                fields=["assignee", "-created_at", "-id"], condition=Q(status=WorkItemStatus.OPEN),
+                fields=["assignee", "-created_at", "-id"],
+                condition=Q(status=WorkItemStatus.OPEN),
                 name="processes_wi_mine_new_idx",
             ),
             models.Index(
-                fields=["assignee", "due_at", "id"], condition=Q(status=WorkItemStatus.OPEN),
+                fields=["assignee", "due_at", "id"],
+                condition=Q(status=WorkItemStatus.OPEN),
                 name="processes_wi_mine_due_idx",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.title or self.task_name
@@ -233,22 +273,29 @@ class ServiceCall(models.Model):
     """A started service task: the job that does its I/O, and what came of it."""
 
     instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="service_calls",
+        ProcessInstance,
+        on_delete=models.CASCADE,
+        related_name="service_calls",
         verbose_name=_("process instance"),
-    )  # fmt: skip
+    )
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="service_calls",
-        verbose_name=_("request"), db_index=False,  # processes_call_ticket_idx
-    )  # fmt: skip
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="service_calls",
+        verbose_name=_("request"),
+        db_index=False,  # processes_call_ticket_idx
+    )
     task_id = models.CharField(_("engine task id"), max_length=36)
     task_name = models.CharField(_("task"), max_length=200)
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=16, choices=ServiceKind.choices)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=ServiceCallStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=ServiceCallStatus.choices,
         default=ServiceCallStatus.PENDING,
-    )  # fmt: skip
+    )
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("last error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -261,10 +308,11 @@ class ServiceCall(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["instance", "task_id"], name="processes_call_task_uniq",
+                fields=["instance", "task_id"],
+                name="processes_call_task_uniq",
                 violation_error_message=_("This task already has a service call."),
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             models.Index(fields=["ticket"], name="processes_call_ticket_idx"),
             models.Index(fields=["status", "kind"], name="processes_call_status_idx"),
@@ -282,9 +330,12 @@ class SavedInboxView(models.Model):
     """A staff member's named inbox filter: the tab, sort and filters as query parameters."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_inbox_views",
-        verbose_name=_("user"), db_index=False,  # the unique constraint leads with it
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_inbox_views",
+        verbose_name=_("user"),
+        db_index=False,  # the unique constraint leads with it
+    )
     name = models.CharField(_("name"), max_length=80)
     params = models.JSONField(_("parameters"), default=dict)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -295,10 +346,11 @@ class SavedInboxView(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "name"], name="processes_savedview_name_uniq",
+                fields=["user", "name"],
+                name="processes_savedview_name_uniq",
                 violation_error_message=_("You already have a view with this name."),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -68,9 +68,11 @@ def create_definition(
             key=key, version=(latest or 0) + 1, name=name, bpmn_xml=bpmn_xml, created_by=actor
         )
         record_activity(
-            definition, "process.definition_created", actor=actor,
+            definition,
+            "process.definition_created",
+            actor=actor,
             data={"key": key, "version": definition.version},
-        )  # fmt: skip
+        )
         return definition
 
 
@@ -109,9 +111,12 @@ def publish_definition(definition: ProcessDefinition, *, actor: User | None) -> 
         definition.published_at = timezone.now()
         definition.save()
         record_activity(
-            definition, "process.definition_published", actor=actor,
-            old=DefinitionStatus.DRAFT, new=DefinitionStatus.PUBLISHED,
-        )  # fmt: skip
+            definition,
+            "process.definition_published",
+            actor=actor,
+            old=DefinitionStatus.DRAFT,
+            new=DefinitionStatus.PUBLISHED,
+        )
         return definition
 
 
@@ -168,10 +173,15 @@ def start_process(
             ticket=ticket, definition=definition, state=engine.serialize(workflow)
         )
         record_activity(
-            ticket, "process.started", actor=actor,
-            data={"definition": definition.key, "version": definition.version,
-                  "instance": instance.pk},
-        )  # fmt: skip
+            ticket,
+            "process.started",
+            actor=actor,
+            data={
+                "definition": definition.key,
+                "version": definition.version,
+                "instance": instance.pk,
+            },
+        )
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, quiet=True)
         return instance
 
@@ -209,11 +219,19 @@ def complete_work_item(
         old_stage = ticket.stage_title
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, now=now)
         record_activity(
-            ticket, "process.work_item_completed", actor=actor, old=old_stage,
+            ticket,
+            "process.work_item_completed",
+            actor=actor,
+            old=old_stage,
             new=ticket.stage_title,
-            data={"work_item": work_item.pk, "task": work_item.task_name, "decision": decision,
-                  "title": work_item.title, "instance": instance.pk},
-        )  # fmt: skip
+            data={
+                "work_item": work_item.pk,
+                "task": work_item.task_name,
+                "decision": decision,
+                "title": work_item.title,
+                "instance": instance.pk,
+            },
+        )
         return work_item
 
 
@@ -242,9 +260,11 @@ def deliver_message(
         ticket = instance.ticket
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=actor, quiet=True)
         record_activity(
-            ticket, "process.message_received", actor=actor,
+            ticket,
+            "process.message_received",
+            actor=actor,
             data={"message": name, "instance": instance.pk},
-        )  # fmt: skip
+        )
         return True
 
 
@@ -278,9 +298,11 @@ def cancel_process(ticket: Ticket, *, actor: User | None, reason: str = "") -> b
         instance.state = engine.serialize(workflow)
         instance.save(update_fields=["status", "state", "next_timer_at", "updated_at"])
         record_activity(
-            instance.ticket, "process.cancelled", actor=actor,
+            instance.ticket,
+            "process.cancelled",
+            actor=actor,
             data={"instance": instance.pk, "reason": reason},
-        )  # fmt: skip
+        )
         return True
 
 
@@ -313,9 +335,12 @@ def fire_instance_timers(instance_id: int, *, now: dt.datetime | None = None) ->
         old_stage = ticket.stage_title
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=None, now=now)
         record_activity(
-            ticket, "process.timer_fired", old=old_stage, new=ticket.stage_title,
+            ticket,
+            "process.timer_fired",
+            old=old_stage,
+            new=ticket.stage_title,
             data={"instance": instance.pk},
-        )  # fmt: skip
+        )
         return instance
 
 
@@ -349,10 +374,10 @@ def finish_service_call(
         # back in progress (if it waited) and at its next stage: one change, one SMS
         _after_steps(instance, workflow, ticket, parsed=parsed, actor=None, now=now)
         record_activity(
-            ticket, "process.service_call_done",
-            data={"call": call.pk, "kind": call.kind, "task": call.task_name,
-                  "title": call.title},
-        )  # fmt: skip
+            ticket,
+            "process.service_call_done",
+            data={"call": call.pk, "kind": call.kind, "task": call.task_name, "title": call.title},
+        )
         return call
 
 
@@ -368,9 +393,12 @@ def service_call_waiting(call: ServiceCall, *, error: str) -> ServiceCall:
         if ticket.can_move_to(Status.WAITING_INQUIRY) and ticket.status != Status.WAITING_INQUIRY:
             # the stage reads "waiting for another agency" (the SMS says so); the step stays current
             ticket_services.change_status(
-                ticket, Status.WAITING_INQUIRY, actor=None, stage_title="",
+                ticket,
+                Status.WAITING_INQUIRY,
+                actor=None,
+                stage_title="",
                 data={"call": call.pk, "step": call.title},
-            )  # fmt: skip
+            )
         return call
 
 
@@ -384,9 +412,10 @@ def service_call_failed(call: ServiceCall, *, error: str) -> ServiceCall:
         call.completed_at = timezone.now()
         call.save(update_fields=["status", "error", "completed_at"])
         record_activity(
-            call.ticket, "process.service_call_failed",
+            call.ticket,
+            "process.service_call_failed",
             data={"call": call.pk, "kind": call.kind, "title": call.title, "error": error[:500]},
-        )  # fmt: skip
+        )
         return call
 
 
@@ -401,9 +430,11 @@ def retry_service_call(call: ServiceCall, *, actor: User | None) -> ServiceCall:
         call.status, call.attempts, call.completed_at = ServiceCallStatus.PENDING, 0, None
         call.save(update_fields=["status", "attempts", "completed_at"])
         record_activity(
-            call.ticket, "process.service_call_retried", actor=actor,
+            call.ticket,
+            "process.service_call_retried",
+            actor=actor,
             data={"call": call.pk, "kind": call.kind, "title": call.title},
-        )  # fmt: skip
+        )
         run_service_call_task.enqueue(call.pk)
         return call
 
@@ -570,13 +601,19 @@ def _sync_service_calls(
         if call is None:
             spec = parsed.service_tasks.get(run.name) or engine.ServiceSpec("", {})
             call = ServiceCall.objects.create(
-                instance=instance, ticket=ticket, task_id=run.task_id, task_name=run.name,
-                title=run.title[:300], kind=spec.kind, params=spec.params,
-            )  # fmt: skip
+                instance=instance,
+                ticket=ticket,
+                task_id=run.task_id,
+                task_name=run.name,
+                title=run.title[:300],
+                kind=spec.kind,
+                params=spec.params,
+            )
             record_activity(
-                ticket, "process.service_call_queued",
+                ticket,
+                "process.service_call_queued",
                 data={"call": call.pk, "kind": call.kind, "title": call.title},
-            )  # fmt: skip
+            )
             run_service_call_task.enqueue(call.pk)
         if call.is_open:
             calls.append(call)
@@ -588,10 +625,18 @@ def _new_work_item(
 ) -> WorkItem:
     role, team = lane_assignment(task.lane)
     return WorkItem(
-        instance=instance, ticket=ticket, task_id=task.task_id, task_name=task.name,
-        title=task.title[:300], lane=task.lane, role=role, team=team,
-        org_unit_id=ticket.org_unit_id, form_key=form_key, due_at=ticket.promised_at,
-    )  # fmt: skip
+        instance=instance,
+        ticket=ticket,
+        task_id=task.task_id,
+        task_name=task.name,
+        title=task.title[:300],
+        lane=task.lane,
+        role=role,
+        team=team,
+        org_unit_id=ticket.org_unit_id,
+        form_key=form_key,
+        due_at=ticket.promised_at,
+    )
 
 
 def lane_assignment(lane: str) -> tuple[str, Team | None]:

@@ -22,24 +22,66 @@ from khedmat.processes.expressions import ExpressionError, parse_expression
 SUPPORTED_ELEMENTS: frozenset[str] = frozenset(
     {
         # the document and its structure
-        "definitions", "process", "collaboration", "participant", "messageFlow", "message",
-        "laneSet", "lane", "childLaneSet", "flowNodeRef", "sequenceFlow", "conditionExpression",
-        "incoming", "outgoing", "documentation", "extensionElements", "textAnnotation", "text",
-        "association", "group", "category", "categoryValue", "itemDefinition",
+        "definitions",
+        "process",
+        "collaboration",
+        "participant",
+        "messageFlow",
+        "message",
+        "laneSet",
+        "lane",
+        "childLaneSet",
+        "flowNodeRef",
+        "sequenceFlow",
+        "conditionExpression",
+        "incoming",
+        "outgoing",
+        "documentation",
+        "extensionElements",
+        "textAnnotation",
+        "text",
+        "association",
+        "group",
+        "category",
+        "categoryValue",
+        "itemDefinition",
         # the palette
-        "startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGateway", "parallelGateway",
-        "intermediateCatchEvent", "boundaryEvent", "callActivity", "subProcess",
-        "timerEventDefinition", "timeDuration", "timeDate", "timeCycle", "messageEventDefinition",
-        "multiInstanceLoopCharacteristics", "loopCardinality", "completionCondition",
-        "loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem",
+        "startEvent",
+        "endEvent",
+        "userTask",
+        "serviceTask",
+        "exclusiveGateway",
+        "parallelGateway",
+        "intermediateCatchEvent",
+        "boundaryEvent",
+        "callActivity",
+        "subProcess",
+        "timerEventDefinition",
+        "timeDuration",
+        "timeDate",
+        "timeCycle",
+        "messageEventDefinition",
+        "multiInstanceLoopCharacteristics",
+        "loopCardinality",
+        "completionCondition",
+        "loopDataInputRef",
+        "loopDataOutputRef",
+        "inputDataItem",
+        "outputDataItem",
     }
-)  # fmt: skip
+)
 
 #: Elements that hold an expression the engine evaluates.
 EXPRESSION_ELEMENTS: frozenset[str] = frozenset(
-    {"conditionExpression", "timeDuration", "timeDate", "timeCycle", "loopCardinality",
-     "completionCondition"}
-)  # fmt: skip
+    {
+        "conditionExpression",
+        "timeDuration",
+        "timeDate",
+        "timeCycle",
+        "loopCardinality",
+        "completionCondition",
+    }
+)
 
 #: Event definitions allowed on each kind of event (none means a plain event).
 EVENT_DEFINITIONS: dict[str, frozenset[str]] = {
@@ -96,9 +138,11 @@ def validate_bpmn(bpmn_xml: str) -> list[Problem]:
         return [Problem("", "", error.message)]
     quote_plain_times(root)
     problems = [
-        *_palette_problems(root), *_expression_problems(root), *_service_task_problems(root),
+        *_palette_problems(root),
+        *_expression_problems(root),
+        *_service_task_problems(root),
         *_loop_problems(root),
-    ]  # fmt: skip
+    ]
     if problems:
         return problems
     try:

@@ -104,12 +104,15 @@ def rebuild_kind(kind: str, documents: Iterable[Document]) -> int:
         for batch in _batches(documents):
             SearchEntry.objects.bulk_create(
                 SearchEntry(
-                    kind=kind, object_id=document.object_id, scope=document.scope,
-                    title=document.title, title_key=document_key(document.title_key),
+                    kind=kind,
+                    object_id=document.object_id,
+                    scope=document.scope,
+                    title=document.title,
+                    title_key=document_key(document.title_key),
                     key=document_key(document.title, *document.texts),
                 )
                 for document in batch
-            )  # fmt: skip
+            )
             count += len(batch)
         _fill_fts(kind)
     return count

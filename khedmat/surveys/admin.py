@@ -28,8 +28,15 @@ class SurveyFollowUpAdmin(admin.ModelAdmin):
     list_display = ["reason", "org_unit", "status", "created_at", "closed_at"]
     list_filter = ["status"]
     readonly_fields = [
-        "response", "org_unit", "status", "reason", "note", "created_at", "closed_at", "closed_by",
-    ]  # fmt: skip
+        "response",
+        "org_unit",
+        "status",
+        "reason",
+        "note",
+        "created_at",
+        "closed_at",
+        "closed_by",
+    ]
 
     def has_add_permission(self, request: object) -> bool:  # type: ignore[override]
         return False

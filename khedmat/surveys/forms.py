@@ -23,16 +23,22 @@ class SurveyForm(forms.Form):
         for question in questions:
             if question.is_scale:
                 self.fields[question.key] = forms.TypedChoiceField(
-                    label=question.label, coerce=int, required=question.is_required,
-                    choices=[(str(value), localize_digits(str(value), language)) for value in SCALE],
-                    widget=forms.RadioSelect, error_messages={"required": SCALE_REQUIRED,
-                                                             "invalid_choice": SCALE_REQUIRED},
-                )  # fmt: skip
+                    label=question.label,
+                    coerce=int,
+                    required=question.is_required,
+                    choices=[
+                        (str(value), localize_digits(str(value), language)) for value in SCALE
+                    ],
+                    widget=forms.RadioSelect,
+                    error_messages={"required": SCALE_REQUIRED, "invalid_choice": SCALE_REQUIRED},
+                )
             else:
                 self.fields[question.key] = forms.CharField(
-                    label=question.label, required=False, max_length=2000,
+                    label=question.label,
+                    required=False,
+                    max_length=2000,
                     widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
-                )  # fmt: skip
+                )
 
     def scale_fields(self) -> list[forms.BoundField]:
         return [self[q.key] for q in self.questions if q.is_scale]
@@ -45,6 +51,7 @@ class CloseFollowUpForm(forms.Form):
     """What the supervisor did about the low score (required)."""
 
     note = forms.CharField(
-        label=_("What was done"), max_length=4000,
+        label=_("What was done"),
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )  # fmt: skip
+    )

@@ -26,10 +26,14 @@ class SurveyDefinition(models.Model):
     key = models.SlugField(_("key"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     service = models.OneToOneField(
-        "catalog.Service", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="survey_definition", verbose_name=_("service"),
+        "catalog.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_definition",
+        verbose_name=_("service"),
         help_text=_("Leave empty for the default survey of every service without its own."),
-    )  # fmt: skip
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -45,9 +49,11 @@ class SurveyQuestion(models.Model):
     """One question of a survey: a 1–5 scale on an axis, or free text."""
 
     definition = models.ForeignKey(
-        SurveyDefinition, on_delete=models.CASCADE, related_name="questions",
+        SurveyDefinition,
+        on_delete=models.CASCADE,
+        related_name="questions",
         verbose_name=_("survey"),
-    )  # fmt: skip
+    )
     key = models.SlugField(_("key"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
     label_fa = models.CharField(_("question (Persian)"), max_length=300)
@@ -94,21 +100,27 @@ class SurveyInvitation(models.Model):
     """
 
     ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="survey_invitation",
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="survey_invitation",
         verbose_name=_("request"),
-    )  # fmt: skip
+    )
     definition = models.ForeignKey(
-        SurveyDefinition, on_delete=models.PROTECT, related_name="invitations",
+        SurveyDefinition,
+        on_delete=models.PROTECT,
+        related_name="invitations",
         verbose_name=_("survey"),
-    )  # fmt: skip
+    )
     token_hash = models.CharField(_("link token (hash)"), max_length=64, unique=True)
     reminder_token_hash = models.CharField(
         _("reminder link token (hash)"), max_length=64, null=True, blank=True, unique=True
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=InvitationStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=InvitationStatus.choices,
         default=InvitationStatus.SENT,
-    )  # fmt: skip
+    )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
@@ -118,17 +130,29 @@ class SurveyInvitation(models.Model):
         "catalog.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.OrgUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("unit"),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
-        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("team"),
-    )  # fmt: skip
+    )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("agent"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
     month = models.CharField(_("month"), max_length=7, help_text=_("YYYY-MM, Gregorian."))
     jalali_month = models.CharField(_("Jalali month"), max_length=7, help_text=_("YYYY-MM."))
 
@@ -159,9 +183,11 @@ class SurveyResponse(models.Model):
     """The applicant's one answer to an invitation: every answer, the scores and their average."""
 
     invitation = models.OneToOneField(
-        SurveyInvitation, on_delete=models.CASCADE, related_name="response",
+        SurveyInvitation,
+        on_delete=models.CASCADE,
+        related_name="response",
         verbose_name=_("invitation"),
-    )  # fmt: skip
+    )
     answers = models.JSONField(_("answers"), default=dict)
     scores = models.JSONField(_("scores per axis"), default=dict)
     average = models.DecimalField(_("average score"), max_digits=3, decimal_places=2)
@@ -184,13 +210,19 @@ class SurveyFollowUp(models.Model):
     """A low score for a supervisor of the request's unit to look into; closing needs a note."""
 
     response = models.OneToOneField(
-        SurveyResponse, on_delete=models.CASCADE, related_name="follow_up",
+        SurveyResponse,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
         verbose_name=_("response"),
-    )  # fmt: skip
+    )
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.OrgUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("assigned unit"),
-    )  # fmt: skip
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
@@ -199,9 +231,13 @@ class SurveyFollowUp(models.Model):
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("closed by"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     class Meta:
         verbose_name = _("survey follow-up")

@@ -120,10 +120,12 @@ def _row(label: str, values: dict[str, Any], axes: list[SurveyQuestion]) -> Repo
         return None if value is None else round(float(value), 2)
 
     return ReportRow(
-        label=label, sent=values["sent"] or 0, answered=values["answered"] or 0,
+        label=label,
+        sent=values["sent"] or 0,
+        answered=values["answered"] or 0,
         average=number(values["average"]),
         axes=[number(values[f"axis_{index}"]) for index in range(len(axes))],
-    )  # fmt: skip
+    )
 
 
 def month_label(key: str, language: str) -> str:

@@ -141,11 +141,18 @@ def invite_to_survey(ticket: Ticket, *, now: dt.datetime | None = None) -> Surve
     try:
         with transaction.atomic():
             invitation = SurveyInvitation.objects.create(
-                ticket=ticket, definition=definition, token_hash=hash_token(token), sent_at=now,
+                ticket=ticket,
+                definition=definition,
+                token_hash=hash_token(token),
+                sent_at=now,
                 expires_at=now + dt.timedelta(days=setting("KHEDMAT_SURVEY_EXPIRY_DAYS")),
-                service_id=ticket.service_id, org_unit_id=ticket.org_unit_id, team_id=team,
-                agent_id=agent, month=month, jalali_month=jalali_month,
-            )  # fmt: skip
+                service_id=ticket.service_id,
+                org_unit_id=ticket.org_unit_id,
+                team_id=team,
+                agent_id=agent,
+                month=month,
+                jalali_month=jalali_month,
+            )
             sent = tell_applicant(ticket, EVENT, key="survey", link=Secret(survey_link(token)))
             record_activity(
                 invitation, "survey.invited", new=InvitationStatus.SENT, data={"sms": sent}
@@ -196,9 +203,11 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=setting("KHEDMAT_SURVEY_REMINDER_DAYS"))
     due = SurveyInvitation.objects.filter(
-        status=InvitationStatus.SENT, reminded_at__isnull=True, sent_at__lte=cutoff,
+        status=InvitationStatus.SENT,
+        reminded_at__isnull=True,
+        sent_at__lte=cutoff,
         expires_at__gt=now,
-    )  # fmt: skip
+    )
     return sum(1 for invitation in due[:500] if remind_survey(invitation, now=now))
 
 
@@ -292,9 +301,13 @@ def answer_survey(
         if not locked.is_open(now):
             raise SurveyExpiredError()
         response = SurveyResponse.objects.create(
-            invitation=locked, answers=cleaned, scores=scores, average=average, comment=comment,
+            invitation=locked,
+            answers=cleaned,
+            scores=scores,
+            average=average,
+            comment=comment,
             created_at=now,
-        )  # fmt: skip
+        )
         _change_status(locked, InvitationStatus.ANSWERED, now=now, data={"average": str(average)})
         _open_follow_up_if_low(response, locked, now=now)
     invitation.status = locked.status
@@ -314,13 +327,17 @@ def _open_follow_up_if_low(
     else:
         reason = _("Low average score: %(average)s") % {"average": response.average}
     follow_up = SurveyFollowUp.objects.create(
-        response=response, org_unit_id=invitation.org_unit_id, reason=str(reason)[:300],
+        response=response,
+        org_unit_id=invitation.org_unit_id,
+        reason=str(reason)[:300],
         created_at=now,
-    )  # fmt: skip
+    )
     record_activity(
-        follow_up, "survey.follow_up_opened", new=FollowUpStatus.OPEN,
+        follow_up,
+        "survey.follow_up_opened",
+        new=FollowUpStatus.OPEN,
         data={"average": str(response.average), "low": low},
-    )  # fmt: skip
+    )
     return follow_up
 
 
@@ -339,7 +356,11 @@ def close_follow_up(follow_up: SurveyFollowUp, *, note: str, actor: User) -> Sur
         locked.closed_by = actor
         locked.save(update_fields=["status", "note", "closed_at", "closed_by"])
         record_activity(
-            locked, "survey.follow_up_closed", actor=actor, old=FollowUpStatus.OPEN,
-            new=FollowUpStatus.CLOSED, data={"note": note},
-        )  # fmt: skip
+            locked,
+            "survey.follow_up_closed",
+            actor=actor,
+            old=FollowUpStatus.OPEN,
+            new=FollowUpStatus.CLOSED,
+            data={"note": note},
+        )
     return locked

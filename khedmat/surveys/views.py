@@ -106,13 +106,15 @@ def survey_report(request: HttpRequest) -> HttpResponse:
         period = queries.DEFAULT_PERIOD
     report = queries.survey_report(request.user, period=period)
     return render(
-        request, "surveys/survey_report.html",
+        request,
+        "surveys/survey_report.html",
         {
-            "report": report, "period": period,
+            "report": report,
+            "period": period,
             "periods": [(key, label) for key, (label, _days) in queries.PERIODS.items()],
             "follow_ups": queries.open_follow_ups(request.user, limit=10),
         },
-    )  # fmt: skip
+    )
 
 
 @require_safe
@@ -121,9 +123,10 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     """Low scores for supervisors: open first, then the closed ones."""
     rows = list(queries.follow_ups_visible_to(request.user).order_by("status", "-created_at")[:200])
     return render(
-        request, "surveys/surveyfollowup_list.html",
+        request,
+        "surveys/surveyfollowup_list.html",
         {"follow_ups": rows, "form": CloseFollowUpForm()},
-    )  # fmt: skip
+    )
 
 
 @require_POST

@@ -142,9 +142,17 @@ class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("=ticket__tracking_code", "=ticket__principal_national_code", "=sha256")
     ordering = ("-uploaded_at", "-id")
     fields = (
-        "ticket", "field_key", "document", "original_name", "size", "content_type", "sha256",
-        "uploaded_by", "uploaded_at", "is_current",
-    )  # fmt: skip
+        "ticket",
+        "field_key",
+        "document",
+        "original_name",
+        "size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "is_current",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:

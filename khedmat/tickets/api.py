@@ -248,7 +248,9 @@ def _read_submission(request: HttpRequest) -> tuple[SubmissionIn, dict[str, list
     if request.content_type == "multipart/form-data":
         raw: str | bytes | None = request.POST.get("payload")
         if raw is None:
-            raise InvalidAnswers({"payload": [gettext("Send the request as JSON in a part named payload.")]})  # fmt: skip
+            raise InvalidAnswers(
+                {"payload": [gettext("Send the request as JSON in a part named payload.")]}
+            )
         files = {name: request.FILES.getlist(name) for name in request.FILES}
     else:
         raw = request.body
@@ -430,10 +432,18 @@ def _file_online(
     """The applicant files for themselves or as a representative, as on the web form."""
     principal, representation = _parties(user, payload)
     return services.submit_request(
-        version, answers=payload.answers, documents=payload.documents, files=files,
-        requester=user, filed_by=user, principal=principal, representation=representation,
-        channel=IntakeChannel.API, submission_key=key, language=_language(payload),
-    )  # fmt: skip
+        version,
+        answers=payload.answers,
+        documents=payload.documents,
+        files=files,
+        requester=user,
+        filed_by=user,
+        principal=principal,
+        representation=representation,
+        channel=IntakeChannel.API,
+        submission_key=key,
+        language=_language(payload),
+    )
 
 
 def _walk_in_applicant(given: WalkInApplicantIn) -> walkin.WalkInApplicant:
@@ -467,7 +477,9 @@ def _file_walk_in(
     if payload.channel != IntakeChannel.IN_PERSON:
         errors["channel"] = [gettext('A walk-in request is filed with "channel": "in_person".')]
     if payload.applicant is None:
-        errors["applicant"] = [gettext("Give the walk-in applicant's mobile, national code and name.")]  # fmt: skip
+        errors["applicant"] = [
+            gettext("Give the walk-in applicant's mobile, national code and name.")
+        ]
     if payload.principal is not None or payload.representation is not None:
         errors["principal"] = [gettext("A walk-in request is for the applicant at the desk.")]
     if errors or payload.applicant is None:
@@ -475,9 +487,15 @@ def _file_walk_in(
     applicant = _walk_in_applicant(payload.applicant)
     try:
         return walkin.submit_walk_in(
-            version, applicant=applicant, answers=payload.answers, documents=payload.documents,
-            files=files, operator=user, submission_key=key, language=_language(payload),
-        )  # fmt: skip
+            version,
+            applicant=applicant,
+            answers=payload.answers,
+            documents=payload.documents,
+            files=files,
+            operator=user,
+            submission_key=key,
+            language=_language(payload),
+        )
     except walkin.WalkInError as error:
         raise InvalidAnswers({"applicant": [str(error.message)]}) from None
     except ValidationError as error:
@@ -527,12 +545,25 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
 #: What a request's detail reads (queries.track_page and the summary): a narrow row, because
 #: compiling and loading the full select_related of the tracking page costs more than the query.
 DETAIL_FIELDS = (
-    "tracking_code", "status", "stage_title", "submitted_at", "promised_at", "requester",
-    "principal_national_code", "representative_national_code", "service__code",
-    "service_version__title_fa", "service_version__title_ar", "service_version__title_en",
-    "service_version__responsible_unit__name", "org_unit__name", "team__name",
-    "assignee__first_name", "assignee__last_name", "assignee__org_unit__name",
-)  # fmt: skip
+    "tracking_code",
+    "status",
+    "stage_title",
+    "submitted_at",
+    "promised_at",
+    "requester",
+    "principal_national_code",
+    "representative_national_code",
+    "service__code",
+    "service_version__title_fa",
+    "service_version__title_ar",
+    "service_version__title_en",
+    "service_version__responsible_unit__name",
+    "org_unit__name",
+    "team__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__org_unit__name",
+)
 
 
 def _detail_ticket(code: str) -> Ticket | None:
@@ -583,12 +614,16 @@ def _no_such_request() -> Status[Any]:
 @router.post(
     "/",
     response={
-        200: SubmissionOut, 201: SubmissionOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut,
+        200: SubmissionOut,
+        201: SubmissionOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: InvalidOut,
         429: ErrorOut,
     },
     summary="File a request",
     openapi_extra=SUBMISSION_OPENAPI,
-)  # fmt: skip
+)
 def submit_request(
     request: HttpRequest, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
 ) -> Status[Any] | JsonResponse:

@@ -310,9 +310,11 @@ def file_demo_request(
     }
     if spec.walk_in:
         at_desk = walkin.WalkInApplicant(
-            mobile=person.mobile, national_code=person.national_code,
-            first_name=person.first_name, last_name=person.last_name,
-        )  # fmt: skip
+            mobile=person.mobile,
+            national_code=person.national_code,
+            first_name=person.first_name,
+            last_name=person.last_name,
+        )
         return walkin.submit_walk_in(version, applicant=at_desk, operator=filer, **values)
     representation = None
     if spec.for_father:
@@ -320,13 +322,19 @@ def file_demo_request(
             capacity=Capacity.ATTORNEY, name=person.name, national_code=person.national_code
         )
     principal = services.Principal(
-        name=principal_person.name, national_code=principal_person.national_code,
+        name=principal_person.name,
+        national_code=principal_person.national_code,
         mobile=person.mobile,
-    )  # fmt: skip
+    )
     return services.submit_request(
-        version, requester=applicant, filed_by=applicant, principal=principal,
-        representation=representation, channel=IntakeChannel.ONLINE, **values,
-    )  # fmt: skip
+        version,
+        requester=applicant,
+        filed_by=applicant,
+        principal=principal,
+        representation=representation,
+        channel=IntakeChannel.ONLINE,
+        **values,
+    )
 
 
 def _move(ticket: Ticket, spec: DemoRequest, agent: User | None) -> Ticket:
@@ -349,9 +357,12 @@ def _move(ticket: Ticket, spec: DemoRequest, agent: User | None) -> Ticket:
 
 def demo_row(ticket: Ticket) -> DemoRequestRow:
     return DemoRequestRow(
-        tracking_code=ticket.tracking_code, national_code=ticket.principal_national_code,
-        status=str(ticket.status), service_code=ticket.service.code, channel=str(ticket.channel),
-    )  # fmt: skip
+        tracking_code=ticket.tracking_code,
+        national_code=ticket.principal_national_code,
+        status=str(ticket.status),
+        service_code=ticket.service.code,
+        channel=str(ticket.channel),
+    )
 
 
 @transaction.atomic

@@ -34,18 +34,23 @@ def request_document(ticket: Ticket) -> Document:
         *answers,
     ]
     return Document(
-        object_id=ticket.pk, title=ticket.principal_name, texts=texts,
+        object_id=ticket.pk,
+        title=ticket.principal_name,
+        texts=texts,
         title_key=ticket.tracking_code,
-    )  # fmt: skip
+    )
 
 
 def index_request(ticket: Ticket) -> SearchEntry:
     """Index one request (submit_request and correct_request call this)."""
     document = request_document(ticket)
     return index_document(
-        REQUEST_KIND, document.object_id, title=document.title, texts=document.texts,
+        REQUEST_KIND,
+        document.object_id,
+        title=document.title,
+        texts=document.texts,
         title_key=document.title_key,
-    )  # fmt: skip
+    )
 
 
 def reindex_requests() -> int:

@@ -72,30 +72,40 @@ class Ticket(models.Model):
         _("kind"), max_length=32, choices=TicketKind.choices, default=TicketKind.SERVICE_REQUEST
     )
     service = models.ForeignKey(
-        "catalog.Service", on_delete=models.PROTECT, related_name="tickets",
+        "catalog.Service",
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("service"),
-    )  # fmt: skip
+    )
     service_version = models.ForeignKey(
-        "catalog.ServiceVersion", on_delete=models.PROTECT, related_name="tickets",
+        "catalog.ServiceVersion",
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("card version"),
-    )  # fmt: skip
+    )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("applicant account"),
         help_text=_("The account that follows the request online."),
-    )  # fmt: skip
+    )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("filed by"),
-    )  # fmt: skip
+    )
     channel = models.CharField(
         _("channel"), max_length=16, choices=IntakeChannel.choices, default=IntakeChannel.ONLINE
     )
     # Whom the request is for (R-12) and who acts for them (R-13).
     principal_kind = models.CharField(
-        _("applicant type"), max_length=8, choices=PrincipalKind.choices,
+        _("applicant type"),
+        max_length=8,
+        choices=PrincipalKind.choices,
         default=PrincipalKind.PERSON,
-    )  # fmt: skip
+    )
     principal_name = models.CharField(_("applicant name"), max_length=300)
     principal_national_code = models.CharField(
         _("national code or national ID"), max_length=11, db_index=False
@@ -110,30 +120,46 @@ class Ticket(models.Model):
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     documents = models.JSONField(
-        _("documents"), default=dict, blank=True,
+        _("documents"),
+        default=dict,
+        blank=True,
         help_text=_("Descriptors of the required documents' files, by document."),
-    )  # fmt: skip
+    )
     language = models.CharField(_("language"), max_length=8, default="fa")
     status = models.CharField(
         _("status"), max_length=32, choices=Status.choices, default=Status.SUBMITTED
     )
     stage_title = models.CharField(
-        _("stage"), max_length=200, blank=True,
+        _("stage"),
+        max_length=200,
+        blank=True,
         help_text=_("The process step the request is at, as the applicant sees it."),
-    )  # fmt: skip
+    )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     org_unit = models.ForeignKey(
-        "accounts.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("responsible unit"),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
-        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("team"),
-    )  # fmt: skip
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_tickets", verbose_name=_("handler"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("handler"),
+    )
     priority = models.CharField(_("priority"), max_length=16, default="normal")
     promised_at = models.DateTimeField(_("answer promised by"), null=True, blank=True)
     correction_fields = models.JSONField(_("fields to correct"), default=list, blank=True)
@@ -211,18 +237,24 @@ class Attachment(models.Model):
     )
     field_key = models.CharField(_("form field"), max_length=100)
     document = models.ForeignKey(
-        "catalog.RequiredDocument", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("required document"),
-    )  # fmt: skip
+        "catalog.RequiredDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("required document"),
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("uploaded by"),
-    )  # fmt: skip
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     is_current = models.BooleanField(_("current"), default=True)
 
@@ -247,9 +279,11 @@ class StagedUpload(models.Model):
 
     token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("owner"),
-    )  # fmt: skip
+    )
     field_key = models.CharField(_("form field"), max_length=100)
     file = models.FileField(_("file"), upload_to=staged_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)

@@ -97,7 +97,7 @@ def submit_request(
     *,
     answers: Mapping[str, Any],
     documents: Mapping[str, Any] | None = None,
-    files: Mapping[str, Sequence[File]] | None = None,
+    files: Mapping[str, Sequence[File[bytes]]] | None = None,
     requester: User,
     filed_by: User,
     principal: Principal,
@@ -136,15 +136,27 @@ def submit_request(
             if channel != IntakeChannel.IN_PERSON:
                 check_daily_limit(filed_by, now=now)
             ticket = _create_ticket(
-                version, answers=clean, documents=clean_documents, requester=requester, filed_by=filed_by,
-                principal=principal, representation=representation, channel=channel,
-                submission_key=submission_key, language=language, now=now,
-            )  # fmt: skip
+                version,
+                answers=clean,
+                documents=clean_documents,
+                requester=requester,
+                filed_by=filed_by,
+                principal=principal,
+                representation=representation,
+                channel=channel,
+                submission_key=submission_key,
+                language=language,
+                now=now,
+            )
             _store_files(ticket, files or {}, actor=filed_by, written=written)
             record_activity(
-                ticket, "ticket.submitted", actor=filed_by, new=Status.SUBMITTED, public=True,
+                ticket,
+                "ticket.submitted",
+                actor=filed_by,
+                new=Status.SUBMITTED,
+                public=True,
                 data={"channel": channel, "version": version.number},
-            )  # fmt: skip
+            )
             _start_promise(ticket, version, now=now, actor=filed_by)
             _send_submitted_message(ticket)
             _index(ticket)
@@ -242,7 +254,7 @@ def check_daily_limit(filed_by: User, *, now: dt.datetime) -> None:
     raise DailyLimitError(message, retry_at=retry_at)
 
 
-def total_size_error(files: Mapping[str, Sequence[File]]) -> str | None:
+def total_size_error(files: Mapping[str, Sequence[File[bytes]]]) -> str | None:
     """Why the files together are too large for one submission (KHEDMAT_MAX_SUBMISSION_MB), or None."""
     limit_mb = settings.KHEDMAT_MAX_SUBMISSION_MB
     total = sum(upload.size or 0 for uploads in files.values() for upload in uploads)
@@ -259,7 +271,7 @@ def total_size_error(files: Mapping[str, Sequence[File]]) -> str | None:
     }
 
 
-def check_total_size(files: Mapping[str, Sequence[File]]) -> None:
+def check_total_size(files: Mapping[str, Sequence[File[bytes]]]) -> None:
     """InvalidAnswers (on the whole form) when the files pass KHEDMAT_MAX_SUBMISSION_MB."""
     message = total_size_error(files)
     if message:
@@ -326,7 +338,9 @@ def _create_ticket(
 
 
 def _check_files_sent(
-    answers: Mapping[str, Any], documents: Mapping[str, Any], files: Mapping[str, Sequence[File]]
+    answers: Mapping[str, Any],
+    documents: Mapping[str, Any],
+    files: Mapping[str, Sequence[File[bytes]]],
 ) -> None:
     """Every described file must come with its content: a description alone stores nothing."""
     errors = {
@@ -359,7 +373,7 @@ def described_files(value: Any, path: str = "") -> dict[str, list[dict[str, Any]
 
 def _store_files(
     ticket: Ticket,
-    files: Mapping[str, Sequence[File]],
+    files: Mapping[str, Sequence[File[bytes]]],
     *,
     actor: User,
     written: list[StoredFile],
@@ -377,11 +391,15 @@ def _store_files(
                 message = gettext("The file's content does not match its description.")
                 raise InvalidAnswers({path: [message]})
             attachment = Attachment(
-                ticket=ticket, field_key=path, document=documents.get(path),
-                original_name=_safe_name(upload.name or "file"), size=upload.size or 0,
+                ticket=ticket,
+                field_key=path,
+                document=documents.get(path),
+                original_name=_safe_name(upload.name or "file"),
+                size=upload.size or 0,
                 content_type=descriptor.get("content_type", "application/octet-stream"),
-                sha256=digest, uploaded_by=actor,
-            )  # fmt: skip
+                sha256=digest,
+                uploaded_by=actor,
+            )
             attachment.file.save(attachment.original_name, upload, save=False)
             written.append((attachment.file.storage, str(attachment.file.name)))
             attachment.save()
@@ -404,7 +422,7 @@ def descriptors_at(
     return list(value) if isinstance(value, list) else []
 
 
-def file_sha256(upload: File) -> str:
+def file_sha256(upload: File[bytes]) -> str:
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -427,9 +445,11 @@ def _start_promise(
     if ticket.org_unit_id is None:
         return
     context = PolicyContext.for_requester(
-        ticket.requester, service_key=ticket.service.code,
-        record_kind=TicketKind.SERVICE_REQUEST, priority=ticket.priority,
-    )  # fmt: skip
+        ticket.requester,
+        service_key=ticket.service.code,
+        record_kind=TicketKind.SERVICE_REQUEST,
+        priority=ticket.priority,
+    )
     clocks = start_clocks(
         ticket, policy_context=context, org_unit=ticket.org_unit_id, started_at=now, actor=actor
     )
@@ -481,11 +501,16 @@ def tell_applicant(
     }
     try:
         notify(
-            event, record=ticket, recipient=address, language=ticket.language, context=values,
-            kind=MessageKind.TRANSACTIONAL, channel=channel,
+            event,
+            record=ticket,
+            recipient=address,
+            language=ticket.language,
+            context=values,
+            kind=MessageKind.TRANSACTIONAL,
+            channel=channel,
             idempotency_key=f"ticket:{ticket.pk}:{key}"
             + ("" if channel == Channel.SMS else f":{channel}"),
-        )  # fmt: skip
+        )
     except TemplateMissingError:
         record_activity(ticket, "message.template_missing", data={"event": event})
         return False
@@ -494,9 +519,11 @@ def tell_applicant(
 
 def _send_submitted_message(ticket: Ticket) -> None:
     tell_applicant(
-        ticket, "request_submitted", key="submitted",
+        ticket,
+        "request_submitted",
+        key="submitted",
         due_date=timezone.localtime(ticket.promised_at).date() if ticket.promised_at else None,
-    )  # fmt: skip
+    )
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -529,18 +556,24 @@ def change_status(
         ticket.closed_at = now if status in CLOSED_STATUSES else None
         ticket.save()
         record_activity(
-            ticket, "ticket.status_changed", actor=actor, old=old_status, new=status,
+            ticket,
+            "ticket.status_changed",
+            actor=actor,
+            old=old_status,
+            new=status,
             data={"stage": ticket.stage, "old_stage": old_stage, "note": note, **(data or {})},
             public=True,
-        )  # fmt: skip
+        )
         _move_clocks(ticket, old_status, status, actor=actor, now=now)
         if status == Status.WAITING_APPLICANT:
             tell_applicant(ticket, "request_returned", key=f"returned:{now.timestamp()}")
         else:
             tell_applicant(
-                ticket, "stage_changed", key=f"status:{status}:{now.timestamp()}",
+                ticket,
+                "stage_changed",
+                key=f"status:{status}:{now.timestamp()}",
                 due_date=_due_date(ticket),
-            )  # fmt: skip
+            )
         return ticket
 
 
@@ -602,7 +635,7 @@ def correct_request(
     *,
     answers: Mapping[str, Any],
     documents: Mapping[str, Any] | None = None,
-    files: Mapping[str, Sequence[File]] | None = None,
+    files: Mapping[str, Sequence[File[bytes]]] | None = None,
     actor: User,
     verified: bool = False,
 ) -> Ticket:
@@ -645,9 +678,14 @@ def correct_request(
         _store_files(ticket, replaced, actor=actor, written=written)
         new = {key: clean.get(key) or clean_documents.get(key) for key in allowed}
         record_activity(
-            ticket, "ticket.corrected", actor=actor, old=old, new=new,
-            data={"fields": sorted(allowed), **via}, public=True,
-        )  # fmt: skip
+            ticket,
+            "ticket.corrected",
+            actor=actor,
+            old=old,
+            new=new,
+            data={"fields": sorted(allowed), **via},
+            public=True,
+        )
         _index(ticket)
         _tell_process(ticket, "request_corrected", actor=actor)
         ticket.refresh_from_db(fields=["stage_title"])
@@ -713,9 +751,12 @@ def object_to_rejection(
         ticket.objection_text = text
         ticket.save(update_fields=["objection_text"])
         return change_status(
-            ticket, Status.OBJECTED, actor=actor, note=text,
+            ticket,
+            Status.OBJECTED,
+            actor=actor,
+            note=text,
             data={"via": "tracking_code"} if verified else None,
-        )  # fmt: skip
+        )
 
 
 def can_follow(ticket: Ticket, user: Any) -> bool:
@@ -732,20 +773,25 @@ def can_follow(ticket: Ticket, user: Any) -> bool:
 def tell_applicant_new_due_date(ticket: Ticket, *, due_at: dt.datetime, actor: Any = None) -> None:
     """SLA handler: a closure moved the promised date; tell the applicant once per new date."""
     tell_applicant(
-        ticket, "stage_changed", key=f"due:{due_at.isoformat()}",
+        ticket,
+        "stage_changed",
+        key=f"due:{due_at.isoformat()}",
         due_date=timezone.localtime(due_at).date(),
-    )  # fmt: skip
+    )
 
 
 # --- files kept for a retry --------------------------------------------------------------------
 
 
-def stage_upload(upload: File, *, field_key: str, owner: User) -> StagedUpload:
+def stage_upload(upload: File[bytes], *, field_key: str, owner: User) -> StagedUpload:
     """Keep a valid file of a form that came back with errors, for the same person's retry."""
     staged = StagedUpload(
-        owner=owner, field_key=field_key, original_name=_safe_name(upload.name or "file"),
-        size=upload.size or 0, sha256=file_sha256(upload),
-    )  # fmt: skip
+        owner=owner,
+        field_key=field_key,
+        original_name=_safe_name(upload.name or "file"),
+        size=upload.size or 0,
+        sha256=file_sha256(upload),
+    )
     staged.file.save("staged.bin", upload, save=False)
     staged.save()
     return staged
@@ -780,6 +826,9 @@ def add_note(ticket: Ticket, text: str, *, actor: User, public: bool = False) ->
     if not text:
         raise NoteEmptyError()
     return record_activity(
-        ticket, "ticket.reply" if public else "ticket.note", actor=actor,
-        data={"text": text[:4000]}, public=public,
-    )  # fmt: skip
+        ticket,
+        "ticket.reply" if public else "ticket.note",
+        actor=actor,
+        data={"text": text[:4000]},
+        public=public,
+    )

@@ -113,10 +113,15 @@ def _create_applicant(
     if User.objects.filter(username=username).exists():
         username = f"{username}-{secrets.token_hex(3)}"
     return create_user(
-        username, actor=actor, password=None, mobile=mobile, national_code=national_code,
-        first_name=first_name.strip()[:150], last_name=last_name.strip()[:150],
+        username,
+        actor=actor,
+        password=None,
+        mobile=mobile,
+        national_code=national_code,
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
         roles=[Role.APPLICANT],
-    )  # fmt: skip
+    )
 
 
 def _complete_identity(
@@ -142,8 +147,12 @@ def _complete_identity(
             setattr(user, name, value)
         raise WalkInError(NATIONAL_CODE_TAKEN) from None
     record_activity(
-        user, "user.identified_at_desk", actor=actor, old=old, new=changes,
-    )  # fmt: skip
+        user,
+        "user.identified_at_desk",
+        actor=actor,
+        old=old,
+        new=changes,
+    )
 
 
 def submit_walk_in(
@@ -165,16 +174,26 @@ def submit_walk_in(
     """
     with transaction.atomic():
         account = applicant_for_walk_in(
-            applicant.mobile, applicant.national_code, applicant.first_name, applicant.last_name,
+            applicant.mobile,
+            applicant.national_code,
+            applicant.first_name,
+            applicant.last_name,
             actor=operator,
-        )  # fmt: skip
+        )
         principal = services.Principal(
             name=applicant.full_name or str(account),
             national_code=normalize_national_code(applicant.national_code),
             mobile=account.mobile or "",
         )
         return services.submit_request(
-            version, answers=answers, documents=documents, files=files, requester=account,
-            filed_by=operator, principal=principal, channel=IntakeChannel.IN_PERSON,
-            submission_key=submission_key, language=language,
-        )  # fmt: skip
+            version,
+            answers=answers,
+            documents=documents,
+            files=files,
+            requester=account,
+            filed_by=operator,
+            principal=principal,
+            channel=IntakeChannel.IN_PERSON,
+            submission_key=submission_key,
+            language=language,
+        )

@@ -38,9 +38,12 @@ class TestTheAdminRole:
         self, role_admin_client: Client, administrator: User
     ) -> None:
         response = post_change(
-            role_admin_client, administrator,
-            is_superuser="on", user_permissions=[any_permission().pk], first_name="Still",
-        )  # fmt: skip
+            role_admin_client,
+            administrator,
+            is_superuser="on",
+            user_permissions=[any_permission().pk],
+            first_name="Still",
+        )
         assert response.status_code == 302
         administrator.refresh_from_db()
         assert administrator.first_name == "Still"  # the form was saved, without the grants
@@ -76,9 +79,12 @@ class TestTheAdminRole:
         old_hash = admin_user.password
         response = role_admin_client.post(
             f"/admin/accounts/user/{admin_user.pk}/password/",
-            {"password1": "taken-over-passphrase-7", "password2": "taken-over-passphrase-7",
-             "usable_password": "true"},
-        )  # fmt: skip
+            {
+                "password1": "taken-over-passphrase-7",
+                "password2": "taken-over-passphrase-7",
+                "usable_password": "true",
+            },
+        )
         assert response.status_code == 403
         response = role_admin_client.post(
             f"/admin/accounts/user/{admin_user.pk}/change/",

@@ -267,9 +267,12 @@ def test_the_profile_page_says_where_the_check_stands(
 ) -> None:
     verified_at = T0 if status == "verified" else None
     User.objects.filter(pk=owner.pk).update(
-        first_name="Sara", last_name="Ahmadi", national_code=OWNER_CODE,
-        national_code_status=status, national_code_verified_at=verified_at,
-    )  # fmt: skip
+        first_name="Sara",
+        last_name="Ahmadi",
+        national_code=OWNER_CODE,
+        national_code_status=status,
+        national_code_verified_at=verified_at,
+    )
     client.force_login(owner)
     html = client.get(PROFILE).text
     assert text in html
@@ -287,9 +290,11 @@ def test_the_check_button_asks_again(
     client: Client, owner: User, registry: FakeAgencyServer
 ) -> None:
     User.objects.filter(pk=owner.pk).update(
-        first_name="Sara", last_name="Ahmadi", national_code=OWNER_CODE,
+        first_name="Sara",
+        last_name="Ahmadi",
+        national_code=OWNER_CODE,
         national_code_status=NationalCodeStatus.FAILED,
-    )  # fmt: skip
+    )
     client.force_login(owner)
     response = client.post(PROFILE, {"check": "1"}, follow=True)
     assert "We are checking that your mobile number is registered" in response.text

@@ -106,9 +106,13 @@ class Visitor:
     """One browser page that records every problem, signed in as `username` or anonymous."""
 
     def __init__(
-        self, browser: Any, live_server: Any, outside: list[str], problems: Problems,
+        self,
+        browser: Any,
+        live_server: Any,
+        outside: list[str],
+        problems: Problems,
         username: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.base = live_server.url
         self.problems = problems
         self.label = ""
@@ -164,9 +168,13 @@ def problems() -> Iterator[Problems]:
 
 
 def test_portal_pages_run_under_the_policy_without_a_violation(
-    browser: Any, live_server: Any, outside_requests: list[str], demo: None, problems: Problems,
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    demo: None,
+    problems: Problems,
     settings: SettingsWrapper,
-) -> None:  # fmt: skip
+) -> None:
     settings.KHEDMAT_PUBLIC_URL = live_server.url
     anonymous = Visitor(browser, live_server, outside_requests, problems)
     anonymous.open("home", "/")
@@ -218,17 +226,22 @@ def test_portal_pages_run_under_the_policy_without_a_violation(
 
 
 def test_staff_and_admin_pages_run_under_the_policy_without_a_violation(
-    browser: Any, live_server: Any, outside_requests: list[str], demo: None, problems: Problems,
-) -> None:  # fmt: skip
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    demo: None,
+    problems: Problems,
+) -> None:
     staff = Visitor(browser, live_server, outside_requests, problems, username="admin")
     staff.open("desk-home", "/desk/")
     staff.open("desk-requests", "/desk/requests/")
     with_process = Ticket.objects.filter(process_instances__isnull=False).first()
     assert with_process is not None
     staff.open(
-        "desk-request-diagram", f"/desk/requests/{with_process.tracking_code}/",
+        "desk-request-diagram",
+        f"/desk/requests/{with_process.tracking_code}/",
         ready="[data-bpmn-diagram][data-rendered=true] .djs-container",
-    )  # fmt: skip
+    )
     staff.open("desk-messages", "/desk/messages/")
     staff.open("desk-complaint-new", "/desk/complaints/new/")
     staff.open("admin-index", "/admin/")
@@ -239,16 +252,18 @@ def test_staff_and_admin_pages_run_under_the_policy_without_a_violation(
     published = ProcessDefinition.objects.filter(status=DefinitionStatus.PUBLISHED).first()
     assert published is not None
     staff.open(
-        "designer-read-only", f"/admin/processes/processdefinition/{published.pk}/design/",
+        "designer-read-only",
+        f"/admin/processes/processdefinition/{published.pk}/design/",
         ready="#bpmn-designer[data-rendered=true] .djs-container",
-    )  # fmt: skip
+    )
     draft = process_services.create_definition(
         "csp-draft", published.bpmn_xml, name="Draft", actor=admin_user
     )
     page = staff.open(
-        "designer", f"/admin/processes/processdefinition/{draft.pk}/design/",
+        "designer",
+        f"/admin/processes/processdefinition/{draft.pk}/design/",
         ready="#bpmn-designer[data-rendered=true] .djs-container",
-    )  # fmt: skip
+    )
     # Two tasks selected: the context pad offers to align them; its menu draws the icons whose
     # style attributes the policy allows by hash (settings.CSP_BPMN_ICON_STYLE_HASHES).
     page.locator(".djs-element[data-element-id=Review]").click()

@@ -55,23 +55,26 @@ def test_track_shows_the_answer_and_refuses_wrong_inputs_alike(
 ) -> None:
     complaint = services.answer_complaint(file(), text="Answered.", actor=inspector)
     ok = post(
-        client, f"{BASE}track",
+        client,
+        f"{BASE}track",
         {"tracking_code": complaint.tracking_code, "national_code": "0013542419"},
-    )  # fmt: skip
+    )
     assert ok.status_code == 200
     assert (ok.json()["status"], ok.json()["answer"]) == ("answered", "Answered.")
     wrong = post(
-        client, f"{BASE}track",
+        client,
+        f"{BASE}track",
         {"tracking_code": complaint.tracking_code, "national_code": "0084575948"},
-    )  # fmt: skip
+    )
     unknown = post(client, f"{BASE}track", {"tracking_code": "123", "national_code": "0013542419"})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP = 2
     limited = post(
-        client, f"{BASE}track",
+        client,
+        f"{BASE}track",
         {"tracking_code": complaint.tracking_code, "national_code": "0013542419"},
-    )  # fmt: skip
+    )
     assert limited.status_code == 429
 
 

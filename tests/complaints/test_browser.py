@@ -69,9 +69,15 @@ def with_session(page: Any, live_server: Any, user: User, verified_login: Any) -
 
 
 def test_an_applicant_files_a_complaint_and_reads_the_answer(
-    browser: Any, live_server: Any, outside_requests: list[str], fake_sms: FakeSmsServer,
-    ready: None, service: Any, inspector: User, verified_login: Any,
-) -> None:  # fmt: skip
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    fake_sms: FakeSmsServer,
+    ready: None,
+    service: Any,
+    inspector: User,
+    verified_login: Any,
+) -> None:
     title = service.current_version.title_fa
     page = make_page(browser, outside_requests, language="fa", width=390)
     page.set_default_timeout(15_000)
@@ -111,9 +117,11 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
 
     # 3. The complaints unit answers in the desk.
     desk = with_session(
-        make_page(browser, outside_requests, language="fa"), live_server, inspector,
+        make_page(browser, outside_requests, language="fa"),
+        live_server,
+        inspector,
         verified_login,
-    )  # fmt: skip
+    )
     desk.goto(f"{live_server.url}/desk/complaints/")
     desk.locator(f"a[href='/desk/complaints/{complaint.tracking_code}/']").click()
     desk.locator("#id_text").fill("از کارمند مربوط تذکر داده شد. از شکیبایی شما سپاسگزاریم.")
@@ -137,9 +145,16 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
 
 @pytest.mark.parametrize("language", ["fa", "ar"])
 def test_complaint_pages_at_phone_and_desktop_widths(
-    browser: Any, live_server: Any, outside_requests: list[str], ready: None, file: Any,
-    citizen: User, inspector: User, verified_login: Any, language: str,
-) -> None:  # fmt: skip
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    ready: None,
+    file: Any,
+    citizen: User,
+    inspector: User,
+    verified_login: Any,
+    language: str,
+) -> None:
     late = file(now=timezone.now() - timezone.timedelta(days=40), language=language)
     answered = services.answer_complaint(
         file(language=language), text="پاسخ داده شد.", actor=inspector

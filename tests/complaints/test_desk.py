@@ -74,8 +74,9 @@ class TestList:
         client.force_login(citizen)
         assert client.get(LIST).status_code in (302, 403)
         assert client.post(act(complaint), {"action": "answer", "text": "x"}).status_code in (
-            302, 403,
-        )  # fmt: skip
+            302,
+            403,
+        )
         complaint.refresh_from_db()
         assert complaint.status == ComplaintStatus.SUBMITTED
 
@@ -107,8 +108,10 @@ class TestAnswer:
         assert response.status_code == 302
         complaint.refresh_from_db()
         assert (complaint.status, complaint.answer, complaint.answered_by) == (
-            ComplaintStatus.ANSWERED, "Fixed.", inspector,
-        )  # fmt: skip
+            ComplaintStatus.ANSWERED,
+            "Fixed.",
+            inspector,
+        )
         assert Message.objects.filter(event="complaint_answered").count() == 1
         page = inspector_client.get(detail(complaint)).content.decode()
         assert 'data-testid="answer-form"' not in page  # answered is final
@@ -124,9 +127,13 @@ class TestAnswer:
         assert complaint.status == ComplaintStatus.SUBMITTED
 
     def test_an_operator_reads_but_cannot_answer(
-        self, client: Client, desk_operator: User, verified_login: Any, file: FileComplaint,
+        self,
+        client: Client,
+        desk_operator: User,
+        verified_login: Any,
+        file: FileComplaint,
         settings: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         settings.KHEDMAT_COMPLAINTS_UNIT = ""  # routed to the operator's office
         complaint = file()
         verified_login(client, desk_operator)
@@ -138,39 +145,60 @@ class TestAnswer:
 
 class TestWalkIn:
     def test_an_operator_files_for_a_walk_in(
-        self, client: Client, desk_operator: User, verified_login: Any, service: Any,
-        complaint_templates: None, inspection: OrgUnit,
-    ) -> None:  # fmt: skip
+        self,
+        client: Client,
+        desk_operator: User,
+        verified_login: Any,
+        service: Any,
+        complaint_templates: None,
+        inspection: OrgUnit,
+    ) -> None:
         verified_login(client, desk_operator)
         response = client.post(
             "/desk/complaints/new/",
             {
-                "complainant_name": "علی رضایی", "national_code": "۰۰۱۳۵۴۲۴۱۹",
-                "mobile": "09121234567", "language": "fa", "service": service.pk,
-                "subject": "Rude clerk", "text": "At counter 2.",
+                "complainant_name": "علی رضایی",
+                "national_code": "۰۰۱۳۵۴۲۴۱۹",
+                "mobile": "09121234567",
+                "language": "fa",
+                "service": service.pk,
+                "subject": "Rude clerk",
+                "text": "At counter 2.",
             },
-        )  # fmt: skip
+        )
         complaint = Complaint.objects.get()
         assert response.status_code == 302
         assert (complaint.channel, complaint.filed_by, complaint.complainant) == (
-            ComplaintChannel.DESK, desk_operator, None,
-        )  # fmt: skip
+            ComplaintChannel.DESK,
+            desk_operator,
+            None,
+        )
         assert (complaint.complainant_national_code, complaint.complainant_mobile) == (
-            "0013542419", "+989121234567",
-        )  # fmt: skip
+            "0013542419",
+            "+989121234567",
+        )
         assert complaint.org_unit == inspection
         assert Message.objects.filter(event="complaint_filed").count() == 1
 
     def test_a_request_needs_its_applicants_national_code(
-        self, client: Client, desk_operator: User, verified_login: Any, submit: Any,
-        complaint_templates: None, inspection: OrgUnit,
-    ) -> None:  # fmt: skip
+        self,
+        client: Client,
+        desk_operator: User,
+        verified_login: Any,
+        submit: Any,
+        complaint_templates: None,
+        inspection: OrgUnit,
+    ) -> None:
         ticket = submit()
         verified_login(client, desk_operator)
         values = {
-            "complainant_name": "X", "national_code": "0084575948", "language": "fa",
-            "request_code": ticket.tracking_code, "subject": "s", "text": "t",
-        }  # fmt: skip
+            "complainant_name": "X",
+            "national_code": "0084575948",
+            "language": "fa",
+            "request_code": ticket.tracking_code,
+            "subject": "s",
+            "text": "t",
+        }
         response = client.post("/desk/complaints/new/", values)
         assert response.status_code == 200
         assert Complaint.objects.count() == 0
@@ -181,21 +209,33 @@ class TestWalkIn:
     def test_an_agent_cannot_file_at_the_desk(self, inspector_client: Client, service: Any) -> None:
         response = inspector_client.post(
             "/desk/complaints/new/",
-            {"complainant_name": "X", "national_code": "0013542419", "language": "fa",
-             "service": service.pk, "subject": "s", "text": "t"},
-        )  # fmt: skip
+            {
+                "complainant_name": "X",
+                "national_code": "0013542419",
+                "language": "fa",
+                "service": service.pk,
+                "subject": "s",
+                "text": "t",
+            },
+        )
         assert response.status_code == 403
         assert Complaint.objects.count() == 0
 
 
 class TestOverdueReport:
     def test_a_complaint_past_its_deadline_appears_per_unit_and_answered_ones_do_not(
-        self, inspector_client: Client, inspector: User, file: FileComplaint,
+        self,
+        inspector_client: Client,
+        inspector: User,
+        file: FileComplaint,
         inspection: OrgUnit,
-    ) -> None:  # fmt: skip
+    ) -> None:
         late, answered_late, reviewing_late, fresh = (
-            past_due(file), past_due(file), past_due(file), file(),
-        )  # fmt: skip
+            past_due(file),
+            past_due(file),
+            past_due(file),
+            file(),
+        )
         services.answer_complaint(answered_late, text="Done.", actor=inspector)
         services.start_review(reviewing_late, actor=inspector)
         response = inspector_client.get(OVERDUE)
@@ -208,9 +248,15 @@ class TestOverdueReport:
         assert answered_late.tracking_code not in page and fresh.tracking_code not in page
 
     def test_per_unit_groups(
-        self, client: Client, administrator: User, verified_login: Any, file: FileComplaint,
-        settings: Any, office: OrgUnit, inspection: OrgUnit,
-    ) -> None:  # fmt: skip
+        self,
+        client: Client,
+        administrator: User,
+        verified_login: Any,
+        file: FileComplaint,
+        settings: Any,
+        office: OrgUnit,
+        inspection: OrgUnit,
+    ) -> None:
         past_due(file)
         settings.KHEDMAT_COMPLAINTS_UNIT = ""
         past_due(file)
@@ -218,8 +264,9 @@ class TestOverdueReport:
         verified_login(client, administrator)
         groups = client.get(OVERDUE).context["groups"]
         assert sorted((group.unit.code, group.count) for group in groups) == [
-            ("inspection", 1), ("licence-office", 2),
-        ]  # fmt: skip
+            ("inspection", 1),
+            ("licence-office", 2),
+        ]
 
     def test_a_constant_query_count(
         self, inspector_client: Client, file: FileComplaint, django_assert_max_num_queries: Any

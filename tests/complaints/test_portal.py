@@ -58,9 +58,13 @@ class TestFile:
         assert response.context["form"]["service"].value() == service.pk
 
     def test_an_applicant_files_and_reads_the_receipt(
-        self, signed_in: Client, service: Any, citizen: User, complaint_templates: None,
+        self,
+        signed_in: Client,
+        service: Any,
+        citizen: User,
+        complaint_templates: None,
         inspection: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         response = signed_in.post(
             NEW, {"service": service.pk, "subject": "Queue", "text": "Waited three hours."}
         )
@@ -68,8 +72,10 @@ class TestFile:
         receipt = reverse("complaints:complaint_receipt", args=[complaint.tracking_code])
         assert (response.status_code, response["Location"]) == (303, receipt)
         assert (complaint.complainant, complaint.channel, complaint.org_unit) == (
-            citizen, ComplaintChannel.PORTAL, inspection,
-        )  # fmt: skip
+            citizen,
+            ComplaintChannel.PORTAL,
+            inspection,
+        )
         assert complaint.complainant_national_code == "0013542419"
         page = signed_in.get(receipt).content.decode()
         assert complaint.tracking_code in page
@@ -93,9 +99,13 @@ class TestFile:
     ) -> None:
         ticket = submit()
         other = make_user(
-            "other", roles=["applicant"], mobile="+989127654321", national_code="0084575948",
-            first_name="A", last_name="B",
-        )  # fmt: skip
+            "other",
+            roles=["applicant"],
+            mobile="+989127654321",
+            national_code="0084575948",
+            first_name="A",
+            last_name="B",
+        )
         client.force_login(other)
         response = client.post(NEW, {"ticket": ticket.pk, "subject": "x", "text": "y"})
         assert response.status_code == 200

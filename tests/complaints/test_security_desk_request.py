@@ -28,9 +28,13 @@ def far_operator(make_user: Callable[..., User]) -> User:
 def walk_in(request_code: str) -> dict[str, str]:
     """A walk-in complaint about a request, with the request's applicant's national code."""
     return {
-        "complainant_name": "Reza", "national_code": "0013542419", "language": "fa",
-        "request_code": request_code, "subject": "Slow", "text": "Nothing for a month.",
-    }  # fmt: skip
+        "complainant_name": "Reza",
+        "national_code": "0013542419",
+        "language": "fa",
+        "request_code": request_code,
+        "subject": "Slow",
+        "text": "Nothing for a month.",
+    }
 
 
 def errors_of(response: Any) -> list[str]:
@@ -38,9 +42,13 @@ def errors_of(response: Any) -> list[str]:
 
 
 def test_another_units_request_reads_like_an_unknown_code(
-    client: Client, far_operator: User, verified_login: Any, submit: Any,
-    complaint_templates: None, inspection: OrgUnit,
-) -> None:  # fmt: skip
+    client: Client,
+    far_operator: User,
+    verified_login: Any,
+    submit: Any,
+    complaint_templates: None,
+    inspection: OrgUnit,
+) -> None:
     ticket = submit()
     verified_login(client, far_operator)
     unknown = client.post("/desk/complaints/new/", walk_in(UNKNOWN_CODE))
@@ -51,9 +59,13 @@ def test_another_units_request_reads_like_an_unknown_code(
 
 
 def test_an_operator_of_the_requests_unit_links_it(
-    client: Client, desk_operator: User, verified_login: Any, submit: Any,
-    complaint_templates: None, inspection: OrgUnit,
-) -> None:  # fmt: skip
+    client: Client,
+    desk_operator: User,
+    verified_login: Any,
+    submit: Any,
+    complaint_templates: None,
+    inspection: OrgUnit,
+) -> None:
     ticket = submit()
     verified_login(client, desk_operator)
     response = client.post("/desk/complaints/new/", walk_in(ticket.tracking_code))

@@ -26,9 +26,11 @@ def test_a_signed_in_complainant_with_a_typed_code_of_the_principal_is_refused(
     ticket: Ticket, make_user: Callable[..., User]
 ) -> None:
     impostor = make_user(
-        "impostor", mobile="+989352222222", national_code=ticket.principal_national_code,
+        "impostor",
+        mobile="+989352222222",
+        national_code=ticket.principal_national_code,
         password=None,
-    )  # fmt: skip
+    )
     complainant = services.Complainant(
         name="Ali Rahimi", national_code=impostor.national_code or "", user=impostor
     )

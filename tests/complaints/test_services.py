@@ -53,8 +53,10 @@ class TestFile:
         assert complaint.deadline_at > complaint.submitted_at
         (activity,) = activities(complaint)
         assert (activity.verb, activity.new_value, activity.actor) == (
-            "complaint.filed", "submitted", citizen,
-        )  # fmt: skip
+            "complaint.filed",
+            "submitted",
+            citizen,
+        )
         (message,) = sms_to(complaint, "complaint_filed")
         assert complaint.tracking_code in message.body
 
@@ -90,9 +92,12 @@ class TestFile:
         ticket = submit()
         walk_in = services.Complainant(name="زهرا کریمی", national_code="0013542419")
         complaint = file(
-            complainant=walk_in, service=None, ticket=ticket, filed_by=desk_operator,
+            complainant=walk_in,
+            service=None,
+            ticket=ticket,
+            filed_by=desk_operator,
             channel=ComplaintChannel.DESK,
-        )  # fmt: skip
+        )
         assert complaint.complainant is None
         assert complaint.filed_by == desk_operator
         assert sms_to(complaint, "complaint_filed") == []  # no mobile: no SMS
@@ -124,9 +129,11 @@ class TestDeadline:
         while not is_working_day(calendar, day):
             day += dt.timedelta(days=1)
         Holiday.objects.create(
-            date=day, name_fa="تعطیلی", kind=HolidayKind.SPECIAL_CLOSURE,
+            date=day,
+            name_fa="تعطیلی",
+            kind=HolidayKind.SPECIAL_CLOSURE,
             scope=CalendarScope.objects.get(kind="national", code="IR"),
-        )  # fmt: skip
+        )
         after = file(now=start)
         calendar = calendar_for_unit(inspection)
         assert not is_working_day(calendar, day)
@@ -143,8 +150,10 @@ class TestTransitions:
         assert complaint.status == ComplaintStatus.IN_REVIEW
         complaint = services.answer_complaint(complaint, text="پیگیری شد.", actor=inspector)
         assert (complaint.status, complaint.answer, complaint.answered_by) == (
-            ComplaintStatus.ANSWERED, "پیگیری شد.", inspector,
-        )  # fmt: skip
+            ComplaintStatus.ANSWERED,
+            "پیگیری شد.",
+            inspector,
+        )
         assert complaint.answered_at is not None
         verbs = [(row.old_value, row.new_value) for row in activities(complaint)]
         assert verbs == [("in_review", "answered"), ("submitted", "in_review"), (None, "submitted")]

@@ -28,8 +28,13 @@ def production_cache_backend(**env: str) -> str:
     base = {key: value for key, value in worker_env().items() if key != "KHEDMAT_CACHE_URL"}
     result = subprocess.run(
         [sys.executable, "-c", PRINT_CACHE],
-        cwd=REPO, env={**base, **env}, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -90,8 +95,13 @@ def test_the_database_cache_is_shared_by_processes_and_connections() -> None:
     key = f"shared-{uuid.uuid4().hex}"
     result = subprocess.run(
         [sys.executable, "-c", SET_IN_ANOTHER_PROCESS, key],
-        cwd=REPO, env=worker_env(), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
     first, second = DatabaseCache(CACHE_TABLE, {}), DatabaseCache(CACHE_TABLE, {})

@@ -23,11 +23,18 @@ SETTINGS_FILE = Path(khedmat.__file__).parent / "settings.py"
 PROXY = "10.0.0.5"
 OUTSIDER = "203.0.113.9"
 POLICY = {
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'",
-    "form-action 'self'", "frame-ancestors 'none'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
     "style-src-attr 'unsafe-hashes' " + " ".join(settings.CSP_BPMN_ICON_STYLE_HASHES),
-}  # fmt: skip
+}
 MODELER = Path(khedmat.__file__).parent / "static/vendor/bpmn-js/bpmn-modeler.production.min.js"
 #: What the policy refuses in a page: a script without src, a style element or attribute, an
 #: inline event handler, a javascript: link, htmx's eval-based hx-on.

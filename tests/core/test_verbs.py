@@ -39,8 +39,13 @@ def test_every_written_verb_is_noun_dot_what_happened() -> None:
 
 def test_the_apps_register_the_labels_their_timelines_show() -> None:
     registered = registered_verbs()
-    for verb in ("ticket.submitted", "process.failed", "message.delivered", "complaint.filed",
-                 "letter.registered"):  # fmt: skip
+    for verb in (
+        "ticket.submitted",
+        "process.failed",
+        "message.delivered",
+        "complaint.filed",
+        "letter.registered",
+    ):
         assert verb in registered
     with translation.override("en"):
         assert verb_label("ticket.submitted") == "Request submitted"

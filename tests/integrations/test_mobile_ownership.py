@@ -24,11 +24,13 @@ def ask(fake: FakeAgencyServer, national_code: str, mobile: str) -> dict[str, ob
 def test_a_registered_line_matches_its_code_only(fake_agency: FakeAgencyServer) -> None:
     fake_agency.app.register_mobile(FOUND_CODE, "09121111111")
     assert ask(fake_agency, FOUND_CODE, "09121111111") == {
-        "outcome": InquiryOutcome.FOUND, "matched": True,
-    }  # fmt: skip
+        "outcome": InquiryOutcome.FOUND,
+        "matched": True,
+    }
     assert ask(fake_agency, FOUND_CODE, "09352222222") == {
-        "outcome": InquiryOutcome.FOUND, "matched": False,
-    }  # fmt: skip
+        "outcome": InquiryOutcome.FOUND,
+        "matched": False,
+    }
 
 
 def test_a_code_with_no_registered_line_matches_any_line(fake_agency: FakeAgencyServer) -> None:

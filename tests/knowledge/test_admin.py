@@ -25,17 +25,29 @@ def test_admin_creates_and_edits_articles_through_the_services(
     administrator.save(update_fields=["is_superuser"])
     verified_login(client, administrator)
     data = {
-        "kind": "faq", "audience": "public", "status": "published", "position": "0",
-        "title_fa": "ساعت كاری", "body_fa": "شنبه تا چهارشنبه", **INLINE,
-    }  # fmt: skip
+        "kind": "faq",
+        "audience": "public",
+        "status": "published",
+        "position": "0",
+        "title_fa": "ساعت كاری",
+        "body_fa": "شنبه تا چهارشنبه",
+        **INLINE,
+    }
     response = client.post("/admin/knowledge/article/add/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get()
     assert article.current_version is not None
     assert article.current_version.number == 1
     assert [r.article for r in queries.article_search("کاری", None)] == [article]
-    data.update(title_fa="ساعت اداری", **{"versions-INITIAL_FORMS": "1", "versions-TOTAL_FORMS": "1",
-                "versions-0-id": str(article.current_version.pk), "versions-0-article": str(article.pk)})  # fmt: skip
+    data.update(
+        title_fa="ساعت اداری",
+        **{
+            "versions-INITIAL_FORMS": "1",
+            "versions-TOTAL_FORMS": "1",
+            "versions-0-id": str(article.current_version.pk),
+            "versions-0-article": str(article.pk),
+        },
+    )
     response = client.post(f"/admin/knowledge/article/{article.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()

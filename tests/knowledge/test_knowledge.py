@@ -151,9 +151,13 @@ def test_faq_of_a_service(service: Service) -> None:
         actor=None, title_fa="پرسش", kind=ArticleKind.FAQ, services=[service], publish=True
     )
     services.create_article(
-        actor=None, title_fa="پرسش کارکنان", kind=ArticleKind.FAQ, services=[service],
-        audience=Audience.STAFF, publish=True,
-    )  # fmt: skip
+        actor=None,
+        title_fa="پرسش کارکنان",
+        kind=ArticleKind.FAQ,
+        services=[service],
+        audience=Audience.STAFF,
+        publish=True,
+    )
     services.create_article(actor=None, title_fa="مقاله", services=[service], publish=True)
     assert queries.faq_for_service(service) == [faq]
 
@@ -194,13 +198,21 @@ def test_the_service_card_shows_its_public_faq_and_the_request_page_loads_its_ar
     verified_login: Callable[..., Client],
 ) -> None:
     services.create_article(
-        actor=None, title_fa="چه مدارکی لازم است؟", body_fa="اجاره‌نامه و کارت ملی.",
-        kind=ArticleKind.FAQ, services=[service], publish=True,
-    )  # fmt: skip
+        actor=None,
+        title_fa="چه مدارکی لازم است؟",
+        body_fa="اجاره‌نامه و کارت ملی.",
+        kind=ArticleKind.FAQ,
+        services=[service],
+        publish=True,
+    )
     services.create_article(
-        actor=None, title_fa="نکته‌ی داخلی", kind=ArticleKind.FAQ, services=[service],
-        audience=Audience.STAFF, publish=True,
-    )  # fmt: skip
+        actor=None,
+        title_fa="نکته‌ی داخلی",
+        kind=ArticleKind.FAQ,
+        services=[service],
+        audience=Audience.STAFF,
+        publish=True,
+    )
 
     card = client.get(f"/services/{service.code}/").content.decode()
 
@@ -216,8 +228,11 @@ def test_the_roles_hold_the_knowledge_permissions(db: None) -> None:
     from django.contrib.auth.models import Group
 
     def codenames(role: str) -> set[str]:
-        return set(Group.objects.get(name=role).permissions.filter(
-            content_type__app_label="knowledge").values_list("codename", flat=True))  # fmt: skip
+        return set(
+            Group.objects.get(name=role)
+            .permissions.filter(content_type__app_label="knowledge")
+            .values_list("codename", flat=True)
+        )
 
     assert "view_article" in codenames("agent") and "change_article" not in codenames("agent")
     assert {"add_article", "change_article"} <= codenames("supervisor")

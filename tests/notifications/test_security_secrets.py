@@ -162,9 +162,13 @@ def test_a_code_the_rules_cancel_at_once_keeps_no_secret(
     services.queue_message(channel=Channel.SMS, recipient=MOBILE, body="earlier")
 
     message = services.notify(
-        "otp", record=None, recipient=MOBILE, language="en",
-        context={"code": Secret("482913")}, kind=MessageKind.OTP,
-    )  # fmt: skip
+        "otp",
+        record=None,
+        recipient=MOBILE,
+        language="en",
+        context={"code": Secret("482913")},
+        kind=MessageKind.OTP,
+    )
 
     assert message.status == MessageStatus.CANCELLED  # over the hourly cap: codes are refused
     assert (message.body, message.secret_values) == (MASKED_TEXT, [])
@@ -294,14 +298,24 @@ def test_the_file_backend_writes_the_code_masked(
 @pytest.mark.django_db
 def test_the_migration_masks_codes_and_survey_links_kept_in_clear() -> None:
     code = Message.objects.create(
-        channel=Channel.SMS, kind=MessageKind.OTP, event="otp", recipient=MOBILE,
-        language="fa", body="کد ورود: 482913", provider_params={"token": "482913"},
+        channel=Channel.SMS,
+        kind=MessageKind.OTP,
+        event="otp",
+        recipient=MOBILE,
+        language="fa",
+        body="کد ورود: 482913",
+        provider_params={"token": "482913"},
         idempotency_key="old-otp",
-    )  # fmt: skip
+    )
     survey = Message.objects.create(
-        channel=Channel.SMS, kind=MessageKind.TRANSACTIONAL, event="survey_invitation",
-        recipient=MOBILE, language="fa", body=f"نظرسنجی: {LINK}", idempotency_key="old-survey",
-    )  # fmt: skip
+        channel=Channel.SMS,
+        kind=MessageKind.TRANSACTIONAL,
+        event="survey_invitation",
+        recipient=MOBILE,
+        language="fa",
+        body=f"نظرسنجی: {LINK}",
+        idempotency_key="old-survey",
+    )
     migration = importlib.import_module("khedmat.notifications.migrations.0005_message_secrets")
 
     migration.mask_kept_secrets(

@@ -491,8 +491,10 @@ def test_a_supervisor_assigns_by_username_or_id(
     activity = Activity.objects.for_target(item.ticket).order_by("id").last()
     assert activity is not None and activity.verb == "process.work_item_assigned"
     assert (activity.actor, activity.old_value, activity.new_value) == (
-        staff["boss"], "other_clerk", "clerk",
-    )  # fmt: skip
+        staff["boss"],
+        "other_clerk",
+        "clerk",
+    )
 
 
 def test_an_agent_cannot_assign(
@@ -581,8 +583,10 @@ def test_approving_moves_the_process_to_the_next_task(
     assert (body["status"], body["decision"], body["actions"]) == ("completed", "approve", [])
     done = fresh(item)
     assert (done.status, done.decision, done.completed_by) == (
-        WorkItemStatus.COMPLETED, Decision.APPROVE, staff["clerk"],
-    )  # fmt: skip
+        WorkItemStatus.COMPLETED,
+        Decision.APPROVE,
+        staff["clerk"],
+    )
     (following,) = WorkItem.objects.open().filter(ticket=item.ticket)
     assert (following.title, following.role) == ("Supervisor approval", "supervisor")
     assert queue(client, "team") == []

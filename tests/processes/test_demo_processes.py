@@ -43,9 +43,14 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
 }
 NODE_TAGS = (
-    "startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGateway", "parallelGateway",
+    "startEvent",
+    "endEvent",
+    "userTask",
+    "serviceTask",
+    "exclusiveGateway",
+    "parallelGateway",
     "intermediateCatchEvent",
-)  # fmt: skip
+)
 #: Lanes name a role or a team code of the demo data (khedmat/site/demo_data.py).
 DEMO_LANES = {"agent", "supervisor", "licence-experts"}
 REVIEW = "بررسی کارشناس"
@@ -96,9 +101,10 @@ def test_the_documents_are_what_the_generator_writes(monkeypatch: pytest.MonkeyP
     spec.loader.exec_module(generator)
     for process in DEMO_PROCESSES:
         make = (
-            generator.licence_diagram if process.flow == LICENCE_FLOW
+            generator.licence_diagram
+            if process.flow == LICENCE_FLOW
             else generator.approval_diagram
-        )  # fmt: skip
+        )
         assert generator.document(make(process)) == process.bpmn_xml(), process.key
 
 
@@ -144,8 +150,13 @@ def test_the_licence_flow() -> None:
     parsed = engine.parse_definition(process.bpmn_xml())
 
     assert [step.element_id for step in parsed.steps] == [
-        "Review", "Inquiry", "SupervisorApproval", "ExpertApproval", "FinalReview", "Letter",
-    ]  # fmt: skip
+        "Review",
+        "Inquiry",
+        "SupervisorApproval",
+        "ExpertApproval",
+        "FinalReview",
+        "Letter",
+    ]
     assert parsed.service_tasks["Inquiry"] == engine.ServiceSpec(
         "inquiry", {"inquiry": "identity", "result": "registry"}
     )
@@ -207,11 +218,15 @@ def test_a_request_to_each_demo_service_starts_its_process(demo: None, settings:
         fill_documents(filled, upload_documents(version), ())
         online = version.takes_online_requests()
         ticket = ticket_services.submit_request(
-            version, answers=filled.answers, documents=filled.documents, files=filled.files,
-            requester=applicant, filed_by=applicant,
+            version,
+            answers=filled.answers,
+            documents=filled.documents,
+            files=filled.files,
+            requester=applicant,
+            filed_by=applicant,
             principal=ticket_services.Principal(person.name, person.national_code, person.mobile),
             channel=IntakeChannel.ONLINE if online else IntakeChannel.IN_PERSON,
-        )  # fmt: skip
+        )
 
         (instance,) = ticket.process_instances.all()
         assert (instance.definition.key, instance.status) == (

@@ -154,8 +154,10 @@ def test_return_then_correction_brings_the_request_back_to_review(
     assert instance.status == InstanceStatus.WAITING
     review.refresh_from_db()
     assert (review.status, review.decision, review.assignee) == (
-        WorkItemStatus.COMPLETED, Decision.RETURN, agent,
-    )  # fmt: skip
+        WorkItemStatus.COMPLETED,
+        Decision.RETURN,
+        agent,
+    )
     clock = SlaClock.objects.filter(record_id=str(ticket.pk)).first()
     if clock is not None:
         assert clock.state == ClockState.PAUSED
@@ -388,16 +390,28 @@ def _board(designer: User, condition: str) -> Any:
 @pytest.mark.parametrize(
     ("condition", "votes", "asked", "approved"),
     [
-        ("approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
-         ["approve", "reject", "approve"], 3, True),
-        ("approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
-         ["approve", "approve"], 2, True),
-        ("approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
-         ["reject", "reject"], 2, False),
+        (
+            "approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
+            ["approve", "reject", "approve"],
+            3,
+            True,
+        ),
+        (
+            "approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
+            ["approve", "approve"],
+            2,
+            True,
+        ),
+        (
+            "approvals_count * 2 &gt; instance_count or rejections_count * 2 &gt; instance_count",
+            ["reject", "reject"],
+            2,
+            False,
+        ),
         ("approvals_count &gt;= 1", ["reject", "approve"], 2, False),
         ("rejections_count &gt; 0", ["approve", "approve", "approve"], 3, True),
     ],
-)  # fmt: skip
+)
 def test_multi_instance_votes_all_any_majority(
     submit: Submit,
     designer: User,
@@ -449,9 +463,12 @@ def test_the_step_list_follows_the_flow() -> None:
     parsed = parse_definition(bpmn("licence_flow.bpmn"))
 
     assert [step.title for step in parsed.steps] == [
-        "Clerk review", "Registry inquiry", "Supervisor approval", "Legal approval",
+        "Clerk review",
+        "Registry inquiry",
+        "Supervisor approval",
+        "Legal approval",
         "Licence letter",
-    ]  # fmt: skip
+    ]
     assert parsed.service_tasks["Inquiry"].kind == "inquiry"
     assert parsed.service_tasks["Inquiry"].params == {"inquiry": "identity", "result": "registry"}
 
@@ -705,10 +722,12 @@ def test_an_email_step_writes_to_the_applicant_or_says_it_could_not(
 ) -> None:
     xml = (
         MULTI.replace("CONDITION", "approvals_count &gt;= 1")
-        .replace("approvals_count * 2 &gt; instance_count</bpmn:conditionExpression>",
-                 "approvals_count &gt;= 1</bpmn:conditionExpression>")
+        .replace(
+            "approvals_count * 2 &gt; instance_count</bpmn:conditionExpression>",
+            "approvals_count &gt;= 1</bpmn:conditionExpression>",
+        )
         .replace('khedmat:kind="sms"', 'khedmat:kind="email"')
-    )  # fmt: skip
+    )
     assert validate_bpmn(xml) == []
     definition = services.publish_definition(
         services.create_definition("mail", xml, name="Mail", actor=designer), actor=designer

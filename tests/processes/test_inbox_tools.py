@@ -73,8 +73,9 @@ def test_filters_by_service_and_tracking_code(
     assert _shown(client, view="team", q=persian) == [first.pk]  # Persian digits work too
     assert _shown(client, view="team", q=code) == [first.pk]
     assert sorted(_shown(client, view="team", service=first.ticket.service.code)) == [
-        first.pk, second.pk,
-    ]  # fmt: skip
+        first.pk,
+        second.pk,
+    ]
     assert _shown(client, view="team", service="no-such-service") == []
     page = client.get(INBOX, {"view": "team", "service": first.ticket.service.code}).content
     assert b'id="inbox-filters"' in page and b"selected" in page

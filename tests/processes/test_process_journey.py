@@ -139,9 +139,14 @@ def demo(db: None, settings: SettingsWrapper, tmp_path: Path) -> dict[str, User]
     load_demo_catalog()
     experts = Team.objects.get(code="licence-experts")
     expert = create_user(
-        "expert", password=EXPERT_PASSWORD, first_name="نرگس", last_name="صادقی",
-        org_unit=experts.org_unit, roles=["agent"], actor=None,
-    )  # fmt: skip
+        "expert",
+        password=EXPERT_PASSWORD,
+        first_name="نرگس",
+        last_name="صادقی",
+        org_unit=experts.org_unit,
+        roles=["agent"],
+        actor=None,
+    )
     experts.members.add(expert)
     return {user.username: user for user in User.objects.all()}
 
@@ -327,10 +332,15 @@ def apply_on_the_portal(
 
 
 def test_a_licence_request_runs_the_drawn_process_end_to_end(
-    browser: Any, live_server: Any, outside_requests: list[str], demo: dict[str, User],
-    fake_sms: FakeSmsServer, fake_agency: FakeAgencyServer, fake_office: FakeOfficeServer,
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    demo: dict[str, User],
+    fake_sms: FakeSmsServer,
+    fake_agency: FakeAgencyServer,
+    fake_office: FakeOfficeServer,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     base = live_server.url
     lease = tmp_path / "lease.pdf"
     lease.write_bytes(PDF)
@@ -368,8 +378,9 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     page = track(visitor, base, ticket)
     # the stage reads the wait itself; the step list keeps the inquiry as the current step
     assert (page["stage"], page["status"]) == (
-        label(Status.WAITING_INQUIRY), label(Status.WAITING_INQUIRY),
-    )  # fmt: skip
+        label(Status.WAITING_INQUIRY),
+        label(Status.WAITING_INQUIRY),
+    )
     screenshot(visitor, "process-journey-track-waiting-inquiry")
 
     # The agency answers again; the worker's retry finds the applicant and the process moves on.
@@ -378,8 +389,10 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     work()
     call.refresh_from_db()
     assert (call.status, call.attempts, call.result["outcome"]) == (
-        ServiceCallStatus.DONE, 2, "found",
-    )  # fmt: skip
+        ServiceCallStatus.DONE,
+        2,
+        "found",
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
     assert sorted(
@@ -423,9 +436,10 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     # The letter is registered in the office automation and the request is completed.
     work()
     letters = [
-        request for request in fake_office.requests()
+        request
+        for request in fake_office.requests()
         if (request["method"], request["path"]) == ("POST", "/letters")
-    ]  # fmt: skip
+    ]
     assert [json.loads(letter["body"])["subject"] for letter in letters] == [
         f"پروانه کسب جدید — درخواست {ticket.tracking_code}"
     ]
@@ -439,9 +453,17 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     said = [sms_says(text) for text in texts_to(fake_sms, E164)[1:]]  # after the login code
     # One SMS per stage: the inquiry, the wait for the agency, then each approval and the letter.
     assert said == [
-        "submitted", INQUIRY, label(Status.WAITING_INQUIRY), SUPERVISOR, EXPERT, FINAL_REVIEW,
-        "returned", FINAL_REVIEW, LETTER, label(Status.COMPLETED),
-    ]  # fmt: skip
+        "submitted",
+        INQUIRY,
+        label(Status.WAITING_INQUIRY),
+        SUPERVISOR,
+        EXPERT,
+        FINAL_REVIEW,
+        "returned",
+        FINAL_REVIEW,
+        LETTER,
+        label(Status.COMPLETED),
+    ]
     page = track(visitor, base, ticket)
     assert page["status"] == label(Status.COMPLETED)
     for stage in (INQUIRY, SUPERVISOR, EXPERT, FINAL_REVIEW, LETTER):

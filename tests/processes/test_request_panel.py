@@ -190,8 +190,10 @@ def test_approve_moves_the_process_and_the_next_items_show(
     )
     review.refresh_from_db()
     assert (review.status, review.decision, review.completed_by) == (
-        WorkItemStatus.COMPLETED, "approve", staff["clerk"],
-    )  # fmt: skip
+        WorkItemStatus.COMPLETED,
+        "approve",
+        staff["clerk"],
+    )
     call = ServiceCall.objects.get(ticket=ticket)
     assert (call.kind, call.status) == (ServiceKind.INQUIRY, ServiceCallStatus.PENDING)
     _finish_inquiry(ticket)
@@ -200,8 +202,9 @@ def test_approve_moves_the_process_and_the_next_items_show(
     titles = [entry.item.title for entry in response.context["process"].items]
     assert titles == ["Supervisor approval", "Legal approval"]
     assert sorted(response.context["process"].current_elements) == [
-        "LegalApproval", "SupervisorApproval",
-    ]  # fmt: skip
+        "LegalApproval",
+        "SupervisorApproval",
+    ]
     html = response.content.decode()
     assert html.count("data-work-item=") == 2
     assert 'data-call-status="done"' in html
@@ -301,9 +304,14 @@ def test_another_units_staff_get_404_and_nothing_happens(
 ) -> None:
     (item,) = _open_items(ticket)
     call = ServiceCall.objects.create(
-        instance=item.instance, ticket=ticket, task_id="x", task_name="Letter", title="Letter",
-        kind=ServiceKind.LETTER, status=ServiceCallStatus.FAILED,
-    )  # fmt: skip
+        instance=item.instance,
+        ticket=ticket,
+        task_id="x",
+        task_name="Letter",
+        title="Letter",
+        kind=ServiceKind.LETTER,
+        status=ServiceCallStatus.FAILED,
+    )
     before = _verbs(ticket)
     verified_login(client, staff["stranger"])
     pk = call.pk if name.startswith("call_") else item.pk
@@ -440,14 +448,22 @@ def test_track_lists_the_steps_done_current_and_to_come(
     )
     services.service_call_failed(
         ServiceCall.objects.create(
-            instance=ProcessInstance.objects.get(ticket=ticket), ticket=ticket, task_id="t",
-            task_name="Unrelated", title="Unrelated", kind=ServiceKind.SMS,
+            instance=ProcessInstance.objects.get(ticket=ticket),
+            ticket=ticket,
+            task_id="t",
+            task_name="Unrelated",
+            title="Unrelated",
+            kind=ServiceKind.SMS,
         ),
         error="gateway exploded",
-    )  # fmt: skip
+    )
     assert [step.state for step in applicant_steps(ticket)] == [
-        "done", "done", "current", "current", "upcoming",
-    ]  # fmt: skip
+        "done",
+        "done",
+        "current",
+        "current",
+        "upcoming",
+    ]
     html = _track(ticket)
     assert html.count('data-step-state="done"') == 2
     assert html.count('data-step-state="current"') == 2
@@ -482,15 +498,25 @@ def _add_rows(ticket: Ticket, count: int) -> None:
     instance = ProcessInstance.objects.get(ticket=ticket)
     for index in range(count):
         WorkItem.objects.create(
-            instance=instance, ticket=ticket, task_id=f"extra-{index}", task_name="Review",
-            title=f"Extra {index}", role="agent", org_unit=ticket.org_unit,
+            instance=instance,
+            ticket=ticket,
+            task_id=f"extra-{index}",
+            task_name="Review",
+            title=f"Extra {index}",
+            role="agent",
+            org_unit=ticket.org_unit,
             due_at=timezone.now() + dt.timedelta(days=2),
-        )  # fmt: skip
+        )
         ServiceCall.objects.create(
-            instance=instance, ticket=ticket, task_id=f"call-{index}", task_name="Inquiry",
-            title=f"Call {index}", kind=ServiceKind.INQUIRY, status=ServiceCallStatus.FAILED,
+            instance=instance,
+            ticket=ticket,
+            task_id=f"call-{index}",
+            task_name="Inquiry",
+            title=f"Call {index}",
+            kind=ServiceKind.INQUIRY,
+            status=ServiceCallStatus.FAILED,
             error="refused",
-        )  # fmt: skip
+        )
 
 
 def _count(client: Client, url: str) -> int:

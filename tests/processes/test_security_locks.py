@@ -145,9 +145,20 @@ def resolution_target(db: None) -> SlaTarget:
 @pytest.mark.skipif(not ROW_LOCKS, reason="row locks: PostgreSQL only")
 @pytest.mark.parametrize(
     "path",
-    ["approve", "reject", "claim", "refer", "correction", "timer", "escalation",
-     "call_done", "call_waiting", "call_failed", "call_retried"],
-)  # fmt: skip
+    [
+        "approve",
+        "reject",
+        "claim",
+        "refer",
+        "correction",
+        "timer",
+        "escalation",
+        "call_done",
+        "call_waiting",
+        "call_failed",
+        "call_retried",
+    ],
+)
 def test_every_path_locks_in_the_declared_order(
     path: str,
     race: Callable[[str], ProcessInstance],
@@ -202,9 +213,11 @@ def _path(
     if path == "escalation":
         team = Team.objects.create(code="esc", name="Escalations", org_unit=units["ministry"])
         escalation = SlaEscalation.objects.create(
-            target=resolution_target, event=EscalationEvent.BREACH,
-            action=EscalationAction.REASSIGN, team=team,
-        )  # fmt: skip
+            target=resolution_target,
+            event=EscalationEvent.BREACH,
+            action=EscalationAction.REASSIGN,
+            team=team,
+        )
         clock = SlaClock.objects.for_record(instance.ticket).get(kind=TargetKind.RESOLUTION)  # type: ignore[attr-defined]
         return lambda: escalate_clock(clock, escalation=escalation, actor=None)
     if path == "refer":

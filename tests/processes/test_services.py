@@ -47,8 +47,12 @@ def test_publish_refuses_unsupported_elements_and_bad_expressions(designer: User
         services.publish_definition(draft, actor=designer)
 
     assert [p.element_id for p in caught.value.problems] == [
-        "Task_script", "Gateway_inclusive", "Task_manual", "Flow_evil", "Flow_bad_condition",
-    ]  # fmt: skip
+        "Task_script",
+        "Gateway_inclusive",
+        "Task_manual",
+        "Flow_evil",
+        "Flow_bad_condition",
+    ]
     draft.refresh_from_db()
     assert draft.status == DefinitionStatus.DRAFT and draft.published_at is None
     assert not Activity.objects.for_target(draft).filter(verb="process.definition_published")
@@ -97,8 +101,11 @@ def test_start_opens_one_work_item_for_the_agent_lane(
     assert '"serializer_version"' in instance.state
     (item,) = WorkItem.objects.filter(instance=instance)
     assert (item.task_name, item.title, item.lane, item.role) == (
-        "Task_clerk_review", "Clerk review", "agent", "agent",
-    )  # fmt: skip
+        "Task_clerk_review",
+        "Clerk review",
+        "agent",
+        "agent",
+    )
     assert item.status == WorkItemStatus.OPEN
     assert item.ticket == ticket and item.org_unit_id == ticket.org_unit_id
     assert item.team is None and item.assignee is None
@@ -220,8 +227,9 @@ def test_parallel_gateway_opens_two_items_and_joins(
     assert set(items) == {"Task_documents", "Task_site_visit"}
     assert (items["Task_documents"].role, items["Task_documents"].team) == ("agent", None)
     assert (items["Task_site_visit"].role, items["Task_site_visit"].team) == (
-        "inspectors", inspectors,
-    )  # fmt: skip
+        "inspectors",
+        inspectors,
+    )
 
     services.complete_work_item(items["Task_site_visit"], data={"visited": True}, actor=agent)
 
@@ -271,9 +279,11 @@ def test_a_due_timer_fires_on_the_tick(
     """The timer waits for `opening_date` (a form answer); the tick moves the process on."""
     ticket = submit(answers={"shop_name": "نانوایی", "opening_date": "2099-01-01"})
     definition = services.create_definition(
-        "cooling", bpmn("timer.bpmn").replace("wait_until", "opening_date + 'T00:00:00+00:00'"),
-        name="Cooling-off", actor=designer,
-    )  # fmt: skip
+        "cooling",
+        bpmn("timer.bpmn").replace("wait_until", "opening_date + 'T00:00:00+00:00'"),
+        name="Cooling-off",
+        actor=designer,
+    )
     definition = services.publish_definition(definition, actor=designer)
     instance = services.start_process(ticket, definition, actor=designer)
 

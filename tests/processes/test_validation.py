@@ -23,13 +23,14 @@ def test_unsupported_elements_and_bad_expressions_are_listed_with_their_ids() ->
     assert found == [
         ("Task_script", "Run a script", "Script tasks are not supported: use a service task."),
         (
-            "Gateway_inclusive", "Any of",
+            "Gateway_inclusive",
+            "Any of",
             "Inclusive gateways are not supported: use exclusive or parallel.",
         ),
         ("Task_manual", "Stamp the paper", "Manual tasks are not supported: use a user task."),
         ("Flow_evil", "evil", "Attribute access is not allowed in an expression."),
         ("Flow_bad_condition", "escape", "Attribute access is not allowed in an expression."),
-    ]  # fmt: skip
+    ]
 
 
 def _document(process_body: str) -> str:
@@ -49,45 +50,53 @@ def _document(process_body: str) -> str:
     [
         (
             '<bpmn:eventBasedGateway id="g1" name="Race"/>',
-            "g1", "Event-based gateways are not supported.",
+            "g1",
+            "Event-based gateways are not supported.",
         ),
         ('<bpmn:complexGateway id="g2"/>', "g2", "Complex gateways are not supported."),
         ('<bpmn:businessRuleTask id="t1"/>', "t1", "Business rule tasks are not supported."),
         (
             '<bpmn:intermediateCatchEvent id="e1"><bpmn:signalEventDefinition/>'
             "</bpmn:intermediateCatchEvent>",
-            "e1", "Signal events are not supported.",
+            "e1",
+            "Signal events are not supported.",
         ),
         (
             '<bpmn:boundaryEvent id="e2" attachedToRef="x"><bpmn:escalationEventDefinition/>'
             "</bpmn:boundaryEvent>",
-            "e2", "Escalation events are not supported.",
+            "e2",
+            "Escalation events are not supported.",
         ),
         (
             '<bpmn:endEvent id="e3"><bpmn:compensateEventDefinition/></bpmn:endEvent>',
-            "e3", "Compensation is not supported.",
+            "e3",
+            "Compensation is not supported.",
         ),
         (
             '<bpmn:startEvent id="e4"><bpmn:timerEventDefinition/></bpmn:startEvent>',
-            "e4", "This event type is not supported here.",
+            "e4",
+            "This event type is not supported here.",
         ),
         (
             '<bpmn:intermediateThrowEvent id="e5"/>',
-            "e5", "Throwing events are not supported.",
+            "e5",
+            "Throwing events are not supported.",
         ),
         (
             '<bpmn:serviceTask id="s1" khedmat:kind="sms"><bpmn:multiInstanceLoopCharacteristics/>'
-                "</bpmn:serviceTask>",
-            "s1", "Only user tasks may be multi-instance.",
+            "</bpmn:serviceTask>",
+            "s1",
+            "Only user tasks may be multi-instance.",
         ),
         (
             '<bpmn:intermediateCatchEvent id="e6"><bpmn:timerEventDefinition>'
             '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">open("/etc/passwd")'
             "</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>",
-            "e6", "Calling open is not allowed",
+            "e6",
+            "Calling open is not allowed",
         ),
     ],
-)  # fmt: skip
+)
 def test_each_unsupported_element_is_named(body: str, element_id: str, message: str) -> None:
     problems = validate_bpmn(_document(body))
 

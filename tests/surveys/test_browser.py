@@ -38,9 +38,15 @@ def fake_sms(settings: SettingsWrapper) -> Any:
 
 
 def test_a_completed_request_is_surveyed_by_sms_and_scored_in_the_report(
-    browser: Any, live_server: Any, outside_requests: list[str], fake_sms: FakeSmsServer,
-    complete: Complete, survey_staff: Any, verified_login: Any, settings: SettingsWrapper,
-) -> None:  # fmt: skip
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    fake_sms: FakeSmsServer,
+    complete: Complete,
+    survey_staff: Any,
+    verified_login: Any,
+    settings: SettingsWrapper,
+) -> None:
     settings.KHEDMAT_PUBLIC_URL = live_server.url
     ticket = complete()
     assert "khedmat.surveys.apps.run_survey_tick" not in run_tick_handlers()
@@ -90,10 +96,14 @@ def test_a_completed_request_is_surveyed_by_sms_and_scored_in_the_report(
     client = verified_login(Client(), survey_staff["supervisor"])
     desk = make_page(browser, outside_requests, language="fa", width=1280)
     desk.context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME,
-          "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]
-    )  # fmt: skip
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     desk.goto(live_server.url + "/desk/surveys/")
     average = fold_digits(desk.get_by_test_id("total-average").inner_text()).replace("٫", ".")
     assert average == "4.00"

@@ -145,11 +145,13 @@ def test_an_expired_invitation_cannot_be_answered_even_before_the_tick(
 @pytest.mark.parametrize(
     ("scores", "reason"),
     [
-        ({"transparency": 2, "responsiveness": 1, "mastery": 2, "time": 1, "orderliness": 3},
-         "Low average score: 1.80"),
+        (
+            {"transparency": 2, "responsiveness": 1, "mastery": 2, "time": 1, "orderliness": 3},
+            "Low average score: 1.80",
+        ),
         ({**GOOD, "time": 1}, "Low score on: time"),
     ],
-)  # fmt: skip
+)
 def test_a_low_score_opens_a_follow_up_for_the_unit(
     complete: Complete, survey_staff: Any, scores: dict[str, int], reason: str
 ) -> None:
@@ -180,14 +182,22 @@ def test_the_default_survey_has_the_five_axes_in_every_language(survey_rows: Non
     definition = SurveyDefinition.objects.get(key="default", service__isnull=True)
     questions = list(definition.questions.order_by("position"))
     assert [q.key for q in questions] == [
-        "transparency", "responsiveness", "mastery", "time", "orderliness", "comment",
-    ]  # fmt: skip
+        "transparency",
+        "responsiveness",
+        "mastery",
+        "time",
+        "orderliness",
+        "comment",
+    ]
     assert [q.kind for q in questions] == ["scale_1_5"] * 5 + ["text"]
     assert all(q.label_fa and q.label_ar and q.label_en for q in questions)
     assert [q.label_fa.split(":")[0] for q in questions[:5]] == [
-        "شفافیت فرایندی", "پاسخگویی و مسئولیت‌پذیری", "تسلط بر فرایند", "زمان فرایند",
+        "شفافیت فرایندی",
+        "پاسخگویی و مسئولیت‌پذیری",
+        "تسلط بر فرایند",
+        "زمان فرایند",
         "نظام‌مند بودن",
-    ]  # fmt: skip
+    ]
     assert all(any("\u0600" <= ch <= "\u06ff" for ch in q.label_ar) for q in questions)
 
 

@@ -21,8 +21,14 @@ from tests.surveys.helpers import survey_tokens
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"transparency": "5", "responsiveness": "4", "mastery": "4", "time": "3",
-           "orderliness": "4", "comment": "ممنون"}  # fmt: skip
+ANSWERS = {
+    "transparency": "5",
+    "responsiveness": "4",
+    "mastery": "4",
+    "time": "3",
+    "orderliness": "4",
+    "comment": "ممنون",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +64,13 @@ def test_answering_stores_one_response_and_a_second_is_refused(token: str) -> No
     assert response.status_code == 200
     assert b"Thank you for your answers" in response.content
     stored = SurveyResponse.objects.get()
-    assert stored.scores == {"transparency": 5, "responsiveness": 4, "mastery": 4, "time": 3,
-                             "orderliness": 4}  # fmt: skip
+    assert stored.scores == {
+        "transparency": 5,
+        "responsiveness": 4,
+        "mastery": 4,
+        "time": 3,
+        "orderliness": 4,
+    }
     assert stored.comment == "ممنون"
     again = client.post(f"/survey/{token}/", {**ANSWERS, "time": "1"})
     assert again.status_code == 200
@@ -146,8 +157,12 @@ def test_the_report_groups_by_service_team_agent_and_month(
     assert (report.total.sent, report.total.answered, report.total.rate) == (3, 2, 66.7)
     assert report.total.average == 3.4  # (3.8 + 3.0) / 2
     assert [axis.key for axis in report.axes] == [
-        "transparency", "responsiveness", "mastery", "time", "orderliness",
-    ]  # fmt: skip
+        "transparency",
+        "responsiveness",
+        "mastery",
+        "time",
+        "orderliness",
+    ]
     assert report.total.axes == [4.0, 3.5, 3.0, 2.5, 4.0]
     for rows in (report.by_service, report.by_team, report.by_agent, report.by_month):
         assert [(row.sent, row.answered) for row in rows] == [(3, 2)]
@@ -179,17 +194,25 @@ def test_the_report_groups_by_service_team_agent_and_month(
 
 
 def test_the_report_runs_a_constant_number_of_queries(
-    complete: Complete, survey_staff: Any, verified_login: Any,
+    complete: Complete,
+    survey_staff: Any,
+    verified_login: Any,
     django_assert_max_num_queries: Any,
-) -> None:  # fmt: skip
+) -> None:
     client = verified_login(Client(), survey_staff["supervisor"])
-    _answer(complete, {"transparency": 1, "responsiveness": 1, "mastery": 1, "time": 1,
-                       "orderliness": 1}, submission_key="x")  # fmt: skip
+    _answer(
+        complete,
+        {"transparency": 1, "responsiveness": 1, "mastery": 1, "time": 1, "orderliness": 1},
+        submission_key="x",
+    )
     with django_assert_max_num_queries(30) as few:
         client.get("/desk/surveys/")
     for number in range(4):
-        _answer(complete, {"transparency": 4, "responsiveness": 4, "mastery": 4, "time": 4,
-                           "orderliness": 4}, submission_key=f"k{number}")  # fmt: skip
+        _answer(
+            complete,
+            {"transparency": 4, "responsiveness": 4, "mastery": 4, "time": 4, "orderliness": 4},
+            submission_key=f"k{number}",
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/desk/surveys/")
     assert response.context["report"].total.answered == 5
@@ -198,8 +221,10 @@ def test_the_report_runs_a_constant_number_of_queries(
 def test_other_units_see_nothing(
     complete: Complete, survey_staff: Any, verified_login: Any
 ) -> None:
-    _answer(complete, {"transparency": 1, "responsiveness": 1, "mastery": 1, "time": 1,
-                       "orderliness": 1})  # fmt: skip
+    _answer(
+        complete,
+        {"transparency": 1, "responsiveness": 1, "mastery": 1, "time": 1, "orderliness": 1},
+    )
     client = verified_login(Client(), survey_staff["outsider"])
     response = client.get("/desk/surveys/")
     assert response.status_code == 200
@@ -216,8 +241,10 @@ def test_other_units_see_nothing(
 def test_a_supervisor_closes_a_follow_up_with_a_note(
     complete: Complete, survey_staff: Any, verified_login: Any
 ) -> None:
-    _answer(complete, {"transparency": 1, "responsiveness": 2, "mastery": 1, "time": 1,
-                       "orderliness": 2})  # fmt: skip
+    _answer(
+        complete,
+        {"transparency": 1, "responsiveness": 2, "mastery": 1, "time": 1, "orderliness": 2},
+    )
     follow_up = SurveyFollowUp.objects.get()
     client = verified_login(Client(headers={"accept-language": "en"}), survey_staff["supervisor"])
     report = client.get("/desk/surveys/")
@@ -241,9 +268,10 @@ def test_the_tracking_page_links_to_the_survey_once_the_code_is_proven(complete:
     assert visitor.get(survey_url).status_code == 404  # not proven yet: the same friendly page
 
     proven = visitor.post(
-        "/track/", {"code": ticket.tracking_code, "national_code": ticket.principal_national_code},
+        "/track/",
+        {"code": ticket.tracking_code, "national_code": ticket.principal_national_code},
         follow=True,
-    )  # fmt: skip
+    )
 
     assert f'href="{survey_url}" data-testid="survey-link"' in proven.content.decode()
     assert visitor.get(survey_url).status_code == 200

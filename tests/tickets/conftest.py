@@ -78,9 +78,13 @@ def lease_key(service: Service) -> str:
 def citizen(make_user: Callable[..., User], verify_national_code: Callable[[User], User]) -> User:
     """An applicant whose national code is verified (their mobile is registered to it)."""
     user = make_user(
-        "citizen", first_name="زهرا", last_name="کریمی", mobile="+989121234567",
-        national_code="0013542419", password=None,
-    )  # fmt: skip
+        "citizen",
+        first_name="زهرا",
+        last_name="کریمی",
+        mobile="+989121234567",
+        national_code="0013542419",
+        password=None,
+    )
     return verify_national_code(user)
 
 

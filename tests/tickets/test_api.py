@@ -61,9 +61,13 @@ def citizen_client(client: Client, citizen: User) -> Client:
 @pytest.fixture
 def other(make_user: Callable[..., User]) -> User:
     return make_user(
-        "other", first_name="علی", last_name="رضایی", mobile="+989121111111",
-        national_code=OTHER_NATIONAL_CODE, password=None,
-    )  # fmt: skip
+        "other",
+        first_name="علی",
+        last_name="رضایی",
+        mobile="+989121111111",
+        national_code=OTHER_NATIONAL_CODE,
+        password=None,
+    )
 
 
 def post_json(client: Client, body: Any, **headers: str) -> Any:
@@ -452,8 +456,12 @@ def test_staff_cannot_file_for_themselves(
 # --- walk-in (R-14) -----------------------------------------------------------------------------
 
 
-WALK_IN = {"mobile": "09123334444", "national_code": "1234567891", "first_name": "مریم",
-           "last_name": "احمدی"}  # fmt: skip
+WALK_IN = {
+    "mobile": "09123334444",
+    "national_code": "1234567891",
+    "first_name": "مریم",
+    "last_name": "احمدی",
+}
 
 
 def test_an_operator_files_for_a_walk_in_applicant(
@@ -507,9 +515,14 @@ def test_my_requests_are_listed_newest_first_with_a_cursor(
     citizen_client: Client, submit: Submit, other: User
 ) -> None:
     tickets = [submit() for _ in range(3)]
-    submit(requester=other, filed_by=other, principal=services.Principal(
-        name="علی رضایی", national_code=OTHER_NATIONAL_CODE,
-    ))  # fmt: skip
+    submit(
+        requester=other,
+        filed_by=other,
+        principal=services.Principal(
+            name="علی رضایی",
+            national_code=OTHER_NATIONAL_CODE,
+        ),
+    )
 
     first = citizen_client.get(URL, {"limit": 2}).json()
     second = citizen_client.get(URL, {"limit": 2, "after": first["next"]}).json()

@@ -39,9 +39,11 @@ def test_a_reassign_escalation_moves_the_request_to_the_new_team(
     ticket.assignee = agent
     ticket.save(update_fields=["assignee"])
     escalation = SlaEscalation.objects.create(
-        target=resolution_target, event=EscalationEvent.BREACH,
-        action=EscalationAction.REASSIGN, team=escalation_team,
-    )  # fmt: skip
+        target=resolution_target,
+        event=EscalationEvent.BREACH,
+        action=EscalationAction.REASSIGN,
+        team=escalation_team,
+    )
 
     escalate_clock(_clock(ticket), escalation=escalation, actor=None)
 
@@ -61,9 +63,11 @@ def test_a_reassign_keeps_a_holder_who_is_in_the_new_team(
     ticket.assignee = agent
     ticket.save(update_fields=["assignee"])
     escalation = SlaEscalation.objects.create(
-        target=resolution_target, event=EscalationEvent.BREACH,
-        action=EscalationAction.REASSIGN, team=escalation_team,
-    )  # fmt: skip
+        target=resolution_target,
+        event=EscalationEvent.BREACH,
+        action=EscalationAction.REASSIGN,
+        team=escalation_team,
+    )
 
     escalate_clock(_clock(ticket), escalation=escalation, actor=None)
 
@@ -76,9 +80,11 @@ def test_a_raise_priority_escalation_raises_the_request_and_never_lowers_it(
 ) -> None:
     ticket = submit()
     escalation = SlaEscalation.objects.create(
-        target=resolution_target, event=EscalationEvent.BREACH,
-        action=EscalationAction.RAISE_PRIORITY, priority="high",
-    )  # fmt: skip
+        target=resolution_target,
+        event=EscalationEvent.BREACH,
+        action=EscalationAction.RAISE_PRIORITY,
+        priority="high",
+    )
 
     escalate_clock(_clock(ticket), escalation=escalation, actor=None)
     ticket.refresh_from_db()

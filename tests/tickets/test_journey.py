@@ -60,9 +60,14 @@ def texts_to(server: FakeSmsServer, mobile: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["fa", "ar"])
 def test_a_new_applicant_applies_and_follows_the_request(
-    browser: Any, live_server: Any, outside_requests: list[str], demo: None, fake_sms: Any,
-    language: str, tmp_path: Path,
-) -> None:  # fmt: skip
+    browser: Any,
+    live_server: Any,
+    outside_requests: list[str],
+    demo: None,
+    fake_sms: Any,
+    language: str,
+    tmp_path: Path,
+) -> None:
     page = make_page(browser, outside_requests, language=language, width=390)
     page.set_default_timeout(15_000)
 

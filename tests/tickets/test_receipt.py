@@ -139,9 +139,13 @@ def test_representative_request_shows_both_and_the_principal_can_see_it(
     submit: Submit, citizen: User, make_user: Callable[..., User]
 ) -> None:
     lawyer = make_user(
-        "lawyer", first_name="علی", last_name="وکیلی", mobile="+989131110000",
-        national_code="0084575948", password=None,
-    )  # fmt: skip
+        "lawyer",
+        first_name="علی",
+        last_name="وکیلی",
+        mobile="+989131110000",
+        national_code="0084575948",
+        password=None,
+    )
     ticket = submit(
         requester=lawyer,
         filed_by=lawyer,
@@ -326,8 +330,11 @@ def test_pdf_pages_as_images_for_review(ticket: Ticket, citizen: User, language:
     pdf = client_as(citizen, language).get(pdf_url(ticket)).content
     (OUTPUT_DIR / f"receipt-{language}.pdf").write_bytes(pdf)
     prefix = OUTPUT_DIR / f"receipt-{language}"
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-", str(prefix)],
-                   input=pdf, check=True)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-", str(prefix)],
+        input=pdf,
+        check=True,
+    )
 
     assert (OUTPUT_DIR / f"receipt-{language}-1.png").stat().st_size > 10_000
 
@@ -340,9 +347,11 @@ def test_request_list_shows_the_applicants_requests_newest_first(
 ) -> None:
     first, second = submit(), submit()
     submit(  # someone else's request is not listed
-        answers={"shop_name": "دیگری"}, requester=other_applicant, filed_by=other_applicant,
+        answers={"shop_name": "دیگری"},
+        requester=other_applicant,
+        filed_by=other_applicant,
         principal=services.Principal(name="دیگری", national_code="0084575948"),
-    )  # fmt: skip
+    )
 
     html = client_as(citizen).get(reverse("tickets:request_list")).content.decode()
 
@@ -365,11 +374,12 @@ def test_request_list_shows_requests_filed_for_the_principal(
 ) -> None:
     lawyer = make_user("lawyer", mobile="+989131110000", national_code="0084575948", password=None)
     ticket = submit(
-        requester=lawyer, filed_by=lawyer,
+        requester=lawyer,
+        filed_by=lawyer,
         representation=services.Representation(
             capacity=Capacity.ATTORNEY, name="علی وکیلی", national_code="0084575948"
         ),
-    )  # fmt: skip
+    )
 
     html = client_as(citizen).get(reverse("tickets:request_list")).content.decode()
 

@@ -75,9 +75,14 @@ def filing(lease_key: str) -> dict[str, Any]:
 @pytest.fixture
 def lawyer(make_user: Callable[..., User]) -> User:
     return make_user(
-        "lawyer", roles=["applicant"], mobile="+989123333333", national_code=LAWYER_CODE,
-        first_name="Reza", last_name="Vakili", password=None,
-    )  # fmt: skip
+        "lawyer",
+        roles=["applicant"],
+        mobile="+989123333333",
+        national_code=LAWYER_CODE,
+        first_name="Reza",
+        last_name="Vakili",
+        password=None,
+    )
 
 
 @pytest.fixture
@@ -98,9 +103,11 @@ def owners_requests(
         capacity=Capacity.ATTORNEY, name="Reza Vakili", national_code=LAWYER_CODE
     )
     by_lawyer = {
-        "requester": lawyer, "filed_by": lawyer, "principal": principal,
+        "requester": lawyer,
+        "filed_by": lawyer,
+        "principal": principal,
         "representation": representation,
-    }  # fmt: skip
+    }
     returned = services.start_review(submit(**by_lawyer), actor=agent)
     returned = services.return_for_correction(
         returned, fields=["shop_name"], note="Fix the name", actor=agent
@@ -164,9 +171,15 @@ def assert_sees_none(client: Client, tickets: dict[str, Ticket], *, has_code: bo
 
 
 def test_an_impostor_who_types_someones_national_code_sees_none_of_their_requests(
-    registry: FakeAgencyServer, lawyer: User, operator: User, agent: User, submit: Submit,
-    lease_key: str, service: Any, request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+    registry: FakeAgencyServer,
+    lawyer: User,
+    operator: User,
+    agent: User,
+    submit: Submit,
+    lease_key: str,
+    service: Any,
+    request: pytest.FixtureRequest,
+) -> None:
     impostor = Client()
     log_in_by_sms(impostor, IMPOSTOR_MOBILE)
     type_profile(impostor, OWNER_CODE)  # accepted, unverified: it proves nothing
@@ -207,9 +220,10 @@ def test_a_typed_code_opens_nothing_and_a_verified_one_opens_requests_filed_for_
     submit: Submit, lawyer: User, make_user: Callable[..., User], verify_national_code: Any
 ) -> None:
     ticket = submit(
-        requester=lawyer, filed_by=lawyer,
+        requester=lawyer,
+        filed_by=lawyer,
         principal=services.Principal(name="Sara Ahmadi", national_code=OWNER_CODE),
-    )  # fmt: skip
+    )
     person = make_user("person", mobile="+989121111111", national_code=OWNER_CODE, password=None)
 
     assert not Ticket.objects.visible_to_applicant(person).exists()

@@ -226,11 +226,14 @@ def test_operators_at_the_desk_are_not_capped(
     )
     for number in range(3):
         walkin.submit_walk_in(
-            service.current_version, applicant=applicant,
+            service.current_version,
+            applicant=applicant,
             answers={"shop_name": "نانوایی سنگک"},
             documents={lease_key: [{"name": "lease.pdf", "size": len(PDF), "sha256": sha(PDF)}]},
-            files={lease_key: [pdf_file()]}, operator=operator, submission_key=f"desk-{number}",
-        )  # fmt: skip
+            files={lease_key: [pdf_file()]},
+            operator=operator,
+            submission_key=f"desk-{number}",
+        )
 
     assert Ticket.objects.filter(channel=IntakeChannel.IN_PERSON).count() == 3
 
@@ -337,9 +340,13 @@ def test_the_service_refuses_files_heavier_than_the_total_cap(
 
 
 def test_the_api_refuses_files_heavier_than_the_total_cap(
-    client: Client, citizen: User, service: Service, lease_key: str, templates: None,
+    client: Client,
+    citizen: User,
+    service: Service,
+    lease_key: str,
+    templates: None,
     settings: SettingsWrapper,
-) -> None:  # fmt: skip
+) -> None:
     settings.KHEDMAT_MAX_SUBMISSION_MB = 1
     client.force_login(citizen)
     files = [big_pdf("lease.pdf", 600), big_pdf("annex.pdf", 600)]

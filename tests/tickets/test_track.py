@@ -76,8 +76,11 @@ def verify(client: Client, ticket: Ticket, national_code: str = CITIZEN_CODE) ->
 
 
 def form_errors(response: Any) -> str:
-    match = re.search(r'<div class="alert alert-danger"[^>]*id="form-errors"[^>]*>(.*?)</div>',
-                      response.content.decode(), re.S)  # fmt: skip
+    match = re.search(
+        r'<div class="alert alert-danger"[^>]*id="form-errors"[^>]*>(.*?)</div>',
+        response.content.decode(),
+        re.S,
+    )
     return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
 
@@ -392,11 +395,15 @@ def test_history_lists_every_transition_with_jalali_timestamps_in_persian(
         Activity.objects.for_target(ticket).filter(is_public=True).order_by("created_at", "id")
     )
     assert [row.new_value for row in activities] == [
-        "submitted", "in_progress", "waiting_applicant",
-    ]  # fmt: skip
+        "submitted",
+        "in_progress",
+        "waiting_applicant",
+    ]
     assert re.findall(r'data-status="(\w*)"', history) == [
-        "submitted", "in_progress", "waiting_applicant",
-    ]  # fmt: skip
+        "submitted",
+        "in_progress",
+        "waiting_applicant",
+    ]
     stamps = re.findall(r"<time[^>]*>([^<]+)</time>", history)
     assert stamps == [format_datetime(row.created_at, "fa") for row in activities]
     assert all(re.search(r"[۰-۹]{4}", stamp) and "14" not in stamp for stamp in stamps)
@@ -447,9 +454,13 @@ def test_detail_query_count_is_the_same_for_3_and_30_history_rows(
     few = count()
     for number in range(27):
         record_activity(
-            ticket, "ticket.status_changed", old="in_progress", new="in_progress",
-            data={"stage": f"step {number}"}, public=True,
-        )  # fmt: skip
+            ticket,
+            "ticket.status_changed",
+            old="in_progress",
+            new="in_progress",
+            data={"stage": f"step {number}"},
+            public=True,
+        )
     html = client.get(f"/track/{ticket.tracking_code}/").content.decode()
     assert len(re.findall(r"data-status=", html)) == 30
     assert count() == few

@@ -106,10 +106,14 @@ class Service(models.Model):
         verbose_name=_("card in force"),
     )
     process_key = models.SlugField(
-        _("process"), max_length=64, blank=True,
-        help_text=_("Key of the BPMN process that runs each request (its latest published "
-                    "version); empty: staff move requests by hand."),
-    )  # fmt: skip
+        _("process"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Key of the BPMN process that runs each request (its latest published "
+            "version); empty: staff move requests by hand."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ServiceQuerySet.as_manager()

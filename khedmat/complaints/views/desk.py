@@ -133,13 +133,18 @@ def desk_complaint_new(request: HttpRequest) -> HttpResponse:
                 raise RequestNotYoursError()
             complaint = services.file_complaint(
                 complainant=services.Complainant(
-                    name=data["complainant_name"], national_code=data["national_code"],
+                    name=data["complainant_name"],
+                    national_code=data["national_code"],
                     mobile=data["mobile"],
                 ),
-                subject=data["subject"], text=data["text"], service=data["service"],
-                ticket=ticket, channel=ComplaintChannel.DESK, filed_by=user,
+                subject=data["subject"],
+                text=data["text"],
+                service=data["service"],
+                ticket=ticket,
+                channel=ComplaintChannel.DESK,
+                filed_by=user,
                 language=data["language"],
-            )  # fmt: skip
+            )
         except ComplaintError as error:
             form.add_error(None, str(error.message))
         else:

@@ -71,16 +71,22 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     form = PortalComplaintForm(request.POST, requests=requests)
     if form.is_valid():
         complainant = services.Complainant(
-            name=user.get_full_name(), national_code=user.national_code or "",
-            mobile=user.mobile or "", user=user,
-        )  # fmt: skip
+            name=user.get_full_name(),
+            national_code=user.national_code or "",
+            mobile=user.mobile or "",
+            user=user,
+        )
         try:
             complaint = services.file_complaint(
-                complainant=complainant, subject=form.cleaned_data["subject"],
-                text=form.cleaned_data["text"], service=form.cleaned_data["service"],
-                ticket=form.cleaned_data["ticket"], channel=ComplaintChannel.PORTAL,
-                filed_by=user, language=translation.get_language() or "fa",
-            )  # fmt: skip
+                complainant=complainant,
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                service=form.cleaned_data["service"],
+                ticket=form.cleaned_data["ticket"],
+                channel=ComplaintChannel.PORTAL,
+                filed_by=user,
+                language=translation.get_language() or "fa",
+            )
         except ComplaintError as error:
             form.add_error(None, str(error.message))
         else:

@@ -7,9 +7,9 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 READ = ("view_category", "view_article", "view_articleversion", "view_articlefeedback",
-        "view_articleticketlink")  # fmt: skip
+        "view_articleticketlink")
 WRITE = ("add_category", "change_category", "add_article", "change_article",
-         "add_articleticketlink", "delete_articleticketlink")  # fmt: skip
+         "add_articleticketlink", "delete_articleticketlink")
 ROLE_PERMISSIONS = {"agent": READ, "supervisor": READ + WRITE, "admin": READ + WRITE}
 
 

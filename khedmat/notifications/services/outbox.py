@@ -118,7 +118,7 @@ def _create_message(
     )
     message = Message(**fields, status=decision.status, created_at=now, status_changed_at=now)
     if record is not None:  # the timeline rows below need the record: no query to read it back
-        Message._meta.get_field("related").set_cached_value(message, record)  # type: ignore[union-attr]
+        Message._meta.get_field("related").set_cached_value(message, record)
     message.created_by_id = actor.pk if actor is not None and actor.is_authenticated else None
     if decision.status == MessageStatus.HELD:
         message.next_attempt_at = decision.release_at

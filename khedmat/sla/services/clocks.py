@@ -79,9 +79,17 @@ def start_clocks(
             if (target.kind, step_key) in busy:
                 continue
             clock = _start_clock(
-                record_type, record, target, calendar, org_unit_id=unit_id, team=team,
-                context=policy_context, step_key=step_key, started_at=started_at, actor=actor,
-            )  # fmt: skip
+                record_type,
+                record,
+                target,
+                calendar,
+                org_unit_id=unit_id,
+                team=team,
+                context=policy_context,
+                step_key=step_key,
+                started_at=started_at,
+                actor=actor,
+            )
             clocks.append(clock)
     return clocks
 

@@ -76,7 +76,9 @@ def sweep_clocks(now: dt.datetime | None = None, *, batch_size: int | None = Non
     return total
 
 
-def _due_rows(condition: Q, batch_size: int, order: str, fields: Sequence[str]) -> list[dict]:
+def _due_rows(
+    condition: Q, batch_size: int, order: str, fields: Sequence[str]
+) -> list[dict[str, Any]]:
     """Running clocks meeting `condition`, locked (others skip them), one batch."""
     clocks = SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
     running = clocks.filter(condition, state=ClockState.RUNNING).order_by(order)
@@ -209,7 +211,7 @@ def _insert_breach_activities(ids: Sequence[int]) -> None:
         )
 
 
-def _bulk_activity(rows: Sequence[dict], verb: str, data_for: Any) -> None:
+def _bulk_activity(rows: Sequence[dict[str, Any]], verb: str, data_for: Any) -> None:
     Activity.objects.bulk_create(
         [
             Activity(

@@ -32,15 +32,21 @@ class RequestFilterForm(forms.Form):
     """What the staff list is narrowed to."""
 
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices],
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Status.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )  # fmt: skip
+    )
     service = forms.ModelChoiceField(
-        label=_("Service"), required=False, to_field_name="code", empty_label=_("Any service"),
+        label=_("Service"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any service"),
         queryset=Service.objects.filter(current_version__isnull=False)
-        .select_related("current_version").order_by("code"),
+        .select_related("current_version")
+        .order_by("code"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )  # fmt: skip
+    )
 
     def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if not self.is_bound or not self.is_valid():
@@ -100,13 +106,16 @@ class ActionForm(forms.Form):
 
     action = forms.ChoiceField(choices=[(action.name, action.label) for action in ACTIONS])
     to_correct = forms.MultipleChoiceField(
-        label=_("Fields and documents to correct"), required=False,
+        label=_("Fields and documents to correct"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     note = forms.CharField(
-        label=_("Note to the applicant"), required=False, max_length=2000,
+        label=_("Note to the applicant"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,10 +138,12 @@ class ServiceChoiceForm(forms.Form):
     """Step 1 of the walk-in form: the service the applicant came for."""
 
     service = forms.ModelChoiceField(
-        label=_("Service"), to_field_name="code", empty_label=_("Choose a service"),
+        label=_("Service"),
+        to_field_name="code",
+        empty_label=_("Choose a service"),
         queryset=Service.objects.published().select_related("current_version").order_by("code"),
         widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    )
 
 
 class ApplicantForm(forms.Form):
@@ -156,9 +167,11 @@ class ApplicantForm(forms.Form):
     def applicant(self) -> walkin.WalkInApplicant:
         data = self.cleaned_data
         return walkin.WalkInApplicant(
-            mobile=data["mobile"], national_code=data["national_code"],
-            first_name=data["first_name"], last_name=data["last_name"],
-        )  # fmt: skip
+            mobile=data["mobile"],
+            national_code=data["national_code"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
 
 
 class DocumentsForm(forms.Form):

@@ -144,9 +144,11 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> 
     attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
     inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEW_TYPES
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
-    )  # fmt: skip
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -266,12 +268,15 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and parts.is_valid():
         try:
             ticket = walkin.submit_walk_in(
-                version, applicant=parts.applicant.applicant(), operator=_staff(request),
-                answers=parts.answers.answers, documents=parts.documents.descriptors(),
+                version,
+                applicant=parts.applicant.applicant(),
+                operator=_staff(request),
+                answers=parts.answers.answers,
+                documents=parts.documents.descriptors(),
                 files={**parts.answers.uploads, **parts.documents.uploads()},
                 submission_key=submission_key,
                 language=parts.applicant.cleaned_data["language"],
-            )  # fmt: skip
+            )
         except ServiceClosedError as error:
             flash.error(request, str(error.message))
             return redirect("tickets:walk_in")

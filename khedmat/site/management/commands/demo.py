@@ -78,15 +78,19 @@ class Command(BaseCommand):
         if not os.environ.get("KHEDMAT_INQUIRY_GSB_URL"):
             agency = FakeAgencyServer()
             agency.start()
-            env |= {"KHEDMAT_INQUIRY_GSB_URL": agency.url,
-                    "KHEDMAT_INQUIRY_GSB_API_KEY": agency.app.api_key}  # fmt: skip
+            env |= {
+                "KHEDMAT_INQUIRY_GSB_URL": agency.url,
+                "KHEDMAT_INQUIRY_GSB_API_KEY": agency.app.api_key,
+            }
             self.stdout.write(f"Fake agency (inquiries to other agencies): {agency.url}")
         if not os.environ.get("KHEDMAT_OFFICE_AUTOMATION_URL"):
             office = FakeOfficeServer()
             office.start()
-            env |= {"KHEDMAT_OFFICE_AUTOMATION_PROVIDER": "rest",
-                    "KHEDMAT_OFFICE_AUTOMATION_URL": office.url,
-                    "KHEDMAT_OFFICE_AUTOMATION_API_KEY": office.app.api_key}  # fmt: skip
+            env |= {
+                "KHEDMAT_OFFICE_AUTOMATION_PROVIDER": "rest",
+                "KHEDMAT_OFFICE_AUTOMATION_URL": office.url,
+                "KHEDMAT_OFFICE_AUTOMATION_API_KEY": office.app.api_key,
+            }
             self.stdout.write(f"Fake office automation (letters): {office.url}")
         return env
 
