@@ -23,19 +23,13 @@ PAGE_SIZE = 25
 RELATED = ("service__current_version", "ticket", "org_unit", "answered_by")
 
 
-@dataclass(frozen=True)
-class ComplaintPage:
-    complaints: list[Complaint]
-    next_after: int | None
+#: The desk's complaint list: newest first (a keyset page, see core.pagination).
+COMPLAINT_ORDER = ("-id",)
 
 
-def complaint_page(complaints: QuerySet[Complaint], *, after: int | None) -> ComplaintPage:
-    """A keyset page on the id, newest first, with what its rows show loaded (one query)."""
-    if after is not None:
-        complaints = complaints.filter(pk__lt=after)
-    rows = list(complaints.select_related(*RELATED).order_by("-id")[: PAGE_SIZE + 1])
-    next_after = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return ComplaintPage(complaints=rows[:PAGE_SIZE], next_after=next_after)
+def complaint_rows(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints of a list with what its rows show loaded (one query a page)."""
+    return complaints.select_related(*RELATED)
 
 
 def desk_complaint(user: Any, code: str) -> Complaint | None:

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from khedmat.core.models import Activity
+from khedmat.core.pagination import Page, keyset_page
 from khedmat.core.verbs import verb_label
 from khedmat.notifications.choices import MessageStatus
 from khedmat.notifications.models import Message, MessageTemplate, OptOut
@@ -118,14 +119,6 @@ class MessageFilters:
     date_to: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class MessagePage:
-    """One page of the keyset-paginated list and the cursor of the next page (None at the end)."""
-
-    messages: list[Message]
-    next_after: int | None
-
-
 def _start_of(day: dt.date) -> dt.datetime:
     """Midnight at the start of `day` in the active time zone."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -148,22 +141,17 @@ def filtered_messages(filters: MessageFilters, *, user: Any) -> QuerySet[Message
 
 
 def message_page(
-    filters: MessageFilters, *, user: Any, after: int | None = None, size: int = PAGE_SIZE
-) -> MessagePage:
-    """Newest first, `size` messages the user may read older than `after`, with their records
-    (constant queries)."""
-    messages = filtered_messages(filters, user=user)
-    if after is not None:
-        messages = messages.filter(id__lt=after)
-    rows = list(
-        messages.select_related("related_type")
+    filters: MessageFilters, *, user: Any, after: str | None = None, size: int = PAGE_SIZE
+) -> Page[Message]:
+    """Newest first, `size` messages the user may read after the cursor `after`, with their
+    records (constant queries). Raises BadCursor."""
+    messages = (
+        filtered_messages(filters, user=user)
+        .select_related("related_type")
         .prefetch_related("related")
         .defer("provider_params", "secret_values")
-        .order_by("-id")[: size + 1]
     )
-    has_more = len(rows) > size
-    rows = rows[:size]
-    return MessagePage(rows, rows[-1].pk if has_more and rows else None)
+    return keyset_page(messages, order=("-id",), after=after, size=size)
 
 
 def provider_names() -> list[str]:

@@ -19,9 +19,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khedmat.core.http import client_ip, load_json
+from khedmat.core.pagination import BadCursor, Page
 from khedmat.notifications import queries, services
 from khedmat.notifications.errors import NotResendableError
 from khedmat.notifications.forms import MessageFilterForm
+from khedmat.notifications.models import Message
 from khedmat.notifications.providers.base import DeliveryStatus
 from khedmat.notifications.providers.registry import known_providers, report_status
 
@@ -38,9 +40,14 @@ STATUS_KEYS = ("status", "state", "statuscode", "status_code", "deliverystatus")
 # --- the staff outbox -------------------------------------------------------------------------
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isascii() and value.isdigit() else None
+def _page(request: HttpRequest, form: Any) -> Page[Message]:
+    """The page `?after=` names; a damaged cursor shows the first page."""
+    try:
+        return queries.message_page(
+            form.filters(), user=request.user, after=request.GET.get("after") or None
+        )
+    except BadCursor:
+        return queries.message_page(form.filters(), user=request.user)
 
 
 @require_GET
@@ -48,8 +55,8 @@ def _after(request: HttpRequest) -> int | None:
 def message_list(request: HttpRequest) -> HttpResponse:
     """Messages newest first, filtered, 50 a page by keyset (?after=<id>)."""
     form = MessageFilterForm(request.GET or None, providers=queries.provider_names())
-    page = queries.message_page(form.filters(), user=request.user, after=_after(request))
-    context = {"form": form, "page": page, "after": _after(request)}
+    page = _page(request, form)
+    context = {"form": form, "page": page, "after": request.GET.get("after", "")}
     if request.headers.get("HX-Request"):
         return render(request, "notifications/_message_list.html", context)
     return render(request, "notifications/message_list.html", context)

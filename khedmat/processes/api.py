@@ -23,6 +23,7 @@ from ninja.errors import HttpError
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
+from khedmat.core.pagination import keyset_page
 from khedmat.core.translated import translated_text
 from khedmat.processes import assignment
 from khedmat.processes.actions import (
@@ -38,9 +39,11 @@ from khedmat.processes.models import WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
+    NULLS_LAST,
     inbox_items,
     visible_work_item,
-    work_item_page,
+    work_item_order,
+    work_item_rows,
 )
 from khedmat.sla.api import SlaStateOut
 from khedmat.sla.queries import SlaState, record_key, sla_state_for
@@ -136,13 +139,13 @@ class WorkItemOut(Schema):
 
 class WorkItemPage(Schema):
     items: list[WorkItemOut]
-    next: int | None = Field(description="Pass as `after` for the next page; null on the last.")
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last.")
 
 
 class ListQuery(Schema):
     queue: Queue = Field("mine", description="mine, team or unassigned")
     sort: Sort = Field("newest", description="newest first, or due (soonest due first)")
-    after: int | None = Field(None, ge=1, description="The `next` of the previous page.")
+    after: str | None = Field(None, description="The `next` of the previous page.")
     limit: int = Field(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX)
 
 
@@ -304,16 +307,17 @@ def list_work_items(request: HttpRequest, params: Query[ListQuery]) -> Status[An
     user = _staff(request)
     visible = Ticket.objects.visible_to_staff(user).values("pk")
     items = inbox_items(user, params.queue).filter(ticket__in=visible)
-    page = work_item_page(
-        items.select_related("team", "org_unit"),
-        sort=params.sort,
+    page = keyset_page(
+        work_item_rows(items).select_related("team", "org_unit"),
+        order=work_item_order(params.sort),
+        nulls_last=NULLS_LAST,
         after=params.after,
         size=params.limit,
     )
     states = sla_state_for([item.ticket for item in page.items])
     rights = _Rights(user)
     out = [_item_out(item, rights, states.get(record_key(item.ticket))) for item in page.items]
-    return Status(200, {"items": out, "next": page.next_after})
+    return Status(200, {"items": out, "next": page.next_cursor or None})
 
 
 @router.get("/{item_id}/", response=ITEM_RESPONSES, summary="One task", url_name="workitem_detail")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, Team, User
@@ -66,44 +66,22 @@ def visible_work_item(user: User, pk: int) -> WorkItem | None:
     )
 
 
-@dataclass(frozen=True)
-class WorkItemPage:
-    """One page of the inbox and the id to pass as `after` for the next one."""
-
-    items: list[WorkItem]
-    next_after: int | None
-
-
-def _after_condition(items: QuerySet[WorkItem], *, sort: str, after: int) -> Q | None:
-    position = items.filter(pk=after).values("created_at", "due_at").first()
-    if position is None:
-        return None
-    if sort == SORT_DUE:
-        due = position["due_at"]
-        if due is None:
-            return Q(due_at__isnull=True, pk__gt=after)
-        return Q(due_at__gt=due) | Q(due_at=due, pk__gt=after) | Q(due_at__isnull=True)
-    created = position["created_at"]
-    return Q(created_at__lt=created) | Q(created_at=created, pk__lt=after)
+#: The inbox's orders (keyset pages, see core.pagination): newest first, or soonest due with the
+#: items that have no deadline last.
+WORK_ITEM_ORDERS: dict[str, tuple[str, ...]] = {
+    SORT_DUE: ("due_at", "id"),
+    "newest": ("-created_at", "-id"),
+}
+NULLS_LAST = ("due_at",)
 
 
-def work_item_page(
-    items: QuerySet[WorkItem], *, sort: str, after: int | None, size: int = PAGE_SIZE
-) -> WorkItemPage:
-    """A keyset page: newest first on (created_at, id), or soonest due on (due_at, id)."""
-    if after is not None:
-        condition = _after_condition(items, sort=sort, after=after)
-        if condition is not None:
-            items = items.filter(condition)
-    if sort == SORT_DUE:
-        ordered = items.order_by(F("due_at").asc(nulls_last=True), "id")
-    else:
-        ordered = items.order_by("-created_at", "-id")
-    rows = list(
-        ordered.select_related("ticket__service", "ticket__service_version", "assignee")[: size + 1]
-    )
-    next_after = rows[size - 1].pk if len(rows) > size else None
-    return WorkItemPage(items=rows[:size], next_after=next_after)
+def work_item_order(sort: str) -> tuple[str, ...]:
+    return WORK_ITEM_ORDERS.get(sort, WORK_ITEM_ORDERS["newest"])
+
+
+def work_item_rows(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """The inbox's items with what its rows show loaded."""
+    return items.select_related("ticket__service", "ticket__service_version", "assignee")
 
 
 # --- the process panel on the desk's request page ---------------------------------------------

@@ -22,6 +22,7 @@ from khedmat.accounts.models import OrgUnit, User
 from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.catalog.models import Service
 from khedmat.core.forms import LocalDateField
+from khedmat.core.pagination import view_page
 from khedmat.processes import actions, assignment, calls, services
 from khedmat.processes import inbox as inbox_cases
 from khedmat.processes.errors import ProcessError
@@ -30,6 +31,7 @@ from khedmat.processes.models import SavedInboxView, ServiceCall, WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
+    NULLS_LAST,
     SORT_NEWEST,
     VIEW_MINE,
     VIEW_TEAM,
@@ -38,7 +40,8 @@ from khedmat.processes.queries import (
     request_service_call,
     request_work_item,
     visible_work_item,
-    work_item_page,
+    work_item_order,
+    work_item_rows,
 )
 from khedmat.sla.queries import sla_state_for
 from khedmat.tickets.errors import TicketError
@@ -63,11 +66,6 @@ def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
     return value if value in choices else choices[0]
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
 @require_GET
 @permission_required("processes.view_workitem", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -77,7 +75,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     sort = _choice(request, "sort", INBOX_SORTS)
     filters = inbox_cases.clean_params(request.GET)
     items = inbox_cases.filter_items(inbox_items(user, view), filters)
-    page = work_item_page(items, sort=sort, after=_after(request))
+    page = view_page(
+        request, work_item_rows(items), order=work_item_order(sort), nulls_last=NULLS_LAST
+    )
     for item in page.items:
         item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
     may_assign = (
@@ -102,7 +102,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "tabs": TABS,
         "view": view,
         "sort": sort,
-        "after": _after(request),
+        "after": request.GET.get("after", ""),
         "newest": SORT_NEWEST,
         "may_assign": may_assign,
     }

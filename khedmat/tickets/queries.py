@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -262,29 +262,13 @@ PAGE_SIZE = 50
 # --- reads ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TicketPage:
-    """One page of the list, newest first, and the cursor of the next page (None at the end)."""
-
-    tickets: list[Ticket]
-    next_after: int | None
+#: The desk's request list: newest first (a keyset page, see core.pagination).
+TICKET_ORDER = ("-submitted_at", "-id")
 
 
-def ticket_page(tickets: QuerySet[Ticket], *, after: int | None) -> TicketPage:
-    """A keyset page on (submitted_at, id), newest first, with what its rows show loaded."""
-    if after is not None:
-        position = tickets.filter(pk=after).values_list("submitted_at", flat=True).first()
-        if position is not None:
-            tickets = tickets.filter(
-                Q(submitted_at__lt=position) | Q(submitted_at=position, pk__lt=after)
-            )
-    rows = list(
-        tickets.select_related("service", "service_version", "assignee").order_by(
-            "-submitted_at", "-id"
-        )[: PAGE_SIZE + 1]
-    )
-    next_after = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return TicketPage(tickets=rows[:PAGE_SIZE], next_after=next_after)
+def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The requests of a list with what its rows show loaded."""
+    return tickets.select_related("service", "service_version", "assignee")
 
 
 def desk_ticket(user: User, code: str) -> Ticket | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from khedmat.catalog.models import Fee, ServiceStep, ServiceVersion
 from khedmat.core.digits import fold_digits
+from khedmat.core.pagination import Page, keyset_page
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets.choices import HandlerDisplay
 from khedmat.tickets.models import Ticket
@@ -26,7 +25,6 @@ from khedmat.tickets.services import can_follow, message_mobile, public_link
 #: The font the PDF embeds (our own copy, never fetched from the network).
 FONT_PATH = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
 REQUESTS_PER_PAGE = 20
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 # --- the receipt -------------------------------------------------------------------------------
@@ -181,50 +179,17 @@ def _fetcher() -> Any:
 # --- the applicant's requests ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RequestPage:
-    """One page of an applicant's requests, newest first, and the cursor of the next page."""
-
-    tickets: list[Ticket]
-    next_cursor: str
+#: The applicant's own requests: newest first (a keyset page, see core.pagination).
+REQUEST_ORDER = ("-submitted_at", "-id")
 
 
 def applicant_requests(
     user: Any, *, after: str | None = None, limit: int = REQUESTS_PER_PAGE
-) -> RequestPage:
-    """The requests a signed-in applicant follows, by (submitted_at, id) descending, after a cursor.
+) -> Page[Ticket]:
+    """The requests a signed-in applicant follows, newest first, after the cursor `after`.
 
-    One query whatever the page holds: the service title comes with the card version.
+    One query whatever the page holds: the service title comes with the card version. Raises
+    BadCursor for a cursor that names no position.
     """
-    tickets = (
-        Ticket.objects.visible_to_applicant(user)
-        .select_related("service", "service_version")
-        .order_by("-submitted_at", "-id")
-    )
-    position = parse_cursor(after or "")
-    if position is not None:
-        submitted_at, pk = position
-        tickets = tickets.filter(
-            Q(submitted_at__lt=submitted_at) | Q(submitted_at=submitted_at, pk__lt=pk)
-        )
-    rows = list(tickets[: limit + 1])
-    next_cursor = make_cursor(rows[limit - 1]) if len(rows) > limit else ""
-    return RequestPage(tickets=rows[:limit], next_cursor=next_cursor)
-
-
-def make_cursor(ticket: Ticket) -> str:
-    """`<microseconds since the epoch>-<id>` of the last row shown."""
-    micros = (ticket.submitted_at - EPOCH) // dt.timedelta(microseconds=1)
-    return f"{micros}-{ticket.pk}"
-
-
-def parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    """The position a cursor names, or None for an empty or malformed one (the first page)."""
-    micros, _sep, pk = fold_digits(cursor).partition("-")
-    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
-        return None
-    try:
-        moment = EPOCH + dt.timedelta(microseconds=int(micros))
-    except OverflowError:
-        return None
-    return moment, int(pk)
+    tickets = Ticket.objects.visible_to_applicant(user).select_related("service", "service_version")
+    return keyset_page(tickets, order=REQUEST_ORDER, after=after, size=limit)

@@ -49,18 +49,18 @@ class TestList:
         late, fresh = past_due(file), file()
         response = inspector_client.get(LIST)
         assert response.status_code == 200
-        codes = [item.tracking_code for item in response.context["page"].complaints]
+        codes = [item.tracking_code for item in response.context["page"].items]
         assert codes == [fresh.tracking_code, late.tracking_code]
         assert response.content.decode().count('data-testid="overdue-badge"') == 1
         only = inspector_client.get(LIST, {"overdue": "on"})
-        assert [item.pk for item in only.context["page"].complaints] == [late.pk]
+        assert [item.pk for item in only.context["page"].items] == [late.pk]
 
     def test_staff_of_another_unit_see_nothing(
         self, client: Client, stranger: User, verified_login: Any, file: FileComplaint
     ) -> None:
         complaint = file()
         verified_login(client, stranger)
-        assert client.get(LIST).context["page"].complaints == []
+        assert client.get(LIST).context["page"].items == []
         assert client.get(detail(complaint)).status_code == 404
         response = client.post(act(complaint), {"action": "answer", "text": "x"})
         assert response.status_code == 404
@@ -92,9 +92,9 @@ class TestList:
         with django_assert_max_num_queries(len(few.captured_queries)):
             response = inspector_client.get(LIST)
         page = response.context["page"]
-        assert len(page.complaints) == 25 and page.next_after is not None
-        second = inspector_client.get(LIST, {"after": page.next_after})
-        assert len(second.context["page"].complaints) == 8
+        assert len(page.items) == 25 and page.next_cursor
+        second = inspector_client.get(LIST, {"after": page.next_cursor})
+        assert len(second.context["page"].items) == 8
 
 
 class TestAnswer:

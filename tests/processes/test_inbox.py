@@ -132,8 +132,10 @@ def test_sorting_by_due_and_keyset_pages(
     newest = client.get(url, {"view": "team"}).context["page"].items
     assert [i.pk for i in due] == [second.pk, first.pk, third.pk]
     assert [i.pk for i in newest] == [third.pk, second.pk, first.pk]
-    after = client.get(url, {"view": "team", "sort": "due", "after": second.pk})
-    assert [i.pk for i in after.context["page"].items] == [first.pk, third.pk]
+    one = client.get(url, {"view": "team", "sort": "due"}).context["page"]
+    assert one.next_cursor == ""
+    damaged = client.get(url, {"view": "team", "sort": "due", "after": "damaged"})
+    assert [i.pk for i in damaged.context["page"].items] == [second.pk, first.pk, third.pk]
 
 
 def test_the_page_costs_the_same_queries_for_5_or_25_items(

@@ -19,6 +19,7 @@ from khedmat.complaints.choices import TRANSITIONS, ComplaintChannel, ComplaintS
 from khedmat.complaints.errors import ComplaintError, RequestNotYoursError
 from khedmat.complaints.forms import AnswerForm, ComplaintFilterForm, DeskComplaintForm
 from khedmat.complaints.models import Complaint
+from khedmat.core.pagination import view_page
 from khedmat.tickets.models import Ticket
 
 #: The staff actions, the status each moves to (buttons come from the transition table).
@@ -42,19 +43,15 @@ def _visible(user: User, code: str) -> Complaint:
     return complaint
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
 @require_GET
 @permission_required("complaints.view_complaint", raise_exception=True)
 def desk_complaint_list(request: HttpRequest) -> HttpResponse:
     """Complaints routed to the staff member's units, newest first, filtered, keyset pages."""
     form = ComplaintFilterForm(request.GET or None)
     visible = Complaint.objects.visible_to_staff(_staff(request))
-    page = queries.complaint_page(form.apply(visible), after=_after(request))
-    context = {"form": form, "page": page, "after": _after(request)}
+    rows = queries.complaint_rows(form.apply(visible))
+    page = view_page(request, rows, order=queries.COMPLAINT_ORDER, size=queries.PAGE_SIZE)
+    context = {"form": form, "page": page, "after": request.GET.get("after", "")}
     return render(request, "complaints/desk_complaint_list.html", context)
 
 

@@ -32,6 +32,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.models import Service, ServiceVersion
 from khedmat.catalog.queries import search_services
+from khedmat.core.pagination import view_page
 from khedmat.processes.queries import process_panel
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 from khedmat.tickets import services, walkin
@@ -49,10 +50,12 @@ from khedmat.tickets.forms.desk import (
 )
 from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.queries import (
+    PAGE_SIZE,
+    TICKET_ORDER,
     answer_items,
     desk_ticket,
     document_items,
-    ticket_page,
+    ticket_rows,
     ticket_timeline,
 )
 
@@ -72,24 +75,18 @@ def _visible_ticket(user: User, code: str) -> Ticket:
     return ticket
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def request_list(request: HttpRequest) -> HttpResponse:
     """Requests of the staff member's units, newest first, filtered, keyset-paginated."""
     form = RequestFilterForm(request.GET or None)
-    page = ticket_page(
-        form.apply(Ticket.objects.visible_to_staff(_staff(request))), after=_after(request)
-    )
+    visible = form.apply(Ticket.objects.visible_to_staff(_staff(request)))
+    page = view_page(request, ticket_rows(visible), order=TICKET_ORDER, size=PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
-        "states": sla_state_for(page.tickets),
-        "after": _after(request),
+        "states": sla_state_for(page.items),
+        "after": request.GET.get("after", ""),
     }
     return render(request, "tickets/desk_request_list.html", context)
 

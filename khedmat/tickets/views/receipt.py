@@ -9,6 +9,7 @@ from django.urls import URLPattern, path, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from khedmat.core.pagination import BadCursor
 from khedmat.tickets import receipts
 from khedmat.tickets.models import Ticket
 
@@ -21,7 +22,10 @@ applicant_login_required = login_required(login_url=reverse_lazy("accounts:appli
 @require_safe
 def request_list(request: HttpRequest) -> HttpResponse:
     """The signed-in applicant's requests, newest first, twenty a page (?after= the next page)."""
-    page = receipts.applicant_requests(request.user, after=request.GET.get("after"))
+    try:
+        page = receipts.applicant_requests(request.user, after=request.GET.get("after") or None)
+    except BadCursor:  # a damaged link: the first page
+        page = receipts.applicant_requests(request.user)
     return render(request, "tickets/request_list.html", {"page": page})
 
 

@@ -1,0 +1,233 @@
+"""One keyset pagination for every list: `keyset_page` for views, `KeysetPagination` for the API.
+
+A page is the rows after a position in a total order (the last field is unique, usually the id),
+read with one query of `size + 1` rows, whatever page the reader is on: no OFFSET, no COUNT. The
+position travels as an opaque cursor: the ordering values of the last row shown, as JSON in
+URL-safe base64. A cursor that does not decode, or names another ordering, is refused with
+`BadCursor` (the API answers 400; views show the first page instead).
+
+Nullable fields sort last in both directions (`nulls_last`), the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from django.db.models import F, Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+from khedmat.core.errors import DomainError
+
+M = TypeVar("M", bound=Model)
+
+DEFAULT_SIZE = 50
+MAX_SIZE = 200
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class BadCursor(DomainError):
+    """The cursor does not name a position in this list."""
+
+    default_message = _("This page link is not valid; start again from the first page.")
+    status_code = 400
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    """The rows of one page and the cursor of the next one ("" on the last page)."""
+
+    items: list[M]
+    next_cursor: str
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+
+# --- cursors -----------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value for one ordering value (datetimes and dates as ISO text, decimals as text)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.pk
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """The opaque cursor for a position (URL-safe base64 of a JSON list, no padding)."""
+    text = json.dumps([_plain(value) for value in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list[Any]:
+    """The position a cursor names: `length` JSON scalars, or BadCursor."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError) as error:
+        raise BadCursor from error
+    if not isinstance(values, list) or len(values) != length:
+        raise BadCursor
+    if not all(isinstance(value, _SCALARS) for value in values):
+        raise BadCursor
+    return values
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    descending: bool
+    nullable: bool
+
+    @classmethod
+    def parse(cls, spec: str, nulls_last: frozenset[str]) -> _Key:
+        name = spec.removeprefix("-")
+        return cls(name=name, descending=spec.startswith("-"), nullable=name in nulls_last)
+
+    def expression(self) -> Any:
+        field = F(self.name)
+        if self.descending:
+            return field.desc(nulls_last=True) if self.nullable else field.desc()
+        return field.asc(nulls_last=True) if self.nullable else field.asc()
+
+    def beyond(self, value: Any) -> Q:
+        """Rows strictly after `value` on this key."""
+        if value is None:  # nulls come last: nothing is beyond a null
+            return Q(pk__in=[])
+        beyond = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
+        return beyond | Q(**{f"{self.name}__isnull": True}) if self.nullable else beyond
+
+    def equal(self, value: Any) -> Q:
+        if value is None:
+            return Q(**{f"{self.name}__isnull": True})
+        return Q(**{self.name: value})
+
+
+def _after(keys: Sequence[_Key], values: Sequence[Any]) -> Q:
+    """Rows after the position: beyond on the first key, or equal on it and after on the rest."""
+    key, value = keys[0], values[0]
+    if len(keys) == 1:
+        return key.beyond(value)
+    return key.beyond(value) | (key.equal(value) & _after(keys[1:], values[1:]))
+
+
+def _position(row: Model, keys: Sequence[_Key]) -> list[Any]:
+    return [_value(row, key.name) for key in keys]
+
+
+def _value(row: Any, name: str) -> Any:
+    for part in name.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+def ordered(queryset: QuerySet[M], order: Sequence[str], *, nulls_last: Sequence[str] = ()) -> Any:
+    """The queryset in the page's total order (for callers that read it without a cursor)."""
+    keys = [_Key.parse(spec, frozenset(nulls_last)) for spec in order]
+    return queryset.order_by(*(key.expression() for key in keys))
+
+
+def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    order: Sequence[str],
+    after: str | None = None,
+    size: int = DEFAULT_SIZE,
+    nulls_last: Sequence[str] = (),
+) -> Page[M]:
+    """One page of `queryset` in `order` (the last field unique) after the cursor `after`.
+
+    `order` uses Django's notation ("-submitted_at", "-id"); fields named in `nulls_last` may be
+    null and sort after every value. One query of `size + 1` rows. Raises BadCursor.
+    """
+    if not order:
+        raise ValueError("keyset pagination needs an order ending in a unique field")
+    keys = [_Key.parse(spec, frozenset(nulls_last)) for spec in order]
+    rows = queryset
+    if after:
+        rows = rows.filter(_after(keys, decode_cursor(after, length=len(keys))))
+    page = list(rows.order_by(*(key.expression() for key in keys))[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    return Page(items=page, next_cursor=encode_cursor(_position(page[-1], keys)) if more else "")
+
+
+def view_page(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    *,
+    order: Sequence[str],
+    size: int = DEFAULT_SIZE,
+    nulls_last: Sequence[str] = (),
+) -> Page[M]:
+    """The page a view's `?after=` asks for; a damaged cursor shows the first page."""
+    after = request.GET.get("after") or None
+    try:
+        return keyset_page(queryset, order=order, after=after, size=size, nulls_last=nulls_last)
+    except BadCursor:
+        return keyset_page(queryset, order=order, size=size, nulls_last=nulls_last)
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+class KeysetPagination(PaginationBase):
+    """django-ninja pagination on `keyset_page`: `?after=<cursor>&limit=<n>` in, `items` and
+    `next` (the cursor of the next page, null on the last) out. A bad cursor is a 400.
+
+    Use: `@paginate(KeysetPagination, order=("-submitted_at", "-id"))` on an operation that
+    returns a queryset, with `response=list[ItemSchema]`.
+    """
+
+    class Input(Schema):
+        after: str | None = Field(None, description="The `next` value of the previous page.")
+        limit: int = Field(DEFAULT_SIZE, ge=1, le=MAX_SIZE, description="Rows per page.")
+
+    class Output(Schema):
+        items: list[Any]
+        next: str | None = Field(None, description="Pass as `after` for the next page.")
+
+    def __init__(
+        self,
+        *,
+        order: Sequence[str] = ("-id",),
+        nulls_last: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        self.order = tuple(order)
+        self.nulls_last = tuple(nulls_last)
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: Any,
+        request: HttpRequest,
+        **params: Any,
+    ) -> dict[str, Any]:
+        page = keyset_page(
+            queryset,
+            order=self.order,
+            after=pagination.after,
+            size=pagination.limit,
+            nulls_last=self.nulls_last,
+        )
+        return {"items": page.items, "next": page.next_cursor or None}
