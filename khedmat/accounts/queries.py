@@ -14,7 +14,8 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 
 from khedmat.accounts.choices import STAFF_ROLES, Role, SecondFactorMode
-from khedmat.accounts.models import EnrolmentLink, LoginFailure, OrgUnit, Team, User
+from khedmat.accounts.models import EnrolmentLink, OrgUnit, Team, User
+from khedmat.core import ratelimit
 from khedmat.core.http import rate_limit_address
 
 # How many times the per-user limit one address may fail before it is refused as well.
@@ -134,29 +135,35 @@ def login_key(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
 
 
-def failure_window_start() -> dt.datetime:
-    """The oldest failure time that still counts towards a lockout."""
-    return timezone.now() - dt.timedelta(minutes=settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES)
+def login_limit_names(username_key: str, ip_address: str | None) -> list[str]:
+    """The rate-limit keys (core.ratelimit) a login failure counts under: the username, and the
+    address (IPv6: its /64) when known."""
+    names = [f"login:user:{username_key}"]
+    address = rate_limit_address(ip_address)
+    return [*names, f"login:ip:{address}"] if address else names
 
 
-def recent_failure_count(username_key: str) -> int:
-    """Failures for one (normalised) username inside the lockout window."""
-    since = failure_window_start()
-    return LoginFailure.objects.filter(username=username_key, created_at__gte=since).count()
+def recent_failure_count(username_key: str, *, now: float | None = None) -> int:
+    """Failures for one (normalised) username in its open lockout window."""
+    (name,) = login_limit_names(username_key, None)
+    window = ratelimit.windows([name], now=now).get(name)
+    return window.count if window is not None else 0
 
 
-def login_is_locked(username_key: str, *, ip_address: str | None) -> bool:
-    """Whether logins for this username, or from this address (IPv6: its /64), are refused."""
+def login_is_locked(username_key: str, *, ip_address: str | None, now: float | None = None) -> bool:
+    """Whether logins for this username, or from this address (IPv6: its /64), are refused.
+
+    One indexed read of the shared counters (core.ratelimit), the same for every web worker.
+    """
     limit = settings.KHEDMAT_LOGIN_MAX_FAILURES
-    if recent_failure_count(username_key) >= limit:
-        return True
-    if not ip_address:
-        return False
-    since = failure_window_start()
-    from_address = LoginFailure.objects.filter(
-        ip_address=rate_limit_address(ip_address), created_at__gte=since
+    names = login_limit_names(username_key, ip_address)
+    found, at = ratelimit.windows(names, now=now), ratelimit.moment(now)
+    maxima = [limit, limit * IP_FAILURE_FACTOR]
+    return any(
+        found[name].wait(maximum, at)
+        for name, maximum in zip(names, maxima, strict=False)
+        if name in found
     )
-    return from_address.count() >= limit * IP_FAILURE_FACTOR
 
 
 def second_factor_required() -> bool:

@@ -28,7 +28,13 @@ from khedmat.accounts.errors import (
     LoginLockedError,
 )
 from khedmat.accounts.models import EnrolmentLink, LoginFailure, OrgUnit, User
-from khedmat.accounts.queries import login_is_locked, login_key, recent_failure_count
+from khedmat.accounts.queries import (
+    login_is_locked,
+    login_key,
+    login_limit_names,
+    recent_failure_count,
+)
+from khedmat.core import ratelimit
 from khedmat.core.actors import Actor
 from khedmat.core.http import rate_limit_address
 from khedmat.core.services import record_activity
@@ -320,6 +326,9 @@ def record_login_failure(
         failure = LoginFailure.objects.create(
             username=username_key, ip_address=address, stage=stage
         )
+        window = settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES * 60
+        for name in login_limit_names(username_key, ip_address):
+            ratelimit.record_failure(name, window=window)
         count = recent_failure_count(username_key)
         if count == settings.KHEDMAT_LOGIN_MAX_FAILURES:
             _record_lockout(username_key, ip_address=ip_address, failures=count)
@@ -346,5 +355,7 @@ def _record_lockout(username_key: str, *, ip_address: str | None, failures: int)
 
 def clear_login_failures(user: User) -> int:
     """Forget the user's failed attempts after a complete login; returns how many were removed."""
-    deleted, _ = LoginFailure.objects.filter(username=login_key(user.get_username())).delete()
+    key = login_key(user.get_username())
+    ratelimit.forget(login_limit_names(key, None)[0])
+    deleted, _ = LoginFailure.objects.filter(username=key).delete()
     return deleted

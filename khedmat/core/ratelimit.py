@@ -90,6 +90,11 @@ def record_failure(name: str, *, window: int, now: float | None = None) -> None:
     _prune(started)
 
 
+def forget(name: str) -> None:
+    """Drop the failures counted under `name` (a login that succeeded clears its username)."""
+    RateLimitCounter.objects.filter(key=_key(name)).delete()
+
+
 def _prune(now: dt.datetime) -> None:
     """Delete up to PRUNE_BATCH counters whose window has closed."""
     closed = RateLimitCounter.objects.filter(window_ends_at__lte=now).order_by().values("pk")

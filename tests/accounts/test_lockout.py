@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts import views
 from khedmat.accounts.models import LoginFailure, User
+from khedmat.core.models import RateLimitCounter
 from khedmat.core.models import Activity
 from tests.accounts.conftest import totp_code, wrong_code
 
@@ -82,12 +83,15 @@ class TestPasswordLockout:
         assert response["Location"] == "/"
         assert logged_in(client)
         assert not LoginFailure.objects.filter(username="applicant").exists()  # cleared
+        assert not RateLimitCounter.objects.filter(key="login:user:applicant").exists()
 
     def test_lockout_ends_when_the_window_passes(
         self, client: Client, applicant: User, staff_password: str
     ) -> None:
         fail_times(client, "applicant", 5)
-        LoginFailure.objects.update(created_at=timezone.now() - dt.timedelta(minutes=16))
+        window = RateLimitCounter.objects.get(key="login:user:applicant")
+        assert window.window_ends_at - timezone.now() > dt.timedelta(minutes=14)
+        RateLimitCounter.objects.update(window_ends_at=timezone.now() - dt.timedelta(seconds=1))
         response = attempt(client, "applicant", staff_password)
         assert response["Location"] == "/"
         assert logged_in(client)
@@ -99,7 +103,9 @@ class TestPasswordLockout:
         settings.KHEDMAT_LOGIN_LOCKOUT_MINUTES = 1
         fail_times(client, "applicant", 2)
         assert str(views.LOCKED_OUT) in attempt(client, "applicant", staff_password).text
-        LoginFailure.objects.update(created_at=timezone.now() - dt.timedelta(seconds=61))
+        window = RateLimitCounter.objects.get(key="login:user:applicant")
+        assert window.window_ends_at - timezone.now() <= dt.timedelta(minutes=1)
+        RateLimitCounter.objects.update(window_ends_at=timezone.now() - dt.timedelta(seconds=1))
         assert attempt(client, "applicant", staff_password)["Location"] == "/"
 
     def test_other_accounts_are_not_locked(
