@@ -6,12 +6,18 @@ Counts live in core.ratelimit (a database table every worker shares). Settings K
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.conf import settings
+from django.forms import Form
 from django.utils.translation import ngettext
 
 from khedmat.core import ratelimit
 from khedmat.core.http import rate_limit_address
+
+T = TypeVar("T")
 
 
 class TrackLimits:
@@ -64,6 +70,42 @@ class TrackLimits:
         if code:
             ratelimit.record_failure(self._pair_key(code), window=window, now=now)
             ratelimit.record_failure(self._code_key(code), window=window, now=now)
+
+
+@dataclass(frozen=True)
+class Lookup(Generic[T]):
+    """What a limited look-up found (None: nothing, the form says why) and the page's status."""
+
+    found: T | None
+    status: int = 200
+
+
+def limited_lookup(
+    form: Form,
+    limits: TrackLimits,
+    find: Callable[[str, str], T | None],
+    *,
+    not_found: object,
+) -> Lookup[T]:
+    """Look up the form's `code` with its `national_code` through `find`, within the limits.
+
+    A limited client is refused before anything is read (429, the wait on the form); an invalid
+    form reads nothing; a miss counts a failure and puts `not_found` on the form. The same rules
+    for every page that proves a code with a national code (requests, complaints).
+    """
+    valid = form.is_valid()
+    code = form.cleaned_data.get("code")
+    wait = limits.wait(code)
+    if wait:
+        form.add_error(None, wait_message(wait))
+        return Lookup(None, status=429)
+    if not valid:
+        return Lookup(None)
+    found = find(code, form.cleaned_data.get("national_code", "")) if code else None
+    if found is None:
+        limits.fail(code)
+        form.add_error(None, str(not_found))
+    return Lookup(found)
 
 
 def minutes(seconds: int) -> int:

@@ -138,24 +138,17 @@ def complaint_track(request: HttpRequest) -> HttpResponse:
         form = TrackComplaintForm(initial=initial, identity_required=identity_required)
         return _track_page(request, form)
     form = TrackComplaintForm(request.POST, identity_required=identity_required)
-    valid = form.is_valid()
-    code = form.cleaned_data.get("code")
-    limits = complaint_limits(client_ip(request))
-    wait = limits.wait(code)
-    if wait:
-        form.add_error(None, ratelimit.wait_message(wait))
-        return _track_page(request, form, status=429)
-    if not valid:
-        return _track_page(request, form)
-    complaint = None
-    if code:
-        complaint = queries.follow_up_complaint(
-            code, national_code=form.cleaned_data.get("national_code", ""), user=request.user
-        )
+    lookup = ratelimit.limited_lookup(
+        form,
+        complaint_limits(client_ip(request)),
+        lambda code, national_code: queries.follow_up_complaint(
+            code, national_code=national_code, user=request.user
+        ),
+        not_found=NOT_FOUND,
+    )
+    complaint = lookup.found
     if complaint is None:
-        limits.fail(code)
-        form.add_error(None, NOT_FOUND)
-        return _track_page(request, form)
+        return _track_page(request, form, status=lookup.status)
     _remember(request, complaint.tracking_code)
     return _see_other(reverse("complaints:complaint_track_detail", args=[complaint.tracking_code]))
 

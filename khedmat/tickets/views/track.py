@@ -287,24 +287,17 @@ def track(request: HttpRequest) -> HttpResponse:
         initial = {"code": request.GET.get("code", "")[:40]}
         return _form_page(request, TrackForm(initial=initial, identity_required=identity_required))
     form = TrackForm(request.POST, identity_required=identity_required)
-    valid = form.is_valid()
-    code = form.cleaned_data.get("code")
-    limits = ratelimit.TrackLimits(client_ip(request))
-    wait = limits.wait(code)
-    if wait:
-        form.add_error(None, ratelimit.wait_message(wait))
-        return _form_page(request, form, status=429)
-    if not valid:
-        return _form_page(request, form)
-    ticket = None
-    if code:
-        ticket = queries.follow_up_ticket(
-            code, national_code=form.cleaned_data.get("national_code", ""), user=request.user
-        )
+    lookup = ratelimit.limited_lookup(
+        form,
+        ratelimit.TrackLimits(client_ip(request)),
+        lambda code, national_code: queries.follow_up_ticket(
+            code, national_code=national_code, user=request.user
+        ),
+        not_found=NOT_FOUND,
+    )
+    ticket = lookup.found
     if ticket is None:
-        limits.fail(code)
-        form.add_error(None, NOT_FOUND)
-        return _form_page(request, form)
+        return _form_page(request, form, status=lookup.status)
     _remember(request, ticket.tracking_code)
     return _see_other(_detail_url(ticket))
 
