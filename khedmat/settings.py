@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "khedmat.search",
     "khedmat.knowledge",
     "khedmat.complaints",
+    "khedmat.itsm",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -374,6 +375,10 @@ KHEDMAT_TRACK_WINDOW_SECONDS = env_int("KHEDMAT_TRACK_WINDOW_SECONDS", 15 * 60, 
 # the service's responsible unit) and the answer deadline in working days.
 KHEDMAT_COMPLAINTS_UNIT = env_str("KHEDMAT_COMPLAINTS_UNIT", "") or ""
 KHEDMAT_COMPLAINTS_ANSWER_DAYS = env_int("KHEDMAT_COMPLAINTS_ANSWER_DAYS", 10, minimum=1)
+# Incidents (itsm): a resolved incident closes after this many working days, and its reporter may
+# reopen it until then; a major incident's stakeholders expect an update this often.
+KHEDMAT_INCIDENT_CLOSE_DAYS = env_int("KHEDMAT_INCIDENT_CLOSE_DAYS", 3, minimum=1)
+KHEDMAT_MAJOR_UPDATE_MINUTES = env_int("KHEDMAT_MAJOR_UPDATE_MINUTES", 30, minimum=5)
 # Abuse limits of filing: requests one account files online or by API in 24 hours (0: no cap;
 # operators at the desk are not capped), and the megabytes the files of one submission weigh
 # together (each file's own limit is the card's). Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE
