@@ -34,6 +34,7 @@ api.add_router("/catalog/", "khedmat.catalog.api.router")
 api.add_router("/requests/", "khedmat.tickets.api.router")
 api.add_router("/work-items/", "khedmat.processes.api.router")
 api.add_router("/complaints/", "khedmat.complaints.api.router")
+api.add_router("/itsm/", "khedmat.itsm.api.router")
 
 
 class VersionOut(Schema):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("desk/work/", include("khedmat.processes.urls")),
     path("", include("khedmat.knowledge.urls")),
     path("", include("khedmat.complaints.urls")),
+    path("", include("khedmat.itsm.urls")),
     path("desk/", include("khedmat.desk.urls")),
     path("", include("khedmat.notifications.urls")),
     path("", include("khedmat.sla.urls")),
