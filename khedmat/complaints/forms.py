@@ -14,8 +14,9 @@ from khedmat.catalog.models import Service
 from khedmat.complaints.choices import ComplaintStatus
 from khedmat.complaints.models import CODE_LENGTH
 from khedmat.complaints.queries import complaint_services
-from khedmat.core.identifiers import normalize_legal_id, normalize_mobile, normalize_national_code
+from khedmat.core.identifiers import normalize_mobile
 from khedmat.core.tracking import normalize_tracking_code
+from khedmat.tickets.forms.lookup import CodeLookupForm, normalize_person_or_company_code
 from khedmat.tickets.models import Ticket
 
 SUBJECT_MAX = 200
@@ -31,17 +32,6 @@ class ServiceChoiceField(forms.ModelChoiceField):
 class RequestChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.tracking_code} — {obj.service_version.title}"
-
-
-def _national_code(value: str) -> str:
-    for normalize in (normalize_national_code, normalize_legal_id):
-        try:
-            return normalize(value)
-        except ValidationError:
-            continue
-    raise ValidationError(
-        _("Enter the 10-digit national code or the 11-digit national ID."), code="invalid"
-    )
 
 
 class _ComplaintText(AccessibleFormMixin):
@@ -152,7 +142,7 @@ class DeskComplaintForm(_ComplaintText):
                 field.widget.attrs["class"] = "form-control"
 
     def clean_national_code(self) -> str:
-        return _national_code(self.cleaned_data["national_code"])
+        return normalize_person_or_company_code(self.cleaned_data["national_code"])
 
     def clean_mobile(self) -> str:
         value = self.cleaned_data["mobile"]
@@ -171,45 +161,14 @@ class DeskComplaintForm(_ComplaintText):
         return cleaned
 
 
-class TrackComplaintForm(AccessibleFormMixin):
+class TrackComplaintForm(CodeLookupForm):
     """The complaint's code and the complainant's national code."""
 
-    code = forms.CharField(
-        label=_("Complaint code"),
-        max_length=40,
-        help_text=_("The 11 digits on your receipt or in the SMS; spaces and dashes are fine."),
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off", "autofocus": True}
-        ),
-    )
-    national_code = forms.CharField(
-        label=_("National code"),
-        max_length=40,
-        required=False,
-        help_text=_("The complainant's national code."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args: Any, identity_required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.identity_required = identity_required
-        if not identity_required:
-            self.fields["national_code"].help_text = _("Not needed for your own complaints.")
-
-    def clean_code(self) -> str | None:
-        """The code as ASCII digits, or None when it cannot be one of ours (no look-up then)."""
-        try:
-            return normalize_tracking_code(self.cleaned_data["code"], CODE_LENGTH)
-        except ValidationError:
-            return None
-
-    def clean_national_code(self) -> str:
-        value = self.cleaned_data["national_code"]
-        if not value:
-            if self.identity_required:
-                raise ValidationError(self.fields["national_code"].error_messages["required"])
-            return ""
-        return _national_code(value)
+    code_length = CODE_LENGTH
+    code_label = _("Complaint code")
+    code_help = _("The 11 digits on your receipt or in the SMS; spaces and dashes are fine.")
+    identity_help = _("The complainant's national code.")
+    own_records_help = _("Not needed for your own complaints.")
 
 
 class AnswerForm(forms.Form):

@@ -25,18 +25,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from khedmat.accounts.forms import AccessibleFormMixin
 from khedmat.accounts.models import User
 from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder.engine import AnswerForm, InvalidAnswers
 from khedmat.catalog.models import FormField, RequiredDocument
 from khedmat.core.http import client_ip
-from khedmat.core.identifiers import normalize_legal_id, normalize_national_code
 from khedmat.core.tracking import normalize_tracking_code
 from khedmat.processes.queries import applicant_steps
 from khedmat.tickets import queries, ratelimit, services
 from khedmat.tickets.documents import document_field, document_key
 from khedmat.tickets.errors import TicketError, TransitionError
+from khedmat.tickets.forms.lookup import CodeLookupForm
 from khedmat.tickets.models import Ticket
 
 #: Session key of the tracking codes this visitor proved (they expire with the session).
@@ -51,59 +50,17 @@ NOT_FOUND = _(
 # --- forms ------------------------------------------------------------------------------------
 
 
-class TrackForm(AccessibleFormMixin):
+class TrackForm(CodeLookupForm):
     """Tracking code and the second factor: the principal's or the representative's code."""
 
-    code = forms.CharField(
-        label=_("Tracking code"),
-        max_length=40,
-        help_text=_("The digits on your receipt or in the SMS; spaces and dashes are fine."),
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off", "autofocus": True}
-        ),
+    identity_help = _(
+        "The applicant's national code (a company's national ID), or the national code of "
+        "the representative who filed the request."
     )
-    national_code = forms.CharField(
-        label=_("National code"),
-        max_length=40,
-        required=False,
-        help_text=_(
-            "The applicant's national code (a company's national ID), or the national code of "
-            "the representative who filed the request."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}),
+    own_records_help = _(
+        "Not needed for your own requests. For someone else's request: the applicant's "
+        "or the representative's national code."
     )
-
-    def __init__(self, *args: Any, identity_required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.identity_required = identity_required
-        if not identity_required:
-            self.fields["national_code"].help_text = _(
-                "Not needed for your own requests. For someone else's request: the applicant's "
-                "or the representative's national code."
-            )
-
-    def clean_code(self) -> str | None:
-        """The code as ASCII digits, or None when it cannot be one of ours (no look-up then)."""
-        try:
-            return normalize_tracking_code(self.cleaned_data["code"])
-        except ValidationError:
-            return None
-
-    def clean_national_code(self) -> str:
-        """A national code (10 digits) or national ID (11 digits); optional when signed in."""
-        value = self.cleaned_data["national_code"]
-        if not value:
-            if self.identity_required:
-                raise ValidationError(self.fields["national_code"].error_messages["required"])
-            return ""
-        for normalize in (normalize_national_code, normalize_legal_id):
-            try:
-                return normalize(value)
-            except ValidationError:
-                continue
-        raise ValidationError(
-            _("Enter the 10-digit national code or the 11-digit national ID."), code="invalid"
-        )
 
 
 class DocumentForm(forms.Form):
