@@ -399,7 +399,7 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         condition = _staff_condition(user)
         if condition is None:
             return self.all()
-        return self.filter(pk__in=self.filter(condition).values("pk"))
+        return self.filter(pk__in=self.filter(condition | Q(created_by=user)).values("pk"))
 
     def open(self) -> ProblemQuerySet:
         return self.filter(status__in=OPEN_PROBLEM_STATUSES)

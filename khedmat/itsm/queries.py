@@ -232,3 +232,258 @@ def active_notices() -> list[PublicNotice]:
 
 def incident_statuses() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in IncidentStatus.choices]
+
+
+# --- the staff desk pages (views.desk) ---------------------------------------------------------
+# Appended for the desk: the list's filters, the timeline with readable details, the records
+# around one incident, problem or known error, and the priority matrix as a table.
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """What the desk list is narrowed to; every part optional."""
+
+    status: str = ""
+    priority: str = ""
+    service: Any = None
+    category: Any = None
+    age: int | None = None
+    text: str = ""
+
+
+def desk_incident_list(
+    user: Any, queue: str, filters: IncidentFilters, *, now: dt.datetime | None = None
+) -> QuerySet[Incident]:
+    """One queue narrowed by the filters (words through the search index), rows loaded."""
+    incidents = incident_queue(user, queue)
+    exact = {
+        "status": filters.status,
+        "priority": filters.priority,
+        "service": filters.service,
+        "category": filters.category,
+    }
+    incidents = incidents.filter(**{name: value for name, value in exact.items() if value})
+    if filters.age is not None and 0 <= filters.age < len(AGE_BUCKETS):
+        now = now or timezone.now()
+        bucket = AGE_BUCKETS[filters.age]
+        if bucket.newer_than is not None:
+            incidents = incidents.filter(created_at__gt=now - bucket.newer_than)
+        if bucket.older_than is not None:
+            incidents = incidents.filter(created_at__lte=now - bucket.older_than)
+    if filters.text:
+        from khedmat.itsm.indexing import incident_search
+
+        found = incident_search(filters.text, user)
+        incidents = incidents.filter(pk__in=[hit.record.pk for hit in found])
+    return incident_rows(incidents)
+
+
+@dataclass(frozen=True)
+class DeskTimelineEntry:
+    at: dt.datetime
+    verb: str
+    label: str
+    actor: Any
+    text: str
+    detail: str
+    is_public: bool
+
+
+def desk_timeline(record: Any) -> list[DeskTimelineEntry]:
+    """The record's Activity rows, oldest first, each with a readable detail (statuses, hold
+    reason, resolution, priority, who it was assigned to). One query, two more when assigned."""
+    rows = list(
+        Activity.objects.for_target(record).select_related("actor").order_by("created_at", "id")
+    )
+    names = _assignment_names(rows)
+    entries = []
+    for row in rows:
+        data = row.data if isinstance(row.data, dict) else {}
+        text = data.get("text") or data.get("note") or data.get("reason") or ""
+        text = text or data.get("root_cause") or data.get("fix") or ""
+        label, detail = str(SLA_LABELS.get(row.verb) or verb_label(row.verb)), ""
+        if row.verb.startswith("message."):  # a message about the record: its state, its channel
+            label = str(_("Message: %(state)s")) % {"state": label}
+            detail = _channel_label(data.get("channel"))
+        elif row.verb.startswith("sla."):  # a clock of the record: why it paused
+            detail = _pause_label(row.new_value)
+        entries.append(
+            DeskTimelineEntry(
+                at=row.created_at,
+                verb=row.verb,
+                label=label,
+                actor=row.actor,
+                text=str(text),
+                detail=detail or _timeline_detail(row.old_value, row.new_value, data, names),
+                is_public=row.is_public,
+            )
+        )
+    return entries
+
+
+#: The SLA clocks' rows on an incident's timeline (the sla app registers no labels).
+SLA_LABELS: dict[str, Promise] = {
+    "sla.started": _("SLA clock started"),
+    "sla.paused": _("SLA clock paused"),
+    "sla.resumed": _("SLA clock resumed"),
+    "sla.stopped": _("SLA clock stopped"),
+    "sla.due_changed": _("SLA due date changed"),
+    "sla.warning": _("SLA deadline near"),
+    "sla.breached": _("SLA breached"),
+    "sla.cancelled": _("SLA clock cancelled"),
+}
+
+
+def _pause_label(value: Any) -> str:
+    from khedmat.sla.choices import PauseReason
+
+    reason = value.get("reason") if isinstance(value, dict) else None
+    return str(PauseReason(reason).label) if reason in PauseReason.values else ""
+
+
+def _channel_label(channel: Any) -> str:
+    from khedmat.notifications.choices import Channel
+
+    return str(Channel(channel).label) if channel in Channel.values else ""
+
+
+def _assignment_names(rows: list[Activity]) -> dict[str, dict[int, str]]:
+    """The names of the teams and people the rows assigned to (a query per kind, if any)."""
+    from khedmat.accounts.models import Team, User
+
+    assigned: list[dict[str, Any]] = [
+        row.new_value
+        for row in rows
+        if row.verb == "incident.assigned" and isinstance(row.new_value, dict)
+    ]
+    team_ids = {value["team"] for value in assigned if value.get("team")}
+    user_ids = {value["assignee"] for value in assigned if value.get("assignee")}
+    teams = Team.objects.in_bulk(team_ids) if team_ids else {}
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    return {
+        "team": {pk: team.name for pk, team in teams.items()},
+        "user": {pk: user.get_full_name() or user.username for pk, user in users.items()},
+    }
+
+
+def _timeline_detail(old: Any, new: Any, data: dict[str, Any], names: dict[str, Any]) -> str:
+    from khedmat.itsm.choices import Audience, HoldReason, ProblemStatus, ResolutionCode
+
+    statuses = {**dict(IncidentStatus.choices), **dict(ProblemStatus.choices)}
+    parts: list[str] = []
+    if isinstance(new, str) and new in statuses:
+        if isinstance(old, str) and old in statuses and old != new:
+            parts.append(
+                str(_("from “%(old)s” to “%(new)s”")) % {"old": statuses[old], "new": statuses[new]}
+            )
+        else:
+            parts.append(str(statuses[new]))
+    if isinstance(old, dict) and isinstance(new, dict) and "priority" in new:
+        priorities = dict(Priority.choices)
+        before, after = str(old.get("priority", "")), str(new["priority"])
+        parts.append(
+            str(_("from “%(old)s” to “%(new)s”"))
+            % {"old": priorities.get(before, before), "new": priorities.get(after, after)}
+        )
+    if isinstance(new, dict) and "assignee" in new:
+        team = names["team"].get(new.get("team"), "")
+        person = names["user"].get(new.get("assignee"), "")
+        parts.append(" — ".join(part for part in (team, person) if part) or str(_("Nobody")))
+    labels = {**dict(HoldReason.choices), **dict(ResolutionCode.choices)}
+    for key in ("reason", "code"):
+        if data.get(key) in labels:
+            parts.append(str(labels[data[key]]))
+    if data.get("audience") in Audience.values:
+        parts.append(str(Audience(data["audience"]).label))
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class IncidentRelations:
+    """What hangs off one incident on its desk page."""
+
+    children: list[Incident]
+    duplicates: list[Incident]
+    attachments: list[Any]
+
+
+def incident_relations(incident: Incident, user: Any) -> IncidentRelations:
+    """The incident's children and duplicates the staff member may see, and its files."""
+    visible = Incident.objects.visible_to_staff(user).select_related("assignee")
+    return IncidentRelations(
+        children=list(visible.filter(parent=incident).order_by("created_at", "id")),
+        duplicates=list(visible.filter(duplicate_of=incident).order_by("created_at", "id")),
+        attachments=list(incident.attachments.order_by("id")),
+    )
+
+
+@dataclass(frozen=True)
+class MajorIncidentLog:
+    """A major incident's communications: updates sent, stakeholders, children, the next due."""
+
+    updates: list[Any]
+    stakeholders: list[Any]
+    children: list[Incident]
+    update_overdue: bool
+
+
+def major_incident_log(
+    incident: Incident, user: Any, *, now: dt.datetime | None = None
+) -> MajorIncidentLog:
+    """The major-incident page's records: three queries."""
+    now = now or timezone.now()
+    subscriptions = incident.subscriptions.select_related("user").order_by("created_at", "id")
+    visible = Incident.objects.visible_to_staff(user).select_related("assignee", "team")
+    return MajorIncidentLog(
+        updates=list(incident.updates.select_related("author").order_by("-created_at", "-id")),
+        stakeholders=[subscription.user for subscription in subscriptions],
+        children=list(visible.filter(parent=incident).order_by("created_at", "id")),
+        update_overdue=bool(
+            incident.is_major
+            and incident.next_update_due is not None
+            and incident.next_update_due < now
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ProblemRelations:
+    incidents: list[Incident]
+    known_errors: list[KnownError]
+
+
+def problem_relations(problem: Problem, user: Any) -> ProblemRelations:
+    """The problem's incidents the staff member may see, and its known errors (two queries)."""
+    visible = Incident.objects.visible_to_staff(user).select_related("assignee", "team")
+    return ProblemRelations(
+        incidents=list(visible.filter(problem=problem).order_by("-created_at", "-id")),
+        known_errors=list(problem.known_errors.order_by("-created_at", "-id")),
+    )
+
+
+def desk_known_error(code: str) -> KnownError | None:
+    """The known error with this code (retired ones too), with its problem and service."""
+    return (
+        KnownError.objects.select_related("problem", "service__current_version", "created_by")
+        .filter(code=code)
+        .first()
+    )
+
+
+def priority_matrix() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The impact × urgency matrix for a table: per impact (highest first), the priority value
+    and label of each urgency (highest first). One query; a missing cell reads the default."""
+    from khedmat.itsm.choices import Impact, Urgency
+    from khedmat.itsm.models import PriorityRule
+    from khedmat.itsm.services.common import DEFAULT_MATRIX
+
+    stored = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
+    labels = dict(Priority.choices)
+    rows = []
+    for impact in Impact.values:
+        cells = []
+        for urgency in Urgency.values:
+            value = stored.get((impact, urgency)) or DEFAULT_MATRIX.get((impact, urgency), "")
+            cells.append((value, str(labels.get(value, value))))
+        rows.append((impact, cells))
+    return rows

@@ -27,7 +27,7 @@ from khedmat.itsm.models import Incident, PriorityRule, PublicNotice
 from khedmat.notifications.models import Message
 from khedmat.sla.choices import ClockState, TargetKind
 from khedmat.sla.models import SlaClock, SlaPolicy
-from tests.itsm.conftest import ReportIncident
+from tests.itsm.helpers import ReportIncident
 
 pytestmark = pytest.mark.django_db
 
@@ -408,3 +408,24 @@ def test_applying_a_known_error_replies_with_the_workaround_and_links(
     reply = Activity.objects.for_target(incident).get(verb="incident.reply")
     assert reply.data["text"] == "Reconnect with the new profile." and reply.is_public
     assert sms_events(incident)[-1] == "incident_reply"
+
+
+def test_a_known_error_is_not_applied_to_a_closed_incident_or_when_retired(
+    report: ReportIncident, it_agent: User
+) -> None:
+    known = services.create_known_error(
+        title="Quota", symptom="Mailbox full", workaround="Archive old mail.", actor=it_agent
+    )
+    closed = services.close_incident(report(), actor=it_agent)
+    with pytest.raises(LinkError):
+        services.apply_known_error(closed, known=known, actor=it_agent)
+    services.retire_known_error(known, actor=it_agent)
+    with pytest.raises(LinkError):
+        services.apply_known_error(report(), known=known, actor=it_agent)
+    assert not Activity.objects.filter(verb="incident.known_error_applied").exists()
+
+
+def test_a_problem_is_visible_to_whoever_opened_it(it_agent: User, outsider: User) -> None:
+    problem = services.open_problem(title="Printers lose their queue", actor=outsider)
+    assert list(type(problem).objects.visible_to_staff(outsider)) == [problem]
+    assert not type(problem).objects.visible_to_staff(it_agent).exists()

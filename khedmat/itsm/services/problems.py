@@ -217,7 +217,9 @@ def apply_known_error(
     incident: Incident, *, known: KnownError, actor: User, now: dt.datetime | None = None
 ) -> Incident:
     """Send the known error's workaround to the reporter as a reply and link the incident to it
-    (and to its problem)."""
+    (and to its problem). Only an open incident and an active known error."""
+    if not (incident.is_open and known.is_active):
+        raise LinkError()
     with transaction.atomic():
         Incident.objects.filter(pk=incident.pk).update(known_error=known)
         incident.known_error = known
