@@ -62,6 +62,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "incident.duplicate_merged": _("Duplicate merged into it"),
     "incident.problem_linked": _("Linked to a problem"),
     "incident.known_error_applied": _("Known error applied"),
+    "incident.file_attached": _("File attached"),
     "problem.logged": _("Problem logged"),
     "problem.incident_linked": _("Incident linked"),
     "problem.root_cause_found": _("Root cause found"),

@@ -7,16 +7,21 @@ moves the SLA clocks and writes the Activity row in one transaction, and tells t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import OrgUnit, Team, User
 from khedmat.calendars.queries import calendar_for_unit
 from khedmat.calendars.worktime import add_working_days
+from khedmat.catalog.formbuilder.definition import FILE_SIGNATURES
+from khedmat.catalog.formbuilder.uploads import extension_of, sniff_matches
 from khedmat.catalog.models import Service
 from khedmat.core.actors import Actor
 from khedmat.core.services import record_activity
@@ -30,6 +35,7 @@ from khedmat.itsm.choices import (
 from khedmat.itsm.errors import (
     AssigneeNotInTeamError,
     HoldReasonMissingError,
+    ItsmError,
     NotReporterError,
     ReopenWindowClosedError,
     ResolutionMissingError,
@@ -37,7 +43,7 @@ from khedmat.itsm.errors import (
     TransitionError,
 )
 from khedmat.itsm.indexing import index_incident
-from khedmat.itsm.models import Incident, IncidentCategory, PublicNotice
+from khedmat.itsm.models import Incident, IncidentAttachment, IncidentCategory, PublicNotice
 from khedmat.itsm.services.common import (
     actor_user,
     after_commit,
@@ -453,3 +459,57 @@ def reply_to_reporter(
         _first_response(incident, actor=actor, now=now)
         tell_reporter(incident, "incident_reply", key=f"reply:{now.timestamp()}", reply=text)
     return incident
+
+
+#: The files a reporter may attach (a screenshot or a PDF), proved by their first bytes.
+ATTACHMENT_TYPES = ("png", "jpg", "jpeg", "webp", "pdf")
+ATTACHMENT_MAX_KB = 5120
+
+
+def attach_incident_file(
+    incident: Incident, *, upload: File[bytes], actor: Actor
+) -> IncidentAttachment:
+    """Keep a file of the incident under a random name with its SHA-256; a file whose first
+    bytes are not an image or a PDF of its extension, or too large, is refused."""
+    name = _attachment_name(upload.name or "file")
+    extension = extension_of(name)
+    head = upload.read(16)
+    upload.seek(0)
+    size = upload.size or 0
+    if extension not in ATTACHMENT_TYPES or not sniff_matches(head, extension):
+        raise ItsmError(_("Attach a picture (PNG, JPEG, WebP) or a PDF file."))
+    if size > ATTACHMENT_MAX_KB * 1024:
+        raise ItsmError(_("The file is too large."))
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = IncidentAttachment(
+            incident=incident,
+            original_name=name,
+            size=size,
+            content_type=FILE_SIGNATURES[extension][0],
+            sha256=digest.hexdigest(),
+            uploaded_by=actor_user(actor),
+        )
+        attachment.file.save(name, upload, save=False)
+        try:
+            attachment.save()
+            record_activity(
+                incident,
+                "incident.file_attached",
+                actor=actor_user(actor),
+                data={"name": name, "size": size, "sha256": attachment.sha256},
+            )
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment
+
+
+def _attachment_name(name: str) -> str:
+    """The file's own name without a folder part or control characters, at most 200 chars."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(char for char in base if char.isprintable()).strip(" .")
+    return (cleaned or "file")[-200:]

@@ -1,5 +1,0 @@
-"""ITSM API (to be written)."""
-
-from ninja import Router
-
-router = Router(tags=["incidents"])
