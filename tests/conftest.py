@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+# The fixtures tests of several apps share (helpers are imported from these modules).
+pytest_plugins = [
+    "tests.fixtures.accounts",
+    "tests.fixtures.browser",
+    "tests.fixtures.catalog",
+    "tests.fixtures.config",
+    "tests.fixtures.integrations",
+    "tests.fixtures.jobs",
+    "tests.fixtures.notifications",
+    "tests.fixtures.processes",
+    "tests.fixtures.sla",
+    "tests.fixtures.surveys",
+    "tests.fixtures.tickets",
+]
+
 
 @pytest.fixture
 def staff_password() -> str:
@@ -121,30 +136,6 @@ def verified_login(db):  # type: ignore[no-untyped-def]
         return client
 
     return login
-
-
-@pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
-    """One headless Debian Chromium for the whole session (./test.sh installs it when missing)."""
-    import os
-    import shutil
-    from pathlib import Path
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}; ./test.sh installs Debian's chromium package."
-        )
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(autouse=True)

@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from khedmat.config import ConfigError, database_from_url, env_bool, env_int
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run_khedmat(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("KHEDMAT_", "DJANGO_"))
-    }
-    base.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "khedmat", *args],
-        env={**base, **env},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.fixtures.config import REPO, run_khedmat
 
 
 def test_missing_secret_key_outside_debug_is_one_clear_line(tmp_path):

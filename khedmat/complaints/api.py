@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
@@ -19,8 +21,9 @@ from khedmat.complaints.limits import complaint_limits
 from khedmat.complaints.models import CODE_LENGTH, Complaint
 from khedmat.core.digits import fold_digits
 from khedmat.core.http import client_ip
+from khedmat.core.pagination import KeysetPagination
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
-from khedmat.tickets.api import too_many_response
+from khedmat.tickets.api.track import too_many_response
 from khedmat.tickets.models import Ticket
 
 router = Router(tags=["complaints"])
@@ -39,6 +42,7 @@ class ComplaintIn(Schema):
     text: str = Field(..., min_length=1, max_length=4000)
 
 
+# A Complaint, with its service and request.
 class ComplaintOut(Schema):
     tracking_code: str
     status: str
@@ -52,35 +56,40 @@ class ComplaintOut(Schema):
     answer: str | None
     answered_at: dt.datetime | None
 
+    @staticmethod
+    def resolve_status_label(complaint: Complaint) -> str:
+        return str(complaint.get_status_display())
 
-class ComplaintList(Schema):
-    items: list[ComplaintOut]
+    @staticmethod
+    def resolve_service_code(complaint: Complaint) -> str | None:
+        return complaint.service.code if complaint.service else None
+
+    @staticmethod
+    def resolve_request_code(complaint: Complaint) -> str | None:
+        return complaint.ticket.tracking_code if complaint.ticket else None
+
+    @staticmethod
+    def resolve_answer(complaint: Complaint) -> str | None:
+        return complaint.answer if complaint.is_decided else None
+
+    @staticmethod
+    def resolve_answered_at(complaint: Complaint) -> dt.datetime | None:
+        return complaint.answered_at if complaint.is_decided else None
 
 
-class ListQuery(Schema):
-    limit: int = Field(20, ge=1, le=100)
+class ComplaintPageQuery(KeysetPagination.Input):
+    limit: int = Field(20, ge=1, le=100, description="Rows per page.")
+
+
+class ComplaintPages(KeysetPagination):
+    """The caller's complaints a page at a time (core.pagination): 20 by default, at most 100."""
+
+    Input = ComplaintPageQuery
 
 
 class TrackIn(Schema):
     tracking_code: str = Field(..., max_length=40)
     national_code: str = Field(..., max_length=40)
-
-
-def _out(complaint: Complaint) -> dict[str, Any]:
-    decided = complaint.is_decided
-    return {
-        "tracking_code": complaint.tracking_code,
-        "status": complaint.status,
-        "status_label": str(complaint.get_status_display()),
-        "subject": complaint.subject,
-        "service_code": complaint.service.code if complaint.service else None,
-        "request_code": complaint.ticket.tracking_code if complaint.ticket else None,
-        "submitted_at": complaint.submitted_at,
-        "deadline_at": complaint.deadline_at,
-        "is_overdue": complaint.is_overdue,
-        "answer": complaint.answer if decided else None,
-        "answered_at": complaint.answered_at if decided else None,
-    }
 
 
 def _error(status: int, message: object) -> Status[Any]:
@@ -129,18 +138,15 @@ def file_complaint(request: HttpRequest, body: ComplaintIn) -> Status[Any]:
         )
     except ComplaintError as error:
         return _error(422, error.message)
-    return Status(201, _out(complaint))
+    return Status(201, complaint)
 
 
-@router.get("/", response=ComplaintList, summary="My complaints", url_name="complaint_list")
-def list_complaints(request: HttpRequest, params: Query[ListQuery]) -> dict[str, Any]:
-    """The caller's own complaints, newest first (one query)."""
-    rows = (
-        Complaint.objects.of_complainant(request.user)
-        .select_related("service", "ticket")
-        .order_by("-id")[: params.limit]
-    )
-    return {"items": [_out(complaint) for complaint in rows]}
+@router.get("/", response=list[ComplaintOut], summary="My complaints", url_name="complaint_list")
+@paginate(ComplaintPages, order=("-id",))
+def list_complaints(request: HttpRequest) -> QuerySet[Complaint]:
+    """The caller's own complaints, newest first, `limit` at a time; pass `next` as `after`.
+    One query a page."""
+    return Complaint.objects.of_complainant(request.user).select_related("service", "ticket")
 
 
 @router.post(
@@ -168,4 +174,4 @@ def track_complaint(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonRe
         limits.fail(code)
         return _error(404, gettext("No complaint matches this code and national code."))
     complaint = Complaint.objects.select_related("service", "ticket").filter(pk=complaint.pk).get()
-    return Status(200, _out(complaint))
+    return Status(200, complaint)

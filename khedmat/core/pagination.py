@@ -27,6 +27,7 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 from khedmat.core.errors import DomainError
+from khedmat.core.http import load_json
 
 M = TypeVar("M", bound=Model)
 
@@ -78,7 +79,7 @@ def decode_cursor(cursor: str, *, length: int) -> list[Any]:
     """The position a cursor names: `length` JSON scalars, or BadCursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        values = load_json(base64.urlsafe_b64decode(padded.encode("ascii")), max_depth=2)
     except (ValueError, binascii.Error, UnicodeError) as error:
         raise BadCursor from error
     if not isinstance(values, list) or len(values) != length:

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, close_old_connections, connections
+from django.db.models import Q
 from django.utils import timezone
-from django_tasks_db.compat import TaskContext, task_finished, task_started
+from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from khedmat.jobs.models import WorkerHeartbeat
@@ -75,7 +76,8 @@ class KhedmatWorker(Worker):
         )
         self._tick_minute: dt.datetime | None = None
 
-    def run(self) -> None:
+    def run(self, *, now: dt.datetime | None = None) -> None:
+        """Beat, recover, then process tasks; `now` fixes the time that decides which are due."""
         heartbeat = register_worker_heartbeat(self.worker_id)
         beat = HeartbeatThread(heartbeat, self.heartbeat_seconds)
         beat.start()
@@ -83,7 +85,7 @@ class KhedmatWorker(Worker):
             recovered = recover_abandoned_tasks()
             if recovered:
                 logger.warning("Requeued %d task(s) left running by stopped workers.", recovered)
-            self.process_tasks()
+            self.process_tasks(now=now)
         finally:
             beat.stop()
             try:
@@ -91,7 +93,7 @@ class KhedmatWorker(Worker):
             except DatabaseError:
                 logger.warning("Could not delete the heartbeat of worker %s.", self.worker_id)
 
-    def process_tasks(self) -> None:
+    def process_tasks(self, *, now: dt.datetime | None = None) -> None:
         """The loop of django-tasks-db's Worker.run, with the tick and a signal-safe claim."""
         logger.info(
             "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
@@ -104,8 +106,8 @@ class KhedmatWorker(Worker):
             self.running_task = True
             try:
                 if self.tick:
-                    self.tick_if_due()
-                retrieved, task_result = self.claim_next_task()
+                    self.tick_if_due(now)
+                retrieved, task_result = self.claim_next_task(now=now)
                 if task_result is not None:
                     self.run_task(task_result)
             finally:
@@ -122,9 +124,15 @@ class KhedmatWorker(Worker):
             if self.running and task_result is None:
                 time.sleep(self.interval)
 
-    def claim_next_task(self) -> tuple[bool, DBTaskResult | None]:
-        """Lock and claim the next ready task; (False, None) when the database was busy."""
-        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+    def claim_next_task(
+        self, *, now: dt.datetime | None = None
+    ) -> tuple[bool, DBTaskResult | None]:
+        """Lock and claim the next task due at `now` (default: the clock); (False, None) when the
+        database was busy."""
+        # django-tasks-db's ready(), at `now`: no run_after (the far future), or run_after passed.
+        due = Q(run_after=get_date_max()) | Q(run_after__lte=now or timezone.now())
+        tasks = DBTaskResult.objects.filter(due, status=TaskResultStatus.READY)
+        tasks = tasks.filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
         if self.excluded_queue_names:

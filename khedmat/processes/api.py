@@ -9,21 +9,24 @@
 Every endpoint needs `processes.view_workitem` (403 without it). Errors are JSON
 `{"detail": message}` in the request's language: 403 when the caller may not do it, 409 when the
 task or its request is not in a state that allows it, 422 for input that does not fit.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: django-ninja reads the parameters of a paginated
+operation in the namespace of ninja.pagination's wrapper, where a name in a string is unknown.
+"""
 
 import datetime as dt
 from typing import Any, Literal, get_args
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
-from khedmat.core.pagination import keyset_page
+from khedmat.core.pagination import KeysetPagination
 from khedmat.core.translated import translated_text
 from khedmat.processes import assignment
 from khedmat.processes.actions import (
@@ -137,16 +140,13 @@ class WorkItemOut(Schema):
     may_assign: bool = Field(description="Whether the caller may assign, release or refer it.")
 
 
-class WorkItemPage(Schema):
-    items: list[WorkItemOut]
-    next: str | None = Field(description="Pass as `after` for the next page; null on the last.")
-
-
 class ListQuery(Schema):
     queue: Queue = Field("mine", description="mine, team or unassigned")
     sort: Sort = Field("newest", description="newest first, or due (soonest due first)")
-    after: str | None = Field(None, description="The `next` of the previous page.")
-    limit: int = Field(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX)
+
+
+class InboxPageQuery(KeysetPagination.Input):
+    limit: int = Field(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX, description="Rows per page.")
 
 
 class AssignIn(Schema):
@@ -245,9 +245,15 @@ def _item_out(item: WorkItem, rights: _Rights, state: SlaState | None) -> dict[s
     }
 
 
+def _items_out(items: list[WorkItem], user: User) -> list[dict[str, Any]]:
+    """The items as the caller sees them: their requests' SLA states read once for all."""
+    states = sla_state_for([item.ticket for item in items])
+    rights = _Rights(user)
+    return [_item_out(item, rights, states.get(record_key(item.ticket))) for item in items]
+
+
 def _one_out(item: WorkItem, user: User) -> dict[str, Any]:
-    state = sla_state_for([item.ticket]).get(record_key(item.ticket))
-    return _item_out(item, _Rights(user), state)
+    return _items_out([item], user)[0]
 
 
 def _changed_out(item: WorkItem, user: User) -> dict[str, Any]:
@@ -293,31 +299,38 @@ CHANGE_RESPONSES: dict[int, Any] = {**ITEM_RESPONSES, 409: ErrorOut}
 # --- endpoints --------------------------------------------------------------------------------
 
 
+class InboxPages(KeysetPagination):
+    """The inbox a page at a time (core.pagination; 25 tasks by default, at most 100) in the
+    order `sort` names, each task shaped for the caller (`_items_out`)."""
+
+    Input = InboxPageQuery
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        query: ListQuery = params["params"]  # the operation's own parameters
+        pages = KeysetPagination(order=work_item_order(query.sort), nulls_last=NULLS_LAST)
+        page = pages.paginate_queryset(queryset, pagination, request)
+        page["items"] = _items_out(page["items"], _staff(request))
+        return page
+
+
 @router.get(
     "/",
-    response={200: WorkItemPage, 403: ErrorOut, 422: InvalidOut},
+    response={200: list[WorkItemOut], 403: ErrorOut, 422: InvalidOut},
     summary="My open tasks",
     url_name="workitem_list",
 )
-def list_work_items(request: HttpRequest, params: Query[ListQuery]) -> Status[Any]:
+@paginate(InboxPages)
+def list_work_items(request: HttpRequest, params: Query[ListQuery]) -> QuerySet[WorkItem]:
     """Open tasks of one queue: `mine` (held by the caller), `team` (of the caller's roles or
     teams in their unit and below) or `unassigned` (the team's that nobody holds), of requests
-    the caller may see; `limit` at a time, newest first or soonest due. A constant number of
-    queries per page."""
+    the caller may see; `limit` at a time, newest first or soonest due; pass `next` as `after`.
+    A constant number of queries per page."""
     user = _staff(request)
     visible = Ticket.objects.visible_to_staff(user).values("pk")
     items = inbox_items(user, params.queue).filter(ticket__in=visible)
-    page = keyset_page(
-        work_item_rows(items).select_related("team", "org_unit"),
-        order=work_item_order(params.sort),
-        nulls_last=NULLS_LAST,
-        after=params.after,
-        size=params.limit,
-    )
-    states = sla_state_for([item.ticket for item in page.items])
-    rights = _Rights(user)
-    out = [_item_out(item, rights, states.get(record_key(item.ticket))) for item in page.items]
-    return Status(200, {"items": out, "next": page.next_cursor or None})
+    return work_item_rows(items).select_related("team", "org_unit")
 
 
 @router.get("/{item_id}/", response=ITEM_RESPONSES, summary="One task", url_name="workitem_detail")

@@ -6,21 +6,7 @@ from django.test import Client
 from khedmat.accounts.admin import UserCreationForm
 from khedmat.accounts.models import User
 from khedmat.core.models import Activity
-
-NO_TEAMS = {"Team_members-TOTAL_FORMS": "0", "Team_members-INITIAL_FORMS": "0"}
-
-
-def change_form_data(form) -> dict:  # type: ignore[no-untyped-def]
-    """The POST data of an unchanged admin form (editable fields only)."""
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if value is None:
-            continue
-        data[name] = value
-    return data
+from tests.accounts.helpers import NO_TEAMS, change_form_data
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts import views
 from khedmat.accounts.models import LoginFailure, User
-from khedmat.core.models import RateLimitCounter
-from khedmat.core.models import Activity
-from tests.accounts.conftest import totp_code, wrong_code
+from khedmat.core.models import Activity, RateLimitCounter
+from tests.accounts.helpers import totp_code, wrong_code
 
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/login/code/"

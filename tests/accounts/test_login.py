@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from khedmat.accounts import views
 from khedmat.accounts.models import User
 from khedmat.core.models import Activity
-from tests.accounts.conftest import open_enrolment_link, totp_code, wrong_code
+from tests.accounts.helpers import open_enrolment_link, totp_code, wrong_code
 
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/login/code/"

@@ -26,7 +26,7 @@ from khedmat.core.models import Activity
 from khedmat.notifications.choices import MessageKind, MessageStatus
 from khedmat.notifications.fake_sms import FakeSmsServer
 from khedmat.notifications.models import Message
-from tests.notifications.conftest import install_default_templates, run_worker
+from tests.fixtures.notifications import install_default_templates, run_worker
 
 MOBILE = "+989121234567"
 OTHER_MOBILE = "+989351234567"

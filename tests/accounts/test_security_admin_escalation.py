@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from khedmat.accounts.models import User
-from tests.accounts.test_admin import NO_TEAMS, change_form_data
+from tests.accounts.helpers import NO_TEAMS, change_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from khedmat.accounts import services, views
 from khedmat.accounts.errors import EnrolmentNotAllowedError
 from khedmat.accounts.models import EnrolmentLink, User
 from khedmat.core.models import Activity
-from tests.accounts.conftest import open_enrolment_link, totp_code, wrong_code
+from tests.accounts.helpers import open_enrolment_link, totp_code, wrong_code
 
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/login/code/"

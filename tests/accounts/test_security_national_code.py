@@ -28,9 +28,7 @@ from khedmat.integrations.fake_agency import FakeAgencyServer
 from khedmat.integrations.inquiries.base import InquiryUnavailable
 from khedmat.jobs.errors import PermanentError
 from khedmat.tickets import walkin
-from tests.accounts.shahkar import mobile_registry, queued_checks, run_national_code_checks
-
-__all__ = ["mobile_registry"]  # the fixture, imported for the tests below
+from tests.fixtures.accounts import queued_checks, run_national_code_checks
 
 OWNER_MOBILE = "+989121111111"
 IMPOSTOR_MOBILE = "+989352222222"

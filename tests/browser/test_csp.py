@@ -33,10 +33,9 @@ from khedmat.surveys.services import invite_to_survey
 from khedmat.tickets.choices import Status
 from khedmat.tickets.demo import APPLICANT_NATIONAL_CODE, load_demo_requests
 from khedmat.tickets.models import Ticket
-from tests.browser.conftest import make_page, screenshot
-from tests.notifications.conftest import install_default_templates
-from tests.surveys.conftest import install_survey_rows
-from tests.surveys.helpers import survey_tokens
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.notifications import install_default_templates
+from tests.fixtures.surveys import install_survey_rows, survey_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from persiantools.jdatetime import JalaliDate
 
 from khedmat.core.dates import format_date
 from khedmat.core.digits import to_arabic_digits, to_persian_digits
-from tests.browser.conftest import make_page, screenshot
+from tests.fixtures.browser import make_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,12 +1,8 @@
-"""Calendars test helpers: Tehran local times, the seeded scopes, a recording listener."""
+"""Calendars fixtures: a fresh calendar cache, the seeded scopes, a recording listener."""
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 from collections.abc import Iterator
-from types import ModuleType
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,18 +12,6 @@ from khedmat.calendars.listeners import (
     remove_calendar_change_listener,
 )
 from khedmat.calendars.queries import clear_calendar_cache
-
-TEHRAN = ZoneInfo("Asia/Tehran")
-
-
-def tehran(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """An aware Tehran wall-clock time."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=TEHRAN)
-
-
-def seed_module() -> ModuleType:
-    """The seed migration, whose frozen tables are the reference rows of §7.3."""
-    return importlib.import_module("khedmat.calendars.migrations.0002_seed_iran")
 
 
 @pytest.fixture(autouse=True)

@@ -26,8 +26,7 @@ from khedmat.calendars.worktime import (
 from khedmat.calendars.worktime import (
     calendar_for_unit as worktime_calendar_for_unit,
 )
-
-from .conftest import TEHRAN, tehran
+from tests.calendars.helpers import TEHRAN, tehran
 
 pytestmark = pytest.mark.django_db
 

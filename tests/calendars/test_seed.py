@@ -10,8 +10,7 @@ from persiantools.jdatetime import JalaliDate
 
 from khedmat.calendars.choices import IRAN_PROVINCES, HolidayKind
 from khedmat.calendars.models import CalendarScope, Holiday, HoursOverride, WorkWeek
-
-from .conftest import seed_module
+from tests.calendars.helpers import seed_module
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,7 @@ from khedmat.calendars.worktime import (
     working_minutes_between,
     working_time_between,
 )
-
-from .conftest import TEHRAN, seed_module, tehran
+from tests.calendars.helpers import TEHRAN, seed_module, tehran
 
 UTC = dt.UTC
 

@@ -12,7 +12,7 @@ from khedmat.catalog import services
 from khedmat.catalog.models import Fee, Service, ServiceVersion
 from khedmat.catalog.services import CARD_FIELDS, ROW_MODELS
 from khedmat.core.models import Activity
-from tests.catalog.conftest import card_rows, card_values
+from tests.fixtures.catalog import card_rows, card_values
 
 pytestmark = pytest.mark.django_db
 

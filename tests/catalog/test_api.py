@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from khedmat.catalog import services
 from khedmat.catalog.models import Category
+from khedmat.core.pagination import encode_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +60,76 @@ def test_services_can_be_filtered_by_category_and_searched(client, make_service)
 
 
 def test_bad_cursors_and_limits_are_refused(client):
-    assert client.get("/api/v1/catalog/services?after=!!!").status_code == 400
-    assert client.get("/api/v1/catalog/services?limit=0").status_code == 400
-    assert client.get("/api/v1/catalog/services?limit=201").status_code == 400
-    assert client.get("/api/v1/catalog/categories?after=WzFd").status_code == 400
+    bad_cursor = "This page link is not valid; start again from the first page."
+    for url in [
+        "/api/v1/catalog/services?after=!!!",
+        "/api/v1/catalog/categories?after=WzFd",  # [1]: one value where the order has two
+        f"/api/v1/catalog/services?after={encode_cursor([{'code': 'x'}])}",
+    ]:
+        response = client.get(url)
+        assert (response.status_code, response.json()) == (400, {"detail": bad_cursor}), url
+    for limit in (0, 201, "many"):
+        response = client.get(f"/api/v1/catalog/services?limit={limit}")
+        assert response.status_code == 422, limit
+        assert response.json()["detail"] == "The request does not have the expected shape."
+
+
+def test_paging_the_services_two_at_a_time_returns_each_published_service_once_in_order(
+    client, make_service
+):
+    parent = make_service("17041325104")
+    codes = ["10012656000sh13", "10012656000sh14", "13061709000", "10011146001", "20000000000"]
+    for code in codes:
+        make_service(code, parent=parent if code.endswith(("13", "14")) else None)
+    make_service("10011146000", publish=False)
+    make_service("10011146002", parent=make_service("15000000000", publish=False))
+
+    seen, after, pages = [], "", 0
+    while True:
+        page = client.get("/api/v1/catalog/services", {"limit": 2, "after": after}).json()
+        assert len(page["items"]) <= 2
+        seen += [item["code"] for item in page["items"]]
+        pages += 1
+        if page["next"] is None:
+            break
+        after = page["next"]
+
+    assert seen == sorted([*codes, "17041325104"])
+    assert pages == 3
+
+
+def test_a_services_page_costs_one_query_wherever_it_starts(client, make_service):
+    for number in range(7):
+        make_service(f"1000000000{number}")
+    first = client.get("/api/v1/catalog/services", {"limit": 3}).json()
+
+    with CaptureQueriesContext(connection) as later:
+        page = client.get("/api/v1/catalog/services", {"limit": 3, "after": first["next"]})
+
+    assert [item["code"] for item in page.json()["items"]] == [
+        "10000000003",
+        "10000000004",
+        "10000000005",
+    ]
+    assert len(later.captured_queries) == 1
+    assert "OFFSET" not in later.captured_queries[0]["sql"].upper()
+
+
+def test_the_category_pages_filter_and_cursors_keep_to_their_list(client, make_service, category):
+    trade = Category.objects.create(code="trade", name_fa="بازرگانی", position=1)
+    make_service("17041325104")
+    make_service("17041325120", target_category=trade)
+
+    first = client.get("/api/v1/catalog/categories", {"limit": 1}).json()
+    second = client.get("/api/v1/catalog/categories", {"limit": 1, "after": first["next"]}).json()
+    by_category = client.get("/api/v1/catalog/services", {"category": "trade", "limit": 1}).json()
+
+    assert [c["code"] for c in first["items"] + second["items"]] == ["licences", "trade"]
+    assert second["next"] is None
+    assert ([s["code"] for s in by_category["items"]], by_category["next"]) == (
+        ["17041325120"],
+        None,
+    )
 
 
 def test_categories_are_listed_in_portal_order_with_counts(client, make_service, category):

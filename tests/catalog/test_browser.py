@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from khedmat.catalog.demo import load_demo_catalog
-from tests.browser.conftest import make_page, screenshot
-from tests.browser.test_accessibility import LOW_CONTRAST, UNLABELLED_CONTROLS
+from tests.fixtures.browser import LOW_CONTRAST, UNLABELLED_CONTROLS, make_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from khedmat.catalog import queries, services
 from khedmat.catalog.errors import ImmutableVersionError, ServiceNotPublishedError
 from khedmat.catalog.models import Fee, Service, ServiceVersion
 from khedmat.core.models import Activity
-from tests.catalog.conftest import card_rows, card_values
+from tests.fixtures.catalog import card_rows, card_values
 
 pytestmark = pytest.mark.django_db
 

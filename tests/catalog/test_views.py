@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from khedmat.catalog import services
 from khedmat.catalog.models import Category
-from tests.catalog.conftest import SHEBA
+from tests.fixtures.catalog import SHEBA
 
 pytestmark = pytest.mark.django_db
 

@@ -2,58 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connection
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.complaints import services
 from khedmat.complaints.models import Complaint
-from tests.tickets.conftest import (  # noqa: F401  (fixtures)
-    MakeService,
-    Submit,
-    category,
-    citizen,
-    lease_key,
-    make_service,
-    office,
-    outside_requests,
-    service,
-    submit,
-    templates,
-    units,
-)
-
-
-def _editor() -> SimpleNamespace:
-    return SimpleNamespace(connection=SimpleNamespace(alias=connection.alias))
-
-
-def install_complaint_templates() -> None:
-    """The rows the complaints SMS-templates migration writes (a flush drops them)."""
-    migration = importlib.import_module("khedmat.complaints.migrations.0003_sms_templates")
-    migration.add_templates(apps, _editor())
-
-
-def grant_complaint_permissions() -> None:
-    """The role groups' complaint permissions (a transactional test's flush drops them)."""
-    migration = importlib.import_module("khedmat.complaints.migrations.0002_role_permissions")
-    migration.grant_permissions(apps, _editor())
+from tests.complaints.helpers import FileComplaint, install_complaint_templates
 
 
 @pytest.fixture
-def complaint_templates(templates: None) -> None:  # noqa: F811
+def complaint_templates(templates: None) -> None:
     install_complaint_templates()
 
 
 @pytest.fixture
-def inspection(units: dict[str, OrgUnit], settings: SettingsWrapper) -> OrgUnit:  # noqa: F811
+def inspection(units: dict[str, OrgUnit], settings: SettingsWrapper) -> OrgUnit:
     """The complaints/inspection unit, under the agency, named by KHEDMAT_COMPLAINTS_UNIT."""
     unit = OrgUnit.objects.create(code="inspection", name="بازرسی و شکایات", parent=units["agency"])
     settings.KHEDMAT_COMPLAINTS_UNIT = "inspection"
@@ -66,7 +33,7 @@ def inspector(make_user: Callable[..., User], inspection: OrgUnit) -> User:
 
 
 @pytest.fixture
-def desk_operator(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> User:  # noqa: F811
+def desk_operator(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> User:
     return make_user("desk-operator", roles=["operator"], org_unit=units["office"])
 
 
@@ -77,13 +44,10 @@ def stranger(make_user: Callable[..., User]) -> User:
     return make_user("stranger", roles=["agent"], org_unit=other)
 
 
-FileComplaint = Callable[..., Complaint]
-
-
 @pytest.fixture
 def file(
-    service: Any,  # noqa: F811
-    citizen: User,  # noqa: F811
+    service: Any,
+    citizen: User,
     complaint_templates: None,
     inspection: OrgUnit,
 ) -> FileComplaint:

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from khedmat.accounts.models import User
 from khedmat.complaints import services
 from khedmat.complaints.models import Complaint
-
-from .conftest import FileComplaint
+from tests.complaints.helpers import FileComplaint
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,61 @@ def test_track_shows_the_answer_and_refuses_wrong_inputs_alike(
         {"tracking_code": complaint.tracking_code, "national_code": "0013542419"},
     )
     assert limited.status_code == 429
+
+
+def test_my_complaints_come_a_page_at_a_time_newest_first_in_constant_queries(
+    client: Client, citizen: User, file: FileComplaint, inspector: User
+) -> None:
+    complaints = [file(subject=f"complaint {n}") for n in range(5)]
+    services.answer_complaint(complaints[3], text="Answered.", actor=inspector)
+    client.force_login(citizen)
+
+    first = client.get(BASE, {"limit": 2}).json()
+    with CaptureQueriesContext(connection) as one_page:
+        second = client.get(BASE, {"limit": 2, "after": first["next"]}).json()
+    with CaptureQueriesContext(connection) as five:
+        everything = client.get(BASE).json()
+    last = client.get(BASE, {"limit": 2, "after": second["next"]}).json()
+
+    newest = [complaint.tracking_code for complaint in reversed(complaints)]
+    pages = [first, second, last]
+    assert [[item["tracking_code"] for item in page["items"]] for page in pages] == [
+        newest[:2],
+        newest[2:4],
+        newest[4:],
+    ]
+    assert last["next"] is None
+    assert len(one_page.captured_queries) == len(five.captured_queries)
+    answered = first["items"][1]
+    assert answered == {
+        "tracking_code": newest[1],
+        "status": "answered",
+        "status_label": "Answered",
+        "subject": "complaint 3",
+        "service_code": complaints[3].service.code,
+        "request_code": None,
+        "submitted_at": answered["submitted_at"],
+        "deadline_at": answered["deadline_at"],
+        "is_overdue": False,
+        "answer": "Answered.",
+        "answered_at": answered["answered_at"],
+    }
+    assert answered["answered_at"] is not None
+    assert first["items"][0]["answer"] is None
+    assert everything["items"] == first["items"] + second["items"] + last["items"]
+
+
+def test_a_bad_complaints_cursor_or_limit_is_refused(client: Client, citizen: User) -> None:
+    client.force_login(citizen)
+
+    bad = client.get(BASE, {"after": "not-a-cursor"})
+    too_many = client.get(BASE, {"limit": 101})
+
+    assert (bad.status_code, bad.json()) == (
+        400,
+        {"detail": "This page link is not valid; start again from the first page."},
+    )
+    assert too_many.status_code == 422
 
 
 def test_in_the_openapi_document(client: Client) -> None:

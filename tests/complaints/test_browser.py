@@ -5,40 +5,26 @@ Then every complaint page in fa and ar at 390 px and on a desktop, for the scree
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import User
 from khedmat.complaints import services
 from khedmat.complaints.models import Complaint
 from khedmat.core.digits import fold_digits
 from khedmat.notifications.fake_sms import FakeSmsServer
-from tests.browser.conftest import make_page, screenshot
-from tests.notifications.conftest import install_default_templates, run_worker
-
-from .conftest import grant_complaint_permissions, install_complaint_templates
+from tests.complaints.helpers import grant_complaint_permissions, install_complaint_templates
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.notifications import install_default_templates, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MOBILE = "۰۹۱۲۱۲۳۴۵۶۷"
 E164 = "+989121234567"
-
-
-@pytest.fixture
-def fake_sms(settings: SettingsWrapper) -> Iterator[FakeSmsServer]:
-    server = FakeSmsServer().start()
-    settings.KHEDMAT_SMS = server.sms_settings(["kavenegar"])
-    settings.KHEDMAT_QUIET_HOURS = "off"
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -72,7 +58,7 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
     browser: Any,
     live_server: Any,
     outside_requests: list[str],
-    fake_sms: FakeSmsServer,
+    fake_kavenegar: FakeSmsServer,
     ready: None,
     service: Any,
     inspector: User,
@@ -89,7 +75,7 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/accounts/applicant/code/**")
     run_worker()
-    (otp_text,) = texts_to(fake_sms, E164)
+    (otp_text,) = texts_to(fake_kavenegar, E164)
     code = re.search(r"\b(\d{6})\b", otp_text).group(1)  # type: ignore[union-attr]
     page.locator("#id_code").fill(code)
     page.locator("main form button[type=submit]").first.click()
@@ -113,7 +99,7 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
     assert shown.replace(" ", "") == complaint.tracking_code
     screenshot(page, "complaints-receipt-fa-390")
     run_worker()
-    assert any(complaint.tracking_code in text for text in texts_to(fake_sms, E164))
+    assert any(complaint.tracking_code in text for text in texts_to(fake_kavenegar, E164))
 
     # 3. The complaints unit answers in the desk.
     desk = with_session(
@@ -131,7 +117,7 @@ def test_an_applicant_files_a_complaint_and_reads_the_answer(
     complaint.refresh_from_db()
     assert complaint.status == "answered"
     run_worker()
-    assert sum(complaint.tracking_code in text for text in texts_to(fake_sms, E164)) == 2
+    assert sum(complaint.tracking_code in text for text in texts_to(fake_kavenegar, E164)) == 2
 
     # 4. The applicant reads the outcome on the complaint's tracking page.
     page.goto(f"{live_server.url}/complaints/track/")

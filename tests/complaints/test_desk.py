@@ -15,8 +15,7 @@ from khedmat.complaints import services
 from khedmat.complaints.choices import ComplaintChannel, ComplaintStatus
 from khedmat.complaints.models import Complaint
 from khedmat.notifications.models import Message
-
-from .conftest import FileComplaint
+from tests.complaints.helpers import FileComplaint
 
 pytestmark = pytest.mark.django_db
 

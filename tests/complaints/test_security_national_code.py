@@ -12,7 +12,7 @@ from khedmat.complaints import services
 from khedmat.complaints.errors import RequestNotYoursError
 from khedmat.complaints.models import Complaint
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("complaint_templates")]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from .conftest import FileComplaint
+from tests.complaints.helpers import FileComplaint
 
 pytestmark = pytest.mark.django_db
 

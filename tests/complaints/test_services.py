@@ -25,8 +25,7 @@ from khedmat.complaints.models import CODE_LENGTH, Complaint
 from khedmat.core.models import Activity
 from khedmat.core.tracking import is_valid_tracking_code
 from khedmat.notifications.models import Message
-
-from .conftest import FileComplaint
+from tests.complaints.helpers import FileComplaint
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from khedmat.config import CACHE_TABLE, ConfigError, cache_from_url
-from tests.jobs.conftest import REPO, worker_env
+from tests.fixtures.jobs import REPO, worker_env
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 PRINT_CACHE = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"

@@ -13,7 +13,7 @@ from khedmat.integrations.inquiries.base import InquiryRejected, InquiryUnavaila
 from khedmat.integrations.inquiries.gsb import GsbInquiryProvider
 from khedmat.integrations.inquiries.registry import get_provider, provider_name_for
 from khedmat.jobs.services import is_retryable
-from tests.integrations.conftest import (
+from tests.fixtures.integrations import (
     BAD_KEY_CODE,
     CLIENT_TIMEOUT,
     ERROR_500_CODE,

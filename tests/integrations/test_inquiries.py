@@ -16,14 +16,14 @@ from khedmat.integrations.models import InquiryLog, InquiryRequest
 from khedmat.integrations.services import parameters_hash, request_inquiry, run_inquiry
 from khedmat.integrations.tasks import run_inquiry_task
 from khedmat.jobs.errors import PermanentError
-from tests.integrations.conftest import (
+from tests.fixtures.integrations import (
     BAD_KEY_CODE,
     ERROR_500_CODE,
     FOUND_CODE,
     NOT_FOUND_CODE,
     SLOW_CODE,
 )
-from tests.jobs.conftest import make_worker
+from tests.fixtures.jobs import make_worker
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from khedmat.integrations.choices import InquiryOutcome
 from khedmat.integrations.fake_agency import FakeAgencyServer
 from khedmat.integrations.inquiries.base import InquiryRejected
 from khedmat.integrations.inquiries.gsb import GsbInquiryProvider
-from tests.integrations.conftest import CLIENT_TIMEOUT, FOUND_CODE, NOT_FOUND_CODE
+from tests.fixtures.integrations import CLIENT_TIMEOUT, FOUND_CODE, NOT_FOUND_CODE
 
 KIND = "mobile_ownership"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_config import run_khedmat
+from tests.fixtures.config import run_khedmat
 
 
 def test_inquiry_provider_without_a_kind_is_one_clear_line(tmp_path):

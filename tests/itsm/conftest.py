@@ -13,8 +13,7 @@ from khedmat.itsm.models import Incident
 from khedmat.sla.choices import DurationUnit, TargetKind
 from khedmat.sla.models import SlaPolicy, SlaTarget
 from khedmat.sla.queries import clear_unit_calendars
-
-ReportIncident = Callable[..., Incident]
+from tests.itsm.helpers import ReportIncident
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from khedmat.itsm.indexing import (
     reindex_known_errors,
     suggest_known_errors,
 )
-from tests.itsm.conftest import ReportIncident
+from tests.itsm.helpers import ReportIncident
 
 pytestmark = pytest.mark.django_db
 

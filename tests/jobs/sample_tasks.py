@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import fcntl
+import socket
 from pathlib import Path
 
 from django_tasks import task
@@ -33,21 +34,34 @@ def record(path: str, label: str) -> str:
     return label
 
 
+def tell(address: str, text: str) -> None:
+    """Send one line to the test listening on the Unix socket at `address` (helpers.Listener)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(address)
+        connection.sendall(f"{text}\n".encode())
+
+
 @task()
-def block_until_released(path: str, release: str) -> str:
+def report_running(address: str) -> str:
+    """Tell the test this task runs."""
+    tell(address, "running")
+    return "running"
+
+
+@task()
+def block_until_released(path: str, address: str, gate: str) -> str:
+    """Log "started" and tell the test, then wait while the test holds the lock on `gate`."""
     append_line(path, "started")
-    deadline = time.monotonic() + 60
-    while not Path(release).exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError("never released")
-        time.sleep(0.05)
+    tell(address, "started")
+    with Path(gate).open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)  # blocks until helpers.Gate.open(); closing unlocks
     append_line(path, "done")
     return "done"
 
 
 @task()
 def fail_then_succeed(path: str, failures: int) -> int:
-    attempt = append_line(path, f"{time.time():.6f}")
+    attempt = append_line(path, "attempt")
     if attempt <= failures:
         raise RetryableError(f"attempt {attempt} failed")
     return attempt

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from khedmat.jobs.models import WorkerHeartbeat
-from tests.jobs.conftest import make_worker
+from tests.fixtures.jobs import make_worker
 from tests.jobs.sample_tasks import (
     always_retryable,
     exit_process,
@@ -35,32 +35,30 @@ def fast_backoff(settings: Settings) -> None:
 def test_retryable_error_is_retried_with_growing_backoff_until_success(tmp_path: Path) -> None:
     log = tmp_path / "attempts.log"
     result = fail_then_succeed.enqueue(str(log), 2)
-    worker = make_worker()
     waits: list[float] = []  # run_after minus the failed attempt's start, per failure
-    deadline = time.monotonic() + 20
-    while True:
-        worker.run()
-        row = DBTaskResult.objects.get(id=result.id)
-        if row.status != TaskResultStatus.READY:
-            break
-        if len(row.worker_ids) > len(waits):
-            assert row.exception_class_path == "khedmat.jobs.errors.RetryableError"
-            assert f"attempt {len(row.worker_ids)} failed" in row.traceback
-            assert row.started_at is not None
-            waits.append((row.run_after - row.started_at).total_seconds())
-        assert time.monotonic() < deadline, "the task never finished"
-        time.sleep(0.05)
+    due: dt.datetime | None = None  # the first attempt is due at once
 
+    for attempt in (1, 2):
+        make_worker().run(now=due)
+        row = DBTaskResult.objects.get(id=result.id)
+        assert (row.status, len(row.worker_ids)) == (TaskResultStatus.READY, attempt)
+        assert row.exception_class_path == "khedmat.jobs.errors.RetryableError"
+        assert f"attempt {attempt} failed" in row.traceback
+        assert row.started_at is not None
+        waits.append((row.run_after - row.started_at).total_seconds())
+        make_worker().run(now=row.run_after - dt.timedelta(milliseconds=1))  # not due yet
+        assert read_lines(log) == ["attempt"] * attempt
+        due = row.run_after
+    make_worker().run(now=due)
+
+    row = DBTaskResult.objects.get(id=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert row.return_value == 3
     assert len(row.worker_ids) == 3
     assert (row.exception_class_path, row.traceback) == ("", "")
-    assert len(waits) == 2
     assert 1.0 <= waits[0] < 1.9
     assert 2.0 <= waits[1] < 3.2
-    attempted_at = [float(line) for line in read_lines(log)]
-    assert attempted_at[1] - attempted_at[0] >= 1.0
-    assert attempted_at[2] - attempted_at[1] >= 2.0
+    assert read_lines(log) == ["attempt"] * 3
 
 
 def test_attempts_stop_at_the_maximum(tmp_path: Path) -> None:

@@ -16,15 +16,17 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
+from khedmat.jobs import worker as worker_module
 from khedmat.jobs.models import WorkerHeartbeat
 from khedmat.jobs.services import (
     delete_worker_heartbeat,
     prune_finished_tasks,
     prune_stale_heartbeats,
     recover_abandoned_tasks,
+    refresh_worker_heartbeat,
     register_worker_heartbeat,
 )
-from tests.jobs.conftest import make_worker, wait_for
+from tests.fixtures.jobs import make_worker
 from tests.jobs.sample_tasks import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,8 +142,19 @@ def test_prune_deletes_heartbeats_silent_for_over_a_day() -> None:
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["quiet"]
 
 
-def test_heartbeat_thread_refreshes_last_seen_and_clean_exit_removes_the_row() -> None:
+def test_heartbeat_thread_refreshes_last_seen_and_clean_exit_removes_the_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     worker = make_worker(batch=False, interval=0.05, heartbeat_seconds=0.1)
+    refreshed = threading.Event()
+
+    def refresh_and_tell(heartbeat: WorkerHeartbeat) -> WorkerHeartbeat:
+        """The real refresh, then a signal to the test (which waits for it, not for the clock)."""
+        heartbeat = refresh_worker_heartbeat(heartbeat)
+        refreshed.set()
+        return heartbeat
+
+    monkeypatch.setattr(worker_module, "refresh_worker_heartbeat", refresh_and_tell)
 
     def run() -> None:
         try:
@@ -152,17 +165,9 @@ def test_heartbeat_thread_refreshes_last_seen_and_clean_exit_removes_the_row() -
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        row = wait_for(
-            lambda: WorkerHeartbeat.objects.filter(worker_id=worker.worker_id).first(),
-            what="the heartbeat row",
-        )
-        first_seen = row.last_seen_at
-        wait_for(
-            lambda: (
-                WorkerHeartbeat.objects.get(worker_id=worker.worker_id).last_seen_at > first_seen
-            ),
-            what="a refreshed heartbeat",
-        )
+        assert refreshed.wait(timeout=20), "the heartbeat thread never refreshed the row"
+        row = WorkerHeartbeat.objects.get(worker_id=worker.worker_id)
+        assert row.last_seen_at > row.started_at
         assert row.pid == os.getpid()
         assert row.hostname == socket.gethostname()
     finally:

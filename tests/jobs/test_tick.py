@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from khedmat.jobs.services import TICK_PRIORITY, claim_tick_minute
 from khedmat.jobs.tick import register_tick, run_tick_handlers, tick_handler_names, unregister_tick
-from tests.jobs.conftest import make_worker
+from tests.fixtures.jobs import make_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from khedmat.jobs.models import WorkerHeartbeat
 from khedmat.jobs.queries import latest_worker_heartbeat
-from tests.jobs.conftest import WorkerProcesses, wait_for
-from tests.jobs.sample_tasks import block_until_released, read_lines, record
+from tests.fixtures.jobs import WorkerProcesses
+from tests.jobs.helpers import Gate, Listener
+from tests.jobs.sample_tasks import block_until_released, read_lines, record, report_running
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -59,30 +60,28 @@ def test_committed_task_runs_exactly_once(
 
 
 def test_worker_killed_mid_task_loses_nothing_after_restart(
-    worker_processes: WorkerProcesses, tmp_path: Path
+    worker_processes: WorkerProcesses, tmp_path: Path, listener: Listener, gate: Gate
 ) -> None:
-    log, release = tmp_path / "blocking.log", tmp_path / "release"
+    log = tmp_path / "blocking.log"
     others_log = tmp_path / "others.log"
-    blocking = block_until_released.enqueue(str(log), str(release))
+    blocking = block_until_released.enqueue(str(log), listener.address, str(gate.path))
     others = [record.enqueue(str(others_log), f"task {number}") for number in range(5)]
 
     first = worker_processes.start("--interval", "0.1")
-    wait_for(lambda: read_lines(log) == ["started"], what="the blocking task to start")
+    assert listener.receive() == "started", worker_processes.output(first)
+    assert read_lines(log) == ["started"]
     row = DBTaskResult.objects.get(id=blocking.id)
     assert row.status == TaskResultStatus.RUNNING, worker_processes.output(first)
     os.kill(first.pid, signal.SIGKILL)
     assert first.wait(timeout=10) == -signal.SIGKILL
     assert DBTaskResult.objects.get(id=blocking.id).status == TaskResultStatus.RUNNING
 
-    release.touch()
-    second = worker_processes.start("--interval", "0.1")
-    wait_for(
-        lambda: all(status == TaskResultStatus.SUCCESSFUL for status in statuses().values()),
-        what="every task to succeed after the restart",
-    )
-    second.send_signal(signal.SIGTERM)
-    assert second.wait(timeout=10) == 0, worker_processes.output(second)
+    gate.open()
+    second = worker_processes.start("--batch", "--interval", "0")  # exits when nothing is left
+    assert second.wait(timeout=60) == 0, worker_processes.output(second)
+    assert listener.receive() == "started"  # the recovered task, run again
 
+    assert all(status == TaskResultStatus.SUCCESSFUL for status in statuses().values())
     assert read_lines(log) == ["started", "started", "done"]
     assert sorted(read_lines(others_log)) == [f"task {number}" for number in range(5)]
     blocking.refresh()
@@ -95,12 +94,18 @@ def test_worker_killed_mid_task_loses_nothing_after_restart(
     assert not WorkerHeartbeat.objects.filter(pid=second.pid).exists()
 
 
-def test_running_worker_keeps_a_recent_heartbeat(worker_processes: WorkerProcesses) -> None:
+def test_running_worker_keeps_a_recent_heartbeat(
+    worker_processes: WorkerProcesses, listener: Listener
+) -> None:
     assert latest_worker_heartbeat() is None
+    report_running.enqueue(listener.address)
 
     process = worker_processes.start("--interval", "0.2")
-    seen = wait_for(latest_worker_heartbeat, what="the worker's heartbeat")
+    # The worker registers its heartbeat before it runs a task.
+    assert listener.receive() == "running", worker_processes.output(process)
+    seen = latest_worker_heartbeat()
 
+    assert seen is not None
     assert timezone.now() - seen < dt.timedelta(minutes=2)
     heartbeat = WorkerHeartbeat.objects.get()
     assert heartbeat.pid == process.pid

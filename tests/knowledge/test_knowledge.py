@@ -14,7 +14,7 @@ from khedmat.knowledge import queries, services
 from khedmat.knowledge.choices import ArticleKind, ArticleStatus, Audience
 from khedmat.knowledge.errors import FeedbackAlreadyGivenError
 from khedmat.knowledge.models import Article, ArticleFeedback, ArticleTicketLink
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test import Client
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.notifications import services
 from khedmat.notifications.choices import Channel, MessageKind, MessageStatus
-from tests.browser.conftest import make_page, screenshot
+from tests.fixtures.browser import make_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,8 +69,3 @@ def test_outbox_in_persian(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, f"notifications-outbox-fa-{suffix}")
     assert outside_requests == []
-
-
-@pytest.fixture
-def outside_requests() -> list[str]:
-    return []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import signal
-import time
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,16 +26,16 @@ from khedmat.notifications.choices import Channel, MessageKind, MessageStatus
 from khedmat.notifications.fake_sms import FAKE_API_KEY, SENDERS, FakeSmsServer
 from khedmat.notifications.models import Message
 from khedmat.notifications.tasks import deliver_message_task
-from tests.jobs.conftest import WorkerProcesses, wait_for, worker_env
-from tests.notifications.conftest import (
+from tests.fixtures.jobs import WorkerProcesses, worker_env
+from tests.fixtures.notifications import (
     ERROR_500_MOBILE,
     INVALID_MOBILE,
     NO_CREDIT_MOBILE,
     SLOW_MOBILE,
-    change_stage,
     install_default_templates,
     run_worker,
 )
+from tests.notifications.helpers import change_stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -229,9 +229,9 @@ def test_a_server_error_retries_with_growing_backoff_then_fails(
     message = sms(ERROR_500_MOBILE)
 
     waits: list[float] = []
+    due: dt.datetime | None = None  # the first attempt is due at once
     for attempt in (1, 2):
-        started = timezone.now()
-        run_worker()
+        run_worker(now=due)
         message.refresh_from_db()
         row = task_row(message)
         assert (message.status, message.attempts) == (MessageStatus.QUEUED, attempt)
@@ -239,12 +239,13 @@ def test_a_server_error_retries_with_growing_backoff_then_fails(
         assert row.status == TaskResultStatus.READY
         assert row.exception_class_path == "khedmat.notifications.errors.DeliveryRetryError"
         assert message.next_attempt_at is not None
-        waits.append((row.run_after - started).total_seconds())
-        run_worker()  # not due yet: nothing happens
+        assert row.started_at is not None
+        waits.append((row.run_after - row.started_at).total_seconds())  # after the attempt's start
+        run_worker(now=row.run_after - dt.timedelta(milliseconds=1))  # not due yet: nothing happens
         assert len(sends(fake_sms)) == attempt
-        time.sleep(max(0.0, (row.run_after - timezone.now()).total_seconds()) + 0.05)
+        due = row.run_after
 
-    run_worker()
+    run_worker(now=due)
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 3)
@@ -370,18 +371,35 @@ def test_english_email_is_left_to_right(settings: SettingsWrapper) -> None:
 # --- a worker killed mid-delivery ----------------------------------------------------------
 
 
-@pytest.fixture
-def worker_processes(tmp_path: Path) -> Iterator[WorkerProcesses]:
-    processes = WorkerProcesses(tmp_path)
-    try:
-        yield processes
-    finally:
-        processes.stop_all()
-
-
 @pytest.mark.slow
+class HeldAnswers:
+    """The fake's slow answers (…0408) held until the test releases them, and the test told when a
+    request arrived and when the fake stored its message: the test waits for these, not the clock."""
+
+    def __init__(self, fake: FakeSmsServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+        self.stored = threading.Event()
+        store = fake.app.outbox.add
+
+        def hold() -> None:
+            self.arrived.set()
+            self.released.wait(timeout=60)
+
+        def add(*args: Any, **kwargs: Any) -> Any:
+            message = store(*args, **kwargs)
+            self.stored.set()
+            return message
+
+        monkeypatch.setattr(fake.app, "stall", hold)
+        monkeypatch.setattr(fake.app.outbox, "add", add)
+
+
 def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_once(
-    fake_sms: FakeSmsServer, worker_processes: WorkerProcesses, record: User
+    fake_sms: FakeSmsServer,
+    worker_processes: WorkerProcesses,
+    record: User,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     env = worker_env(
         KHEDMAT_QUIET_HOURS="off",
@@ -392,14 +410,18 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_once(
         KHEDMAT_SMS_KAVENEGAR_SENDER=SENDERS["kavenegar"],
         KHEDMAT_SMS_KAVENEGAR_TIMEOUT="15",
     )
-    # The fake holds a …0408 request for two seconds before it answers: time to kill the worker.
+    # The fake holds the …0408 request until the test lets it go: time to kill the worker.
+    held = HeldAnswers(fake_sms, monkeypatch)
     message = sms(SLOW_MOBILE, record=record)
 
     first = worker_processes.start("--interval", "0.1", "--no-tick", env=env)
-    wait_for(lambda: sends(fake_sms), what="the worker's send to reach the provider")
+    assert held.arrived.wait(timeout=20), worker_processes.output(first)
+    assert len(sends(fake_sms)) == 1  # the worker's send reached the provider
     first.send_signal(signal.SIGKILL)
     assert first.wait(timeout=10) == -signal.SIGKILL
-    wait_for(fake_sms.outbox, what="the provider to accept the message the worker never saw")
+    held.released.set()
+    assert held.stored.wait(timeout=20)  # the provider accepts the message the worker never saw
+    assert len(fake_sms.outbox()) == 1
 
     message.refresh_from_db()
     assert (message.status, message.attempts, message.provider) == (MessageStatus.QUEUED, 1, "")

@@ -17,7 +17,7 @@ from khedmat.notifications.checks import check_message_settings
 from khedmat.notifications.choices import Channel, MessageKind, MessageStatus
 from khedmat.notifications.models import Message
 from khedmat.notifications.rules import parse_quiet_hours, quiet_until
-from tests.notifications.conftest import GOOD_MOBILE
+from tests.fixtures.notifications import GOOD_MOBILE
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 

@@ -22,19 +22,7 @@ from khedmat.notifications import services
 from khedmat.notifications.choices import Channel, MessageStatus
 from khedmat.notifications.models import Message
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import (  # noqa: F401  (fixtures)
-    Submit,
-    category,
-    citizen,
-    lease_key,
-    make_service,
-    office,
-    outside_requests,
-    service,
-    submit,
-    templates,
-    units,
-)
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +32,7 @@ Login = Callable[[Client, User], Client]
 
 
 @pytest.fixture
-def staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, User]:  # noqa: F811
+def staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, User]:
     """An agent of the licence office, its supervisor (the agency) and two people elsewhere."""
     elsewhere = OrgUnit.objects.create(code="elsewhere", name="Elsewhere")
     return {
@@ -58,7 +46,7 @@ def staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str
 
 
 @pytest.fixture
-def ticket(submit: Submit) -> Ticket:  # noqa: F811
+def ticket(submit: Submit) -> Ticket:
     return submit()  # queues the "request submitted" SMS about the request
 
 
@@ -119,7 +107,7 @@ def test_login_codes_are_for_administrators_only_and_masked(
     verified_login: Login,
     staff: dict[str, User],
     administrator: User,
-    templates: None,  # noqa: F811
+    templates: None,
 ) -> None:
     row = otp.send_login_code("+989121234567", ip_address="10.0.0.7", language="en")
     code = Message.objects.get(idempotency_key=f"otp:{row.pk}")
@@ -162,7 +150,7 @@ def test_the_scoped_list_keeps_its_query_count(
     client: Client,
     verified_login: Login,
     staff: dict[str, User],
-    submit: Submit,  # noqa: F811
+    submit: Submit,
     django_assert_max_num_queries: Any,
 ) -> None:
     submit()

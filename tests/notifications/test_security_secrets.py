@@ -35,7 +35,7 @@ from khedmat.notifications.fake_sms import FakeSmsServer
 from khedmat.notifications.models import Message, MessageTemplate
 from khedmat.notifications.providers.console import ConsoleBackend
 from khedmat.notifications.secrecy import SECRET_MASK, Secret
-from tests.notifications.conftest import INVALID_MOBILE, install_default_templates, run_worker
+from tests.fixtures.notifications import INVALID_MOBILE, install_default_templates, run_worker
 
 UseProviders = Callable[..., dict[str, Any]]
 MOBILE = "+989121234567"

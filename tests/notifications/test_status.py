@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import User
@@ -20,7 +22,7 @@ from khedmat.notifications.errors import IllegalStatusChangeError
 from khedmat.notifications.fake_sms import FakeSmsServer
 from khedmat.notifications.models import Message
 from khedmat.notifications.providers.base import DeliveryStatus
-from tests.notifications.conftest import BLOCKED_MOBILE, GOOD_MOBILE, run_worker
+from tests.fixtures.notifications import BLOCKED_MOBILE, GOOD_MOBILE, run_worker
 
 UseProviders = Callable[..., dict[str, Any]]
 TOKEN = "callback-secret-0123456789"
@@ -109,15 +111,19 @@ class TestPolling:
         use_providers("kavenegar")
         good, blocked = queued(record=record), queued(BLOCKED_MOBILE)
         run_worker()
-        assert services.request_status_polls() == 0  # sent under a second ago: not yet
-        time.sleep(1.1)
+        sent = max(Message.objects.values_list("sent_at", flat=True))
+        assert services.request_status_polls(now=sent) == 0  # sent under a second ago: not yet
+        later = sent + dt.timedelta(seconds=1.1)
         fake_sms.advance()  # the operator reports: delivered, and blocked for …0014
 
         assert (
             "khedmat.notifications.services.delivery.request_status_polls" in tick_handler_names()
         )
-        assert services.request_status_polls() == 1  # one poll job for kavenegar
-        run_worker()
+        assert services.request_status_polls(now=later) == 1  # one poll job for kavenegar
+        (poll,) = DBTaskResult.objects.filter(task_path__endswith=".poll_delivery_statuses_task")
+        assert poll.args_kwargs == {"args": ["kavenegar"], "kwargs": {}}
+        poll.delete()  # the job, run here at `later` as the worker would then
+        assert services.poll_delivery_statuses("kavenegar", now=later) == 2
 
         good.refresh_from_db()
         blocked.refresh_from_db()
@@ -128,8 +134,8 @@ class TestPolling:
         assert len(status_calls) == 1
         delivered = Activity.objects.for_target(record).get(verb="message.delivered")
         assert delivered.data["source"] == "poll"
-        time.sleep(1.1)
-        assert services.request_status_polls() == 0  # final statuses are not polled again
+        even_later = later + dt.timedelta(seconds=1.1)
+        assert services.request_status_polls(now=even_later) == 0  # final statuses: not again
 
     def test_a_message_still_in_flight_stays_sent(
         self, use_providers: UseProviders, fake_sms: FakeSmsServer, settings: SettingsWrapper
@@ -138,14 +144,14 @@ class TestPolling:
         use_providers("kavenegar")
         message = queued()
         run_worker()
-        time.sleep(1.1)
+        later = timezone.now() + dt.timedelta(seconds=1.1)
 
-        assert services.poll_delivery_statuses("kavenegar") == 0
+        assert services.poll_delivery_statuses("kavenegar", now=later) == 0
 
         message.refresh_from_db()
         assert message.status == MessageStatus.SENT
-        assert message.status_checked_at is not None
-        assert services.poll_delivery_statuses("kavenegar") == 0  # checked just now: skipped
+        assert message.status_checked_at == later
+        assert services.poll_delivery_statuses("kavenegar", now=later) == 0  # just checked: skipped
         status_calls = [r for r in fake_sms.requests() if r["path"].endswith("/sms/status.json")]
         assert len(status_calls) == 1
 

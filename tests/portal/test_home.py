@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from khedmat.catalog import services
 from khedmat.catalog.models import Category
-from tests.catalog.conftest import card_rows, card_values
+from tests.fixtures.catalog import card_rows, card_values
 
 pytestmark = pytest.mark.django_db
 

@@ -1,51 +1,21 @@
-"""Process fixtures: the hand-written BPMN documents, published definitions, filed requests."""
+"""Processes fixtures used by several test modules here (the shared ones are in tests/fixtures/)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from khedmat.accounts.models import User
-from khedmat.processes import services
-from khedmat.processes.models import ProcessDefinition
-from tests.tickets.conftest import (  # noqa: F401  (fixtures)
-    MakeService,
-    Submit,
-    category,
-    citizen,
-    lease_key,
-    make_service,
-    office,
-    outside_requests,
-    service,
-    submit,
-    templates,
-    units,
-)
-
-BPMN = Path(__file__).parent / "bpmn"
-
-
-def bpmn(name: str) -> str:
-    return (BPMN / name).read_text(encoding="utf-8")
-
-
-Publish = Callable[[str, str], ProcessDefinition]
+from khedmat.accounts.models import OrgUnit, User
 
 
 @pytest.fixture
-def designer(make_user: Callable[..., User]) -> User:
-    return make_user("designer", roles=["admin"])
-
-
-@pytest.fixture
-def publish(designer: User) -> Publish:
-    """publish("key", "file.bpmn"): a new version of the document, published."""
-
-    def run(key: str, filename: str) -> ProcessDefinition:
-        draft = services.create_definition(key, bpmn(filename), name=key, actor=designer)
-        return services.publish_definition(draft, actor=designer)
-
-    return run
+def inbox_staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, User]:
+    """Agents of the request's unit, a supervisor of the unit above, a stranger elsewhere."""
+    far = OrgUnit.objects.create(code="far-agency", name="Far agency")
+    return {
+        "clerk": make_user("clerk", roles=["agent"], org_unit=units["office"]),
+        "other_clerk": make_user("other_clerk", roles=["agent"], org_unit=units["office"]),
+        "boss": make_user("boss", roles=["supervisor"], org_unit=units["agency"]),
+        "stranger": make_user("stranger", roles=["agent"], org_unit=far),
+    }

@@ -23,7 +23,8 @@ from khedmat.sla.models import SlaPolicy, SlaTarget
 from khedmat.sla.queries import clear_unit_calendars
 from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
-from tests.processes.conftest import Publish, Submit
+from tests.fixtures.processes import Publish
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_the_work_item_endpoints_are_in_the_openapi_document(client: Client) -> 
     assert [p["name"] for p in listing["parameters"]] == ["queue", "sort", "after", "limit"]
     assert listing["parameters"][0]["schema"]["enum"] == ["mine", "team", "unassigned"]
     assert listing["responses"]["200"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/WorkItemPage"
+        "$ref": "#/components/schemas/PagedWorkItemOut"
     }
     assert paths[one]["get"]["summary"] == "One task"
     for path in actions:
@@ -330,6 +331,40 @@ def test_keyset_pages_by_newest_and_by_due(
     by_due = client.get(URL, {"queue": "team", "sort": "due", "limit": 1}).json()
     rest = client.get(URL, {"queue": "team", "sort": "due", "after": by_due["next"]}).json()
     assert [i["id"] for i in rest["items"]] == [first.pk, third.pk]
+
+
+def test_paging_by_due_two_at_a_time_lists_every_task_once_with_no_deadline_last(
+    as_user: Callable[[User], Client],
+    open_items: OpenItems,
+    staff: dict[str, User],
+    settings: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.KHEDMAT_MAX_REQUESTS_PER_DAY = 0  # seven filings by one applicant
+    items = open_items(7)
+    soon = timezone.now() + timedelta(days=1)
+    deadlines = [soon, None, soon, soon + timedelta(hours=1), None, soon, None]
+    for item, due in zip(items, deadlines, strict=True):
+        WorkItem.objects.filter(pk=item.pk).update(due_at=due)
+    rows = list(WorkItem.objects.filter(pk__in=[item.pk for item in items]))
+    with_due = sorted((row for row in rows if row.due_at), key=lambda row: (row.due_at, row.pk))
+    expected = [row.pk for row in with_due] + sorted(row.pk for row in rows if not row.due_at)
+    client = as_user(staff["clerk"])
+
+    seen, after = [], None
+    while True:
+        params: dict[str, Any] = {"queue": "team", "sort": "due", "limit": 2}
+        page = client.get(URL, {**params, **({"after": after} if after else {})}).json()
+        seen += [item["id"] for item in page["items"]]
+        if page["next"] is None:
+            break
+        after = page["next"]
+
+    assert seen == expected
+    assert len(set(seen)) == 7
 
 
 def test_a_listed_item_carries_its_requests_sla_state(

@@ -33,7 +33,7 @@ from khedmat.tickets import services as ticket_services
 from khedmat.tickets.choices import IntakeChannel, Status
 from khedmat.tickets.demo import Person, fill_answers, fill_documents
 from khedmat.tickets.documents import upload_documents
-from tests.browser.conftest import make_page, screenshot
+from tests.fixtures.browser import make_page, screenshot
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {

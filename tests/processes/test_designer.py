@@ -20,8 +20,8 @@ from khedmat.core.models import Activity
 from khedmat.processes import services
 from khedmat.processes.engine import parse_definition
 from khedmat.processes.models import ProcessDefinition
-from tests.browser.conftest import make_page, screenshot
-from tests.processes.conftest import Publish, bpmn
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.processes import Publish, bpmn
 
 pytestmark = pytest.mark.django_db
 

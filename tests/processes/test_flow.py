@@ -34,16 +34,11 @@ from khedmat.sla.models import SlaClock
 from khedmat.tickets import services as ticket_services
 from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
-from tests.integrations.conftest import (  # noqa: F401  (fixtures)
-    clear_cache,
-    fake_agency,
-    fake_office,
-    inquiry_settings,
-    office_settings,
-)
-from tests.processes.conftest import Publish, Submit, bpmn
+from tests.fixtures.processes import Publish, bpmn
+from tests.fixtures.tickets import Submit
 
-pytestmark = pytest.mark.django_db
+# Cached inquiry answers and breaker state belong to one test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 
 
 @pytest.fixture
@@ -76,10 +71,10 @@ def lawyer(make_user: Any, units: dict[str, Any]) -> User:
 
 @pytest.fixture
 def outside(
-    inquiry_settings: dict[str, Any],  # noqa: F811
-    office_settings: dict[str, Any],  # noqa: F811
-    fake_agency: FakeAgencyServer,  # noqa: F811
-    fake_office: FakeOfficeServer,  # noqa: F811
+    inquiry_settings: dict[str, Any],
+    office_settings: dict[str, Any],
+    fake_agency: FakeAgencyServer,
+    fake_office: FakeOfficeServer,
 ) -> Iterator[tuple[FakeAgencyServer, FakeOfficeServer]]:
     yield fake_agency, fake_office
 
@@ -259,7 +254,7 @@ def test_a_manual_office_automation_waits_for_the_letter_number(
     agent: User,
     supervisor: User,
     lawyer: User,
-    inquiry_settings: dict[str, Any],  # noqa: F811
+    inquiry_settings: dict[str, Any],
     settings: Any,
 ) -> None:
     settings.KHEDMAT_OFFICE_AUTOMATION = {"provider": "manual"}

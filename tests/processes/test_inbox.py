@@ -24,24 +24,13 @@ from khedmat.processes.assignment import (
 from khedmat.processes.choices import WorkItemStatus
 from khedmat.processes.errors import WorkItemClosedError
 from khedmat.processes.models import ProcessDefinition, WorkItem
-from tests.processes.conftest import Publish, Submit
+from tests.fixtures.processes import Publish
+from tests.fixtures.tickets import Submit
+from tests.processes.helpers import OpenItems
 
 pytestmark = pytest.mark.django_db
 
-OpenItems = Callable[[int], list[WorkItem]]
 Login = Callable[[Client, User], Any]
-
-
-@pytest.fixture
-def staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, User]:
-    """Agents of the request's unit, a supervisor of the unit above, a stranger elsewhere."""
-    far = OrgUnit.objects.create(code="far-agency", name="Far agency")
-    return {
-        "clerk": make_user("clerk", roles=["agent"], org_unit=units["office"]),
-        "other_clerk": make_user("other_clerk", roles=["agent"], org_unit=units["office"]),
-        "boss": make_user("boss", roles=["supervisor"], org_unit=units["agency"]),
-        "stranger": make_user("stranger", roles=["agent"], org_unit=far),
-    }
 
 
 @pytest.fixture
@@ -77,12 +66,12 @@ def _activities(item: WorkItem) -> list[str]:
 
 
 def test_each_tab_shows_exactly_its_items(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     mine, theirs, free = open_items(3)
-    claim_work_item(mine, actor=staff["clerk"])
-    claim_work_item(theirs, actor=staff["other_clerk"])
-    verified_login(client, staff["clerk"])
+    claim_work_item(mine, actor=inbox_staff["clerk"])
+    claim_work_item(theirs, actor=inbox_staff["other_clerk"])
+    verified_login(client, inbox_staff["clerk"])
 
     assert _shown(client, "mine") == {mine.pk}
     assert _shown(client, "team") == {mine.pk, theirs.pk, free.pk}
@@ -92,20 +81,20 @@ def test_each_tab_shows_exactly_its_items(
 
 
 def test_the_supervisor_sees_agent_items_only_through_assigning_not_in_the_team_tab(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
-    verified_login(client, staff["boss"])
+    verified_login(client, inbox_staff["boss"])
 
     assert _shown(client, "team") == set()  # the item needs the agent role
     assert client.get(reverse("processes:workitem_assign", args=[item.pk])).status_code == 200
 
 
 def test_a_stranger_of_another_unit_sees_none(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     items = open_items(2)
-    verified_login(client, staff["stranger"])
+    verified_login(client, inbox_staff["stranger"])
 
     for view in ("mine", "team", "unassigned"):
         assert _shown(client, view) == set()
@@ -115,7 +104,7 @@ def test_a_stranger_of_another_unit_sees_none(
 
 
 def test_sorting_by_due_and_keyset_pages(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     from datetime import timedelta
 
@@ -125,7 +114,7 @@ def test_sorting_by_due_and_keyset_pages(
     now = timezone.now()
     WorkItem.objects.filter(pk=first.pk).update(due_at=now + timedelta(days=3))
     WorkItem.objects.filter(pk=second.pk).update(due_at=now + timedelta(days=1))
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
     url = reverse("processes:inbox")
 
     due = client.get(url, {"view": "team", "sort": "due"}).context["page"].items
@@ -141,13 +130,13 @@ def test_sorting_by_due_and_keyset_pages(
 def test_the_page_costs_the_same_queries_for_5_or_25_items(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
     django_assert_num_queries: Callable[..., Any],
     settings: Any,
 ) -> None:
     settings.KHEDMAT_MAX_REQUESTS_PER_DAY = 0  # twenty-five filings by one applicant
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
     url = reverse("processes:inbox")
     open_items(5)
     client.get(url, {"view": "team"})  # warm the content-type cache
@@ -163,15 +152,15 @@ def test_the_page_costs_the_same_queries_for_5_or_25_items(
 
 
 def test_an_agent_with_the_role_claims(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
 
     response = client.post(reverse("processes:workitem_claim", args=[item.pk]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("processes:inbox")
-    assert WorkItem.objects.get(pk=item.pk).assignee == staff["clerk"]
+    assert WorkItem.objects.get(pk=item.pk).assignee == inbox_staff["clerk"]
     assert _activities(item)[-1] == "process.work_item_claimed"
     assert "The task is yours now." in response.content.decode()
 
@@ -198,76 +187,76 @@ def test_one_without_the_role_cannot_claim_and_nothing_changes(
 
 
 def test_a_supervisor_assigns_to_an_agent_with_the_role(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
-    verified_login(client, staff["boss"])
+    verified_login(client, inbox_staff["boss"])
     url = reverse("processes:workitem_assign", args=[item.pk])
     choices = client.get(url).context["form"].fields["assignee"].queryset
 
-    response = client.post(url, {"assignee": staff["other_clerk"].pk})
+    response = client.post(url, {"assignee": inbox_staff["other_clerk"].pk})
 
-    assert set(choices) == {staff["clerk"], staff["other_clerk"]}
+    assert set(choices) == {inbox_staff["clerk"], inbox_staff["other_clerk"]}
     assert response.status_code == 302
-    assert WorkItem.objects.get(pk=item.pk).assignee == staff["other_clerk"]
+    assert WorkItem.objects.get(pk=item.pk).assignee == inbox_staff["other_clerk"]
     activity = Activity.objects.for_target(item.ticket).order_by("id").last()
     assert activity is not None and activity.verb == "process.work_item_assigned"
-    assert (activity.actor, activity.new_value) == (staff["boss"], "other_clerk")
+    assert (activity.actor, activity.new_value) == (inbox_staff["boss"], "other_clerk")
 
 
 def test_a_supervisor_cannot_assign_to_someone_without_the_role(
-    staff: dict[str, User], open_items: OpenItems
+    inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
 
-    for person in (staff["stranger"], staff["boss"]):
+    for person in (inbox_staff["stranger"], inbox_staff["boss"]):
         with pytest.raises(NotEligibleError):
-            assign_work_item(item, assignee=person, actor=staff["boss"])
+            assign_work_item(item, assignee=person, actor=inbox_staff["boss"])
     assert WorkItem.objects.get(pk=item.pk).assignee is None
 
 
 def test_an_agent_cannot_assign(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
     before = _activities(item)
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
     url = reverse("processes:workitem_assign", args=[item.pk])
 
-    response = client.post(url, {"assignee": staff["other_clerk"].pk})
+    response = client.post(url, {"assignee": inbox_staff["other_clerk"].pk})
 
     assert response.status_code == 403
     assert "You may not change who holds this task." in response.content.decode()
     assert WorkItem.objects.get(pk=item.pk).assignee is None
     assert _activities(item) == before
     with pytest.raises(WorkItemPermissionError):
-        assign_work_item(item, assignee=staff["other_clerk"], actor=staff["clerk"])
+        assign_work_item(item, assignee=inbox_staff["other_clerk"], actor=inbox_staff["clerk"])
 
 
 def test_a_closed_item_is_refused(
-    client: Client, verified_login: Login, staff: dict[str, User], open_items: OpenItems
+    client: Client, verified_login: Login, inbox_staff: dict[str, User], open_items: OpenItems
 ) -> None:
     (item,) = open_items(1)
-    services.complete_work_item(item, data={"approved": True}, actor=staff["clerk"])
+    services.complete_work_item(item, data={"approved": True}, actor=inbox_staff["clerk"])
     item.refresh_from_db()
     assert item.status == WorkItemStatus.COMPLETED
-    verified_login(client, staff["other_clerk"])
+    verified_login(client, inbox_staff["other_clerk"])
 
     response = client.post(reverse("processes:workitem_claim", args=[item.pk]), follow=True)
 
     assert "This task is already done or was withdrawn." in response.content.decode()
     assert WorkItem.objects.get(pk=item.pk).assignee is None
     with pytest.raises(WorkItemClosedError):
-        assign_work_item(item, assignee=staff["clerk"], actor=staff["boss"])
+        assign_work_item(item, assignee=inbox_staff["clerk"], actor=inbox_staff["boss"])
 
 
-def test_the_holder_releases(staff: dict[str, User], open_items: OpenItems) -> None:
+def test_the_holder_releases(inbox_staff: dict[str, User], open_items: OpenItems) -> None:
     (item,) = open_items(1)
-    claim_work_item(item, actor=staff["clerk"])
+    claim_work_item(item, actor=inbox_staff["clerk"])
 
     with pytest.raises(WorkItemPermissionError):
-        release_work_item(item, actor=staff["other_clerk"])
-    release_work_item(item, actor=staff["clerk"])
+        release_work_item(item, actor=inbox_staff["other_clerk"])
+    release_work_item(item, actor=inbox_staff["clerk"])
 
     assert WorkItem.objects.get(pk=item.pk).assignee is None
     assert _activities(item)[-2:] == ["process.work_item_claimed", "process.work_item_released"]

@@ -15,13 +15,11 @@ from khedmat.accounts.models import OrgUnit, User
 from khedmat.catalog.models import Service
 from khedmat.processes.assignment import claim_work_item
 from khedmat.processes.models import ProcessDefinition, SavedInboxView, WorkItem
-from tests.processes import test_inbox
-from tests.processes.conftest import Publish, Submit
-from tests.processes.test_inbox import OpenItems
+from tests.fixtures.processes import Publish
+from tests.fixtures.tickets import Submit
+from tests.processes.helpers import OpenItems
 
 pytestmark = pytest.mark.django_db
-
-staff = test_inbox.staff  # the inbox tests' people (a fixture)
 
 Login = Callable[[Client, User], Any]
 INBOX = "/desk/work/"
@@ -61,11 +59,11 @@ def test_new_items_are_due_when_the_request_is_promised(open_items: OpenItems) -
 def test_filters_by_service_and_tracking_code(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
 ) -> None:
     first, second = open_items(2)
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
 
     assert sorted(_shown(client, view="team")) == [first.pk, second.pk]
     code = first.ticket.tracking_code
@@ -84,12 +82,12 @@ def test_filters_by_service_and_tracking_code(
 def test_a_saved_view_comes_back_and_only_its_owner_deletes_it(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
 ) -> None:
     (item,) = open_items(1)
     code = item.ticket.tracking_code
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
 
     response = client.post(
         reverse("processes:inbox_view_save"),
@@ -97,23 +95,25 @@ def test_a_saved_view_comes_back_and_only_its_owner_deletes_it(
     )
 
     assert response.status_code == 302
-    saved = SavedInboxView.objects.get(user=staff["clerk"])
+    saved = SavedInboxView.objects.get(user=inbox_staff["clerk"])
     assert (saved.name, saved.params) == ("Mine by code", {"view": "unassigned", "q": code})
     page = client.get(INBOX).content.decode()
     assert "Mine by code" in page and f"view=unassigned&amp;q={code}" in page
     client.post(
         reverse("processes:inbox_view_save"), {"name": "Mine by code", "query": "view=mine"}
     )
-    assert SavedInboxView.objects.get(user=staff["clerk"]).params == {"view": "mine"}  # replaced
+    assert SavedInboxView.objects.get(user=inbox_staff["clerk"]).params == {
+        "view": "mine"
+    }  # replaced
     assert (
         client.post(reverse("processes:inbox_view_save"), {"name": " ", "query": ""}).status_code
         == 302
     )
-    assert SavedInboxView.objects.filter(user=staff["clerk"]).count() == 1
+    assert SavedInboxView.objects.filter(user=inbox_staff["clerk"]).count() == 1
 
-    verified_login(client, staff["other_clerk"])
+    verified_login(client, inbox_staff["other_clerk"])
     assert client.post(reverse("processes:inbox_view_delete", args=[saved.pk])).status_code == 404
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
     assert client.post(reverse("processes:inbox_view_delete", args=[saved.pk])).status_code == 302
     assert not SavedInboxView.objects.exists()
 
@@ -121,12 +121,12 @@ def test_a_saved_view_comes_back_and_only_its_owner_deletes_it(
 def test_bulk_claim_takes_the_free_ones_and_names_the_refused(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
 ) -> None:
     free, taken, other = open_items(3)
-    claim_work_item(taken, actor=staff["other_clerk"])
-    verified_login(client, staff["clerk"])
+    claim_work_item(taken, actor=inbox_staff["other_clerk"])
+    verified_login(client, inbox_staff["clerk"])
 
     response = client.post(
         reverse("processes:workitem_bulk"),
@@ -143,31 +143,31 @@ def test_bulk_claim_takes_the_free_ones_and_names_the_refused(
 def test_bulk_assign_is_for_supervisors_and_skips_invisible_items(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
     make_user: Callable[..., User],
 ) -> None:
     first, second = open_items(2)
-    verified_login(client, staff["clerk"])
+    verified_login(client, inbox_staff["clerk"])
     client.post(
         reverse("processes:workitem_bulk"),
-        {"operation": "assign", "items": [first.pk], "assignee": staff["other_clerk"].pk},
+        {"operation": "assign", "items": [first.pk], "assignee": inbox_staff["other_clerk"].pk},
     )
     assert WorkItem.objects.get(pk=first.pk).assignee is None  # an agent may not assign
 
-    verified_login(client, staff["stranger"])
+    verified_login(client, inbox_staff["stranger"])
     client.post(reverse("processes:workitem_bulk"), {"operation": "claim", "items": [first.pk]})
     assert WorkItem.objects.get(pk=first.pk).assignee is None  # not their request
 
-    verified_login(client, staff["boss"])
+    verified_login(client, inbox_staff["boss"])
     page = client.get(INBOX, {"view": "unassigned"})
-    assert staff["other_clerk"] in page.context["assignees"]
+    assert inbox_staff["other_clerk"] in page.context["assignees"]
     client.post(
         reverse("processes:workitem_bulk"),
         {
             "operation": "assign",
             "items": [first.pk, second.pk],
-            "assignee": staff["other_clerk"].pk,
+            "assignee": inbox_staff["other_clerk"].pk,
         },
     )
     assert set(WorkItem.objects.values_list("assignee__username", flat=True)) == {"other_clerk"}
@@ -176,17 +176,19 @@ def test_bulk_assign_is_for_supervisors_and_skips_invisible_items(
 def test_the_inbox_costs_the_same_queries_with_saved_views_and_more_rows(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
 ) -> None:
     open_items(2)
-    verified_login(client, staff["boss"])
+    verified_login(client, inbox_staff["boss"])
     client.get(INBOX, {"view": "unassigned"})  # warm the session and caches
     with CaptureQueriesContext(connection) as few:
         client.get(INBOX, {"view": "unassigned"})
     open_items(4)
     for index in range(3):
-        SavedInboxView.objects.create(user=staff["boss"], name=f"v{index}", params={"view": "team"})
+        SavedInboxView.objects.create(
+            user=inbox_staff["boss"], name=f"v{index}", params={"view": "team"}
+        )
     with CaptureQueriesContext(connection) as more:
         client.get(INBOX, {"view": "unassigned"})
 
@@ -196,13 +198,13 @@ def test_the_inbox_costs_the_same_queries_with_saved_views_and_more_rows(
 def test_units_outside_are_not_offered_for_bulk_assignment(
     client: Client,
     verified_login: Login,
-    staff: dict[str, User],
+    inbox_staff: dict[str, User],
     open_items: OpenItems,
 ) -> None:
     open_items(1)
-    verified_login(client, staff["boss"])
+    verified_login(client, inbox_staff["boss"])
 
     assignees = client.get(INBOX).context["assignees"]
 
-    assert staff["stranger"] not in assignees and staff["clerk"] in assignees
+    assert inbox_staff["stranger"] not in assignees and inbox_staff["clerk"] in assignees
     assert OrgUnit.objects.filter(code="far-agency").exists()

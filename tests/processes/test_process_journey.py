@@ -14,8 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -44,9 +43,9 @@ from khedmat.site.demo_data import DEMO_LOGINS, load_demo_data
 from khedmat.tickets.choices import Status
 from khedmat.tickets.documents import document_key, upload_documents
 from khedmat.tickets.models import Ticket
-from tests.browser.conftest import make_page, screenshot
-from tests.notifications.conftest import install_default_templates, run_worker
-from tests.tickets.conftest import PDF
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.notifications import install_default_templates, run_worker
+from tests.fixtures.tickets import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,18 +80,7 @@ ROLE_MIGRATIONS = (
 
 
 @pytest.fixture
-def fake_sms(settings: SettingsWrapper) -> Iterator[FakeSmsServer]:
-    server = FakeSmsServer().start()
-    settings.KHEDMAT_SMS = server.sms_settings(["kavenegar"])
-    settings.KHEDMAT_QUIET_HOURS = "off"
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def fake_agency(settings: SettingsWrapper) -> Iterator[FakeAgencyServer]:
+def civil_registry(settings: SettingsWrapper) -> Iterator[FakeAgencyServer]:
     """The civil registry (GSB-style) for the identity inquiry; a slow answer times out at 0.5 s."""
     server = FakeAgencyServer(slow_seconds=2.0)
     server.start()
@@ -112,7 +100,7 @@ def fake_agency(settings: SettingsWrapper) -> Iterator[FakeAgencyServer]:
 
 
 @pytest.fixture
-def fake_office(settings: SettingsWrapper) -> Iterator[FakeOfficeServer]:
+def office_automation(settings: SettingsWrapper) -> Iterator[FakeOfficeServer]:
     """The REST office automation the letter task registers its letter in."""
     server = FakeOfficeServer(slow_seconds=2.0)
     server.start()
@@ -154,13 +142,16 @@ def demo(db: None, settings: SettingsWrapper, tmp_path: Path) -> dict[str, User]
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def wait_until(condition: Callable[[], bool], *, seconds: float = 10.0) -> None:
-    """Poll the database until the page's post (a full post or an HTMX one) has done its work."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the page's action")
-        time.sleep(0.1)
+def post_and_wait(page: Any, button: Any) -> None:
+    """Click a form's button and wait for the server's answer to the POST it sends (a full post
+    or an HTMX one): the server has done the form's work, and committed it, before it answers."""
+    with page.expect_response(
+        lambda response: (
+            response.request.method == "POST"
+            and response.request.resource_type in {"document", "fetch", "xhr"}
+        )
+    ):
+        button.click()
 
 
 def texts_to(server: FakeSmsServer, mobile: str) -> list[str]:
@@ -198,8 +189,8 @@ def act(page: Any, base: str, ticket: Ticket, item: WorkItem, action: str, **for
         task.locator("[data-correction-fields] summary").click()  # the list opens on demand
     for key in form.get("fields", ()):
         task.locator(f'input[name=fields][value="{key}"]').check()
-    task.locator(f'button[name=action][value="{action}"]').click()
-    wait_until(lambda: not WorkItem.objects.get(pk=item.pk).is_open)
+    post_and_wait(page, task.locator(f'button[name=action][value="{action}"]'))
+    assert not WorkItem.objects.get(pk=item.pk).is_open
     page.wait_for_load_state()
 
 
@@ -286,7 +277,7 @@ def upload_and_publish_the_licence_process(
 
 
 def apply_on_the_portal(
-    browser: Any, outside: list[str], base: str, fake_sms: FakeSmsServer, lease: Path
+    browser: Any, outside: list[str], base: str, fake_kavenegar: FakeSmsServer, lease: Path
 ) -> Ticket:
     """A new applicant logs in with the SMS code and files the licence request (as in the journey)."""
     page = make_page(browser, outside, language="fa")
@@ -297,7 +288,7 @@ def apply_on_the_portal(
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/accounts/applicant/code/**")
     work()
-    (otp_text,) = texts_to(fake_sms, E164)
+    (otp_text,) = texts_to(fake_kavenegar, E164)
     code = re.search(r"\b(\d{6})\b", otp_text).group(1)  # type: ignore[union-attr]
     page.locator("#id_code").fill(code)
     page.locator("main form button[type=submit]").first.click()
@@ -336,9 +327,9 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     live_server: Any,
     outside_requests: list[str],
     demo: dict[str, User],
-    fake_sms: FakeSmsServer,
-    fake_agency: FakeAgencyServer,
-    fake_office: FakeOfficeServer,
+    fake_kavenegar: FakeSmsServer,
+    civil_registry: FakeAgencyServer,
+    office_automation: FakeOfficeServer,
     tmp_path: Path,
 ) -> None:
     base = live_server.url
@@ -352,11 +343,11 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     assert Service.objects.get(code=SERVICE_CODE).process_key == definition.key
 
     # b. An applicant files a request and gets the tracking code by SMS.
-    ticket = apply_on_the_portal(browser, outside_requests, base, fake_sms, lease)
+    ticket = apply_on_the_portal(browser, outside_requests, base, fake_kavenegar, lease)
     (instance,) = ticket.process_instances.all()
     assert (instance.definition, instance.status) == (definition, InstanceStatus.RUNNING)
     work()
-    assert any(ticket.tracking_code in text for text in texts_to(fake_sms, E164))
+    assert any(ticket.tracking_code in text for text in texts_to(fake_kavenegar, E164))
     visitor = make_page(browser, outside_requests, language="fa")
     visitor.set_default_timeout(15_000)
     assert track(visitor, base, ticket)["stage"] == REVIEW
@@ -365,12 +356,12 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     clerk = log_in_staff(browser, outside_requests, base, "agent", "/desk/")
     clerk.goto(f"{base}/desk/requests/{ticket.tracking_code}/")
     review = open_item(ticket, REVIEW)
-    clerk.locator("section#process-panel form[data-claim] button").first.click()
-    wait_until(lambda: WorkItem.objects.get(pk=review.pk).assignee_id == demo["agent"].pk)
+    post_and_wait(clerk, clerk.locator("section#process-panel form[data-claim] button").first)
+    assert WorkItem.objects.get(pk=review.pk).assignee_id == demo["agent"].pk
     screenshot(clerk, "process-journey-desk-review")
 
     # d. The registry inquiry times out: the request waits for another agency.
-    fake_agency.app.outage = True
+    civil_registry.app.outage = True
     act(clerk, base, ticket, review, "approve")
     work()
     (call,) = ServiceCall.objects.filter(ticket=ticket)
@@ -384,7 +375,7 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     screenshot(visitor, "process-journey-track-waiting-inquiry")
 
     # The agency answers again; the worker's retry finds the applicant and the process moves on.
-    fake_agency.app.outage = False
+    civil_registry.app.outage = False
     assert make_retries_due() == 1
     work()
     call.refresh_from_db()
@@ -416,15 +407,15 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     ticket.refresh_from_db()
     assert (ticket.status, ticket.correction_fields) == (Status.WAITING_APPLICANT, [lease_key])
     work()
-    assert "برای اصلاح" in texts_to(fake_sms, E164)[-1]
+    assert "برای اصلاح" in texts_to(fake_kavenegar, E164)[-1]
 
     page = track(visitor, base, ticket)
     assert page["status"] == label(Status.WAITING_APPLICANT)
     assert RETURN_NOTE in visitor.get_by_test_id("correction-note").inner_text()
     screenshot(visitor, "process-journey-track-returned")
     visitor.locator(f'[data-field-key="{lease_key}"] input[type=file]').set_input_files(str(lease))
-    visitor.locator("[data-testid=correction] button[type=submit]").click()
-    wait_until(lambda: Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS)
+    post_and_wait(visitor, visitor.locator("[data-testid=correction] button[type=submit]"))
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
     final = open_item(ticket, FINAL_REVIEW)  # the process went back to the final review
     assert track(visitor, base, ticket)["stage"] == FINAL_REVIEW
 
@@ -437,7 +428,7 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
     work()
     letters = [
         request
-        for request in fake_office.requests()
+        for request in office_automation.requests()
         if (request["method"], request["path"]) == ("POST", "/letters")
     ]
     assert [json.loads(letter["body"])["subject"] for letter in letters] == [
@@ -450,7 +441,7 @@ def test_a_licence_request_runs_the_drawn_process_end_to_end(
 
     # h. An SMS at every step, and every stage in the history on /track/.
     work()
-    said = [sms_says(text) for text in texts_to(fake_sms, E164)[1:]]  # after the login code
+    said = [sms_says(text) for text in texts_to(fake_kavenegar, E164)[1:]]  # after the login code
     # One SMS per stage: the inquiry, the wait for the agency, then each approval and the letter.
     assert said == [
         "submitted",

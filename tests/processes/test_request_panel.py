@@ -30,7 +30,8 @@ from khedmat.processes.queries import applicant_steps, process_panel
 from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
 from khedmat.tickets.views.track import VERIFIED_SESSION_KEY
-from tests.processes.conftest import Publish, Submit
+from tests.fixtures.processes import Publish
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

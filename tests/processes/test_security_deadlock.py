@@ -23,7 +23,7 @@ from khedmat.processes.choices import Decision, InstanceStatus
 from khedmat.processes.models import WorkItem
 from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
-from tests.processes.conftest import Submit
+from tests.fixtures.tickets import Submit
 from tests.processes.race import race_bpmn
 
 pytestmark = [

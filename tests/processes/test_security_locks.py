@@ -25,7 +25,7 @@ from khedmat.sla.choices import DurationUnit, EscalationAction, EscalationEvent,
 from khedmat.sla.models import SlaClock, SlaEscalation, SlaPolicy, SlaTarget
 from khedmat.sla.services import escalate_clock
 from khedmat.tickets.models import Ticket
-from tests.processes.conftest import Submit
+from tests.fixtures.tickets import Submit
 from tests.processes.race import race_bpmn
 
 pytestmark = pytest.mark.django_db

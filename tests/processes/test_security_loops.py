@@ -22,7 +22,7 @@ from khedmat.processes.choices import DefinitionStatus, InstanceStatus, WorkItem
 from khedmat.processes.models import ProcessDefinition, ProcessInstance, WorkItem
 from khedmat.processes.validation import LOOP_MESSAGE, validate_bpmn
 from khedmat.tickets.choices import Status
-from tests.processes.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"
@@ -148,7 +148,7 @@ def test_the_engine_stops_a_loop_and_never_calls_it_completed() -> None:
 
 
 def test_a_normal_flow_ends_only_at_its_end_event() -> None:
-    from tests.processes.conftest import bpmn
+    from tests.fixtures.processes import bpmn
 
     workflow = engine.start_workflow(engine.parse_definition(bpmn("approval.bpmn")), {})
     assert engine.run_outcome(workflow) == engine.WAITING

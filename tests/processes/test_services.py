@@ -21,7 +21,8 @@ from khedmat.processes.errors import (
 )
 from khedmat.processes.models import ProcessDefinition, ProcessInstance, WorkItem
 from khedmat.tickets.choices import Status
-from tests.processes.conftest import Publish, Submit, bpmn
+from tests.fixtures.processes import Publish, bpmn
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

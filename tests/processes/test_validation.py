@@ -8,7 +8,7 @@ import pytest
 
 from khedmat.processes import engine
 from khedmat.processes.validation import validate_bpmn
-from tests.processes.conftest import bpmn
+from tests.fixtures.processes import bpmn
 
 
 def test_the_sample_documents_are_valid() -> None:

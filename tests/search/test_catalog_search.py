@@ -9,12 +9,6 @@ import pytest
 from khedmat.catalog import services as catalog_services
 from khedmat.catalog.queries import search_services
 from khedmat.search.models import SearchEntry
-from tests.tickets.conftest import (  # noqa: F401  (fixtures)
-    category,
-    make_service,
-    office,
-    units,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +18,7 @@ def _codes(query: str) -> list[str]:
 
 
 def test_publishing_revising_and_unpublishing_keep_the_index_current(
-    make_service: Any,  # noqa: F811  (the imported fixture)
+    make_service: Any,
 ) -> None:
     service = make_service("17041325104")
     assert SearchEntry.objects.filter(kind="service", object_id=service.pk).exists()

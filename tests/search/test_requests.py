@@ -14,7 +14,7 @@ from khedmat.accounts.models import OrgUnit, User
 from khedmat.search.models import SearchEntry
 from khedmat.tickets.indexing import index_request, reindex_requests, request_search
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 

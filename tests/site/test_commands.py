@@ -9,10 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -53,18 +54,45 @@ def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def wait_for(url: str, status: int, seconds: float) -> tuple[int, bytes]:
-    deadline = time.monotonic() + seconds
-    last: tuple[int, bytes] = (0, b"")
-    while time.monotonic() < deadline:
-        try:
-            last = get(url)
-            if last[0] == status:
-                return last
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return last
+class Output:
+    """A child's output (stdout and stderr), read line by line by a thread: the test waits on a
+    condition the reader signals, for a line or for the end, not on the clock."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self.ended = False
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self.ended = True
+            self._changed.notify_all()
+
+    def text(self) -> str:
+        with self._changed:
+            return "".join(self.lines)
+
+    def wait_for(self, *texts: str, seconds: float) -> None:
+        """Until each text has appeared in a line; fails when the output ends or time runs out."""
+
+        def seen() -> bool:
+            return all(any(text in line for line in self.lines) for text in texts)
+
+        with self._changed:
+            self._changed.wait_for(lambda: seen() or self.ended, seconds)
+            assert seen(), f"{texts} not in the output:\n{''.join(self.lines)}"
+
+    def wait_for_end(self, seconds: float) -> str:
+        """Until every process holding the output's write end has exited; all it wrote."""
+        self._reader.join(seconds)
+        assert not self._reader.is_alive(), f"still writing after {seconds} s:\n{self.text()}"
+        return self.text()
 
 
 def test_serve_runs_gunicorn_on_loopback(tmp_path):
@@ -100,9 +128,14 @@ def test_serve_runs_gunicorn_on_loopback(tmp_path):
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
+    assert server.stdout is not None
+    output = Output(server.stdout)
     try:
-        status, body = wait_for(f"http://127.0.0.1:{port}/healthz", 200, 30)
+        # Once gunicorn listens, a request waits in the socket's backlog for a booted worker.
+        output.wait_for(f"Listening at: http://127.0.0.1:{port}", seconds=30)
+        status, body = get(f"http://127.0.0.1:{port}/healthz", timeout=30)
         assert (status, json.loads(body)) == (200, {"status": "ok"})
         status, body = get(f"http://127.0.0.1:{port}/")
         assert status == 200
@@ -130,21 +163,28 @@ def test_demo_serves_with_a_worker_and_ctrl_c_stops_the_whole_tree(tmp_path):
         text=True,
         start_new_session=True,
     )
+    assert demo.stdout is not None
+    output = Output(demo.stdout)
     try:
-        status, body = wait_for(f"http://127.0.0.1:{port}/readyz", 200, 90)
+        # gunicorn listens (requests wait for a booted worker) and the job worker has registered
+        # its heartbeat (it logs "Starting worker" after): /readyz has all it checks.
+        output.wait_for(
+            f"Listening at: http://127.0.0.1:{port}", "Starting worker worker_id=", seconds=90
+        )
+        status, body = get(f"http://127.0.0.1:{port}/readyz", timeout=30)
         assert status == 200, body
         assert json.loads(body)["checks"] == {"database": "ok", "migrations": "ok", "worker": "ok"}
         assert get(f"http://127.0.0.1:{port}/admin/login/")[0] in {200, 302}
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=30)
-        output = demo.stdout.read() if demo.stdout else ""
+        # The end of the output: every process of the tree has exited (each held the pipe).
+        text = output.wait_for_end(seconds=30)
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)
-    assert "admin" in output and "Khedmat-Admin-1405" in output
-    assert "Fake agency (inquiries to other agencies): http://127.0.0.1:" in output
-    assert "Fake office automation (letters): http://127.0.0.1:" in output
-    time.sleep(0.5)
+    assert "admin" in text and "Khedmat-Admin-1405" in text
+    assert "Fake agency (inquiries to other agencies): http://127.0.0.1:" in text
+    assert "Fake office automation (letters): http://127.0.0.1:" in text
     leftovers = subprocess.run(
         ["pgrep", "-g", str(demo.pid)], capture_output=True, text=True, check=False
     )

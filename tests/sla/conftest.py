@@ -10,11 +10,9 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
-from django_tasks_db.models import DBTaskResult
 
 from khedmat.accounts.models import OrgUnit, Team, User
 from khedmat.calendars.queries import clear_calendar_cache
@@ -28,18 +26,7 @@ from khedmat.sla.choices import (
 )
 from khedmat.sla.models import SlaClock, SlaEscalation, SlaPolicy, SlaTarget
 from khedmat.sla.queries import PolicyContext, clear_unit_calendars
-
-TEHRAN = ZoneInfo("Asia/Tehran")
-
-
-def tehran(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """An aware Tehran wall-clock time (UTC+03:30)."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=TEHRAN)
-
-
-# Saturday 12 Ordibehesht 1405, 08:00 Tehran: the Iranian pack's week is Saturday to Wednesday,
-# 07:30-14:30 (420 working minutes a day), Thursday closed, Friday the weekend.
-SATURDAY_0800 = tehran(2026, 5, 2, 8, 0)
+from tests.fixtures.sla import SATURDAY_0800
 
 
 @pytest.fixture(autouse=True)
@@ -140,26 +127,6 @@ def start(org_units: dict[str, OrgUnit]) -> Callable[..., list[SlaClock]]:
         )
 
     return run
-
-
-def by_kind(clocks: list[SlaClock]) -> dict[str, SlaClock]:
-    return {clock.kind: clock for clock in clocks}
-
-
-def enqueued(task_name: str) -> list[DBTaskResult]:
-    """Jobs of one task function waiting in the queue, oldest first."""
-    rows = DBTaskResult.objects.filter(task_path__endswith=f".{task_name}")
-    return list(rows.order_by("enqueued_at"))
-
-
-def run_enqueued(task_name: str) -> list[Any]:
-    """Run the waiting jobs of one task in this process (as a worker would) and drop them."""
-    results = []
-    for row in enqueued(task_name):
-        args = row.args_kwargs
-        results.append(row.task.call(*args["args"], **args["kwargs"]))
-        row.delete()
-    return results
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from khedmat.sla.choices import PauseReason, TargetKind
 from khedmat.sla.models import SlaClock
 from khedmat.sla.services import pause_clock
-from tests.sla.conftest import by_kind, tehran
+from tests.fixtures.sla import by_kind, tehran
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from khedmat.sla import services
 from khedmat.sla.choices import PauseReason, TargetKind
-from tests.sla.conftest import by_kind
+from tests.fixtures.sla import by_kind
 
 pytestmark = pytest.mark.django_db
 

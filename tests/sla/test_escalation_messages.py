@@ -9,7 +9,7 @@ from khedmat.notifications.models import Message
 from khedmat.sla.choices import EscalationAction, TargetKind
 from khedmat.sla.models import SlaEscalation
 from khedmat.sla.services.sweep import escalate_clock
-from tests.sla.conftest import by_kind
+from tests.fixtures.sla import by_kind
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from khedmat.sla import services
 from khedmat.sla.choices import Colour, PauseReason, TargetKind
 from khedmat.sla.queries import SlaState, record_key, sla_state_for
 from khedmat.sla.templatetags.sla import working_duration
-from tests.sla.conftest import tehran
+from tests.fixtures.sla import tehran
 
 pytestmark = pytest.mark.django_db
 

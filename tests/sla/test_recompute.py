@@ -15,7 +15,7 @@ from khedmat.sla.choices import ClockState, PauseReason, TargetKind
 from khedmat.sla.models import SlaClock
 from khedmat.sla.queries import sla_state_for
 from khedmat.sla.services import SweepResult, sweep_clocks
-from tests.sla.conftest import by_kind, enqueued, run_enqueued, tehran
+from tests.fixtures.sla import by_kind, enqueued, run_enqueued, tehran
 
 pytestmark = pytest.mark.django_db
 

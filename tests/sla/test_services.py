@@ -13,7 +13,7 @@ from khedmat.sla.choices import ClockState, PauseReason, Priority, SegmentKind, 
 from khedmat.sla.errors import ClockTransitionError
 from khedmat.sla.models import SlaClock, SlaClockSegment, SlaPolicy, SlaTarget
 from khedmat.sla.queries import PolicyContext, policy_for
-from tests.sla.conftest import SATURDAY_0800, by_kind, tehran
+from tests.fixtures.sla import SATURDAY_0800, by_kind, tehran
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from khedmat.sla.choices import (
 )
 from khedmat.sla.models import SlaClock, SlaEscalation
 from khedmat.sla.services import SweepResult, sweep_clocks
-from tests.sla.conftest import by_kind, enqueued, run_enqueued, tehran
+from tests.fixtures.sla import by_kind, enqueued, run_enqueued, tehran
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from khedmat.sla import services
 from khedmat.sla.choices import PauseReason, TargetKind
-from tests.sla.conftest import by_kind, tehran
+from tests.fixtures.sla import by_kind, tehran
 
 pytestmark = pytest.mark.django_db
 

@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connection
 
 from khedmat.accounts.models import OrgUnit, Team, User
 from khedmat.tickets import services as ticket_services
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import (  # noqa: F401  (fixtures)
-    category,
-    citizen,
-    lease_key,
-    make_service,
-    office,
-    outside_requests,
-    service,
-    submit,
-    templates,
-    units,
-)
-
-
-def _run(name: str, function: str) -> None:
-    migration = importlib.import_module(f"khedmat.surveys.migrations.{name}")
-    getattr(migration, function)(
-        apps, SimpleNamespace(connection=SimpleNamespace(alias=connection.alias))
-    )
-
-
-def install_survey_rows() -> None:
-    """The default survey, its SMS templates and the role permissions (a flush drops them)."""
-    _run("0002_default_survey", "add_default_survey")
-    _run("0003_invitation_templates", "add_templates")
-    _run("0004_role_permissions", "grant_permissions")
+from tests.fixtures.surveys import install_survey_rows
+from tests.surveys.helpers import Complete
 
 
 @pytest.fixture
-def survey_rows(db: None, templates: None) -> None:  # noqa: F811
+def survey_rows(db: None, templates: None) -> None:
     install_survey_rows()
 
 
 @pytest.fixture
-def survey_staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, Any]:  # noqa: F811
+def survey_staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> dict[str, Any]:
     """An agent in a team of the licence office, its supervisor (the agency) and an outsider."""
     agent = make_user(
         "survey-agent",
@@ -71,11 +43,8 @@ def survey_staff(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> d
     }
 
 
-Complete = Callable[..., Ticket]
-
-
 @pytest.fixture
-def complete(submit: Any, survey_staff: dict[str, Any], survey_rows: None) -> Complete:  # noqa: F811
+def complete(submit: Any, survey_staff: dict[str, Any], survey_rows: None) -> Complete:
     """complete(**submit_overrides): file a request, give it to the agent's team, complete it."""
 
     def run(**overrides: Any) -> Ticket:

@@ -15,10 +15,10 @@ from khedmat.core.digits import fold_digits
 from khedmat.jobs.tick import run_tick_handlers
 from khedmat.notifications.fake_sms import FakeSmsServer
 from khedmat.surveys.models import SurveyResponse
-from tests.browser.conftest import make_page, screenshot
-from tests.notifications.conftest import run_worker
-from tests.surveys.conftest import Complete
-from tests.surveys.helpers import token_in
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.notifications import run_worker
+from tests.fixtures.surveys import token_in
+from tests.surveys.helpers import Complete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,22 +26,11 @@ MOBILE = "+989121234567"
 AXES = ("transparency", "responsiveness", "mastery", "time", "orderliness")
 
 
-@pytest.fixture
-def fake_sms(settings: SettingsWrapper) -> Any:
-    server = FakeSmsServer().start()
-    settings.KHEDMAT_SMS = server.sms_settings(["kavenegar"])
-    settings.KHEDMAT_QUIET_HOURS = "off"
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_a_completed_request_is_surveyed_by_sms_and_scored_in_the_report(
     browser: Any,
     live_server: Any,
     outside_requests: list[str],
-    fake_sms: FakeSmsServer,
+    fake_kavenegar: FakeSmsServer,
     complete: Complete,
     survey_staff: Any,
     verified_login: Any,
@@ -52,7 +41,9 @@ def test_a_completed_request_is_surveyed_by_sms_and_scored_in_the_report(
     assert "khedmat.surveys.apps.run_survey_tick" not in run_tick_handlers()
     run_worker()
     texts = [
-        item["text"] or "" for item in fake_sms.outbox() if item["recipient"].endswith(MOBILE[-10:])
+        item["text"] or ""
+        for item in fake_kavenegar.outbox()
+        if item["recipient"].endswith(MOBILE[-10:])
     ]
     (survey_sms,) = [text for text in texts if "/survey/" in text]
     assert fold_digits(ticket.tracking_code) in fold_digits(survey_sms)

@@ -20,8 +20,8 @@ from khedmat.notifications.models import Message
 from khedmat.notifications.secrecy import SECRET_MASK
 from khedmat.surveys import services
 from khedmat.surveys.models import SurveyInvitation
-from tests.surveys.conftest import Complete
-from tests.surveys.helpers import survey_tokens
+from tests.fixtures.surveys import survey_tokens
+from tests.surveys.helpers import Complete
 
 pytestmark = pytest.mark.django_db
 

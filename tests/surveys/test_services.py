@@ -22,8 +22,8 @@ from khedmat.surveys.errors import (
     SurveyExpiredError,
 )
 from khedmat.surveys.models import SurveyFollowUp, SurveyInvitation, SurveyResponse
-from tests.surveys.conftest import Complete
-from tests.surveys.helpers import survey_tokens
+from tests.fixtures.surveys import survey_tokens
+from tests.surveys.helpers import Complete
 
 pytestmark = pytest.mark.django_db
 

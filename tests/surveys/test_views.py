@@ -16,8 +16,8 @@ from khedmat.surveys.choices import FollowUpStatus, InvitationStatus
 from khedmat.surveys.forms import SCALE_REQUIRED
 from khedmat.surveys.models import SurveyFollowUp, SurveyInvitation, SurveyResponse
 from khedmat.tickets.models import Ticket
-from tests.surveys.conftest import Complete
-from tests.surveys.helpers import survey_tokens
+from tests.fixtures.surveys import survey_tokens
+from tests.surveys.helpers import Complete
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.services import Principal
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from khedmat.notifications.models import Message
 from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
-from tests.catalog.conftest import MakeService
-from tests.tickets.conftest import FORM_FIELDS, PDF, PNG, Submit, pdf_file, png_file
+from tests.fixtures.catalog import MakeService
+from tests.fixtures.tickets import FORM_FIELDS, PDF, PNG, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -561,13 +561,37 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size(
 
 
 def test_bad_cursors_and_limits_are_refused(citizen_client: Client, citizen: User) -> None:
-    assert citizen_client.get(URL, {"after": "abc"}).json() == {
-        "detail": "This page cursor is not valid."
+    bad_cursor = citizen_client.get(URL, {"after": "abc"})
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json() == {
+        "detail": "This page link is not valid; start again from the first page."
     }
-    assert citizen_client.get(URL, {"limit": 0}).status_code == 400
-    assert citizen_client.get(URL, {"limit": 101}).json() == {
-        "detail": "The limit must be between 1 and 100."
-    }
+    for limit in (0, 101):
+        response = citizen_client.get(URL, {"limit": limit})
+        assert response.status_code == 422, limit
+        assert response.json()["detail"] == "The request does not have the expected shape."
+
+
+def test_the_default_page_is_20_and_the_pages_cover_every_request_once_in_order(
+    citizen_client: Client, submit: Submit, settings: Any
+) -> None:
+    settings.KHEDMAT_MAX_REQUESTS_PER_DAY = 0  # 23 filings by one applicant
+    tickets = [submit() for _ in range(23)]
+    tied = tickets[5].submitted_at  # a third of them filed at the same moment
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[::3]]).update(submitted_at=tied)
+    rows = Ticket.objects.order_by("-submitted_at", "-id").values_list("tracking_code", flat=True)
+
+    first = citizen_client.get(URL).json()
+    seen = [item["tracking_code"] for item in first["items"]]
+    after = first["next"]
+    while after:
+        page = citizen_client.get(URL, {"limit": 2, "after": after}).json()
+        seen += [item["tracking_code"] for item in page["items"]]
+        after = page["next"]
+
+    assert len(first["items"]) == 20
+    assert seen == list(rows)
+    assert len(set(seen)) == 23
 
 
 # --- one request --------------------------------------------------------------------------------

@@ -19,13 +19,12 @@ from khedmat.tickets import services
 from khedmat.tickets.choices import Capacity, IntakeChannel, PrincipalKind
 from khedmat.tickets.documents import document_key
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
-from tests.catalog.conftest import MakeService
-from tests.tickets.conftest import PDF, PNG, pdf_file, png_file
+from tests.fixtures.catalog import MakeService
+from tests.fixtures.tickets import PDF, PNG, pdf_file, png_file
+from tests.tickets.helpers import APPLY, OTHER_CODE, kept_tokens, submission_key, valid_data
 
 pytestmark = pytest.mark.django_db
 
-APPLY = "/services/17041325104/apply/"
-OTHER_CODE = "0084575948"  # a valid national code that is not the citizen's
 LEGAL_ID = "10380284790"  # a valid national ID of a company
 # Session, user, the card (service, sub-services, 7 row sets), the user's roles: whatever the form.
 GET_QUERIES = 12
@@ -50,28 +49,6 @@ def text_of(html: str) -> str:
 
 def main_of(html: str) -> str:
     return html.split("<main", 1)[1].split("</main>", 1)[0]
-
-
-def submission_key(client: Client) -> str:
-    html = client.get(APPLY).content.decode()
-    match = re.search(r'name="apply-submission_key" value="([0-9a-f-]{36})"', html)
-    assert match is not None
-    return match.group(1)
-
-
-def valid_data(client: Client, lease_key: str, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "apply-submission_key": submission_key(client),
-        "shop_name": "نانوایی بربری",
-        "opening_date": "1405/01/15",
-        lease_key: pdf_file(),
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def kept_tokens(html: str, name: str) -> list[str]:
-    return re.findall(rf'name="kept-{re.escape(name)}" value="([0-9a-f-]{{36}})"', html)
 
 
 def error_texts(html: str) -> list[str]:
@@ -710,8 +687,7 @@ def test_the_page_is_rtl_labelled_and_fits_a_phone(
 ) -> None:
     from django.conf import settings
 
-    from tests.browser.conftest import make_page, screenshot
-    from tests.browser.test_accessibility import LOW_CONTRAST, UNLABELLED_CONTROLS
+    from tests.fixtures.browser import LOW_CONTRAST, UNLABELLED_CONTROLS, make_page, screenshot
 
     session = Client()
     session.force_login(citizen)

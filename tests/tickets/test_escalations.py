@@ -10,7 +10,7 @@ from khedmat.sla.choices import DurationUnit, EscalationAction, EscalationEvent,
 from khedmat.sla.models import SlaClock, SlaEscalation, SlaPolicy, SlaTarget
 from khedmat.sla.services import escalate_clock
 from khedmat.tickets.escalations import raise_priority_from_sla
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

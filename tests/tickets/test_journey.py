@@ -18,9 +18,9 @@ from khedmat.catalog.demo import load_demo_catalog
 from khedmat.core.digits import fold_digits
 from khedmat.notifications.fake_sms import FakeSmsServer
 from khedmat.tickets.models import Attachment, Ticket
-from tests.browser.conftest import make_page, screenshot
-from tests.notifications.conftest import install_default_templates, run_worker
-from tests.tickets.conftest import PDF
+from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.notifications import install_default_templates, run_worker
+from tests.fixtures.tickets import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +30,6 @@ NATIONAL_CODE = {"fa": "0013542419", "ar": "0084575948"}
 SEARCH = "پروانه كسب جديد"  # Arabic kaf and yeh; the card says «پروانه کسب جدید»
 CARD_TITLE = {"fa": "صدور پروانه کسب جدید", "ar": "إصدار رخصة عمل جديدة"}
 YEAR = {"fa": "۱۴۰۵", "ar": "١٤٤٨"}  # Jalali in fa; Hijri (with the Gregorian) in ar
-
-
-@pytest.fixture
-def fake_sms(settings: SettingsWrapper) -> Any:
-    server = FakeSmsServer().start()
-    settings.KHEDMAT_SMS = server.sms_settings(["kavenegar"])
-    settings.KHEDMAT_QUIET_HOURS = "off"
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -64,7 +53,7 @@ def test_a_new_applicant_applies_and_follows_the_request(
     live_server: Any,
     outside_requests: list[str],
     demo: None,
-    fake_sms: Any,
+    fake_kavenegar: Any,
     language: str,
     tmp_path: Path,
 ) -> None:
@@ -87,7 +76,7 @@ def test_a_new_applicant_applies_and_follows_the_request(
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/accounts/applicant/code/**")
     run_worker()
-    (otp_text,) = texts_to(fake_sms, E164[language])
+    (otp_text,) = texts_to(fake_kavenegar, E164[language])
     code = re.search(r"\b(\d{6})\b", otp_text).group(1)  # type: ignore[union-attr]
     page.locator("#id_code").fill(code)
     page.locator("main form button[type=submit]").first.click()
@@ -145,7 +134,7 @@ def test_a_new_applicant_applies_and_follows_the_request(
 
     # 6. The SMS with the tracking code.
     run_worker()
-    assert any(ticket.tracking_code in text for text in texts_to(fake_sms, E164[language]))
+    assert any(ticket.tracking_code in text for text in texts_to(fake_kavenegar, E164[language]))
 
     # 7. Anyone with the code and the national code follows it on /track/.
     visitor = make_page(browser, outside_requests, language=language, width=1280)

@@ -17,7 +17,7 @@ from khedmat.sla.queries import clear_unit_calendars
 from khedmat.tickets import queries, services
 from khedmat.tickets.choices import Capacity, Status
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from khedmat.core.digits import to_arabic_digits, to_persian_digits
 from khedmat.tickets import receipts, services
 from khedmat.tickets.choices import Capacity
 from khedmat.tickets.models import Ticket
-from tests.tickets.conftest import Submit
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

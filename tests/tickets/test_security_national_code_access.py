@@ -27,10 +27,8 @@ from khedmat.notifications.models import Message
 from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, Status
 from khedmat.tickets.models import Ticket
-from tests.accounts.shahkar import mobile_registry, run_national_code_checks
-from tests.tickets.conftest import PDF, Submit, _sha, pdf_file
-
-__all__ = ["mobile_registry"]  # the fixture, imported for the tests below
+from tests.fixtures.accounts import run_national_code_checks
+from tests.fixtures.tickets import PDF, Submit, pdf_file, sha256_hex
 
 OWNER_CODE = "2720202551"
 OWNER_MOBILE = "09121111111"
@@ -67,7 +65,9 @@ def filing(lease_key: str) -> dict[str, Any]:
     lease = pdf_file()
     return {
         "answers": {"shop_name": "نانوایی بربری", "opening_date": "2026-03-01"},
-        "documents": {lease_key: [{"name": "lease.pdf", "size": lease.size, "sha256": _sha(PDF)}]},
+        "documents": {
+            lease_key: [{"name": "lease.pdf", "size": lease.size, "sha256": sha256_hex(PDF)}]
+        },
         "files": {lease_key: [lease]},
     }
 

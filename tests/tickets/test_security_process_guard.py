@@ -24,8 +24,8 @@ from khedmat.tickets import services
 from khedmat.tickets.choices import Status
 from khedmat.tickets.errors import ProcessRunningError
 from khedmat.tickets.models import Ticket
-from tests.processes.conftest import Publish, designer, publish  # noqa: F401  (fixtures)
-from tests.tickets.conftest import Submit
+from tests.fixtures.processes import Publish
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def agent(make_user: Callable[..., User], units: dict[str, OrgUnit]) -> User:
 
 
 @pytest.fixture
-def running(submit: Submit, publish: Publish, designer: User) -> Ticket:  # noqa: F811
+def running(submit: Submit, publish: Publish, designer: User) -> Ticket:
     """A filed request whose approval process waits on the clerk's review."""
     definition = publish("licence", "approval.bpmn")
     ticket = submit()

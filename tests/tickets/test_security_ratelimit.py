@@ -20,8 +20,8 @@ from khedmat.core.models import RateLimitCounter
 from khedmat.core.tracking import generate_tracking_code
 from khedmat.tickets.models import Ticket
 from khedmat.tickets.ratelimit import TrackLimits
-from tests.jobs.conftest import REPO, worker_env
-from tests.tickets.conftest import Submit
+from tests.fixtures.jobs import REPO, worker_env
+from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,8 @@ from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel
 from khedmat.tickets.errors import DailyLimitError
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
-from tests.tickets.conftest import FORM_FIELDS, PDF, Submit, pdf_file
-from tests.tickets.test_apply import APPLY, OTHER_CODE, kept_tokens, valid_data
+from tests.fixtures.tickets import FORM_FIELDS, PDF, Submit, pdf_file
+from tests.tickets.helpers import APPLY, OTHER_CODE, kept_tokens, valid_data
 
 pytestmark = pytest.mark.django_db
 

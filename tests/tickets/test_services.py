@@ -16,7 +16,7 @@ from khedmat.tickets import services
 from khedmat.tickets.choices import Status
 from khedmat.tickets.errors import NotAllowedError, TransitionError
 from khedmat.tickets.models import Attachment, Ticket
-from tests.tickets.conftest import PDF, PNG, Submit, pdf_file, png_file
+from tests.fixtures.tickets import PDF, PNG, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_a_service_without_an_electronic_request_stage_takes_only_walk_ins(
 ) -> None:
     from khedmat.tickets.choices import IntakeChannel
     from khedmat.tickets.errors import ServiceClosedError
-    from tests.tickets.conftest import FORM_FIELDS
+    from tests.fixtures.tickets import FORM_FIELDS
 
     stages = [
         {"stage": "information", "is_electronic": True, "channels": ["portal"]},

@@ -30,8 +30,8 @@ from khedmat.tickets.choices import Capacity, Status
 from khedmat.tickets.documents import document_key, upload_documents
 from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.views.track import VERIFIED_SESSION_KEY
-from tests.catalog.conftest import MakeService
-from tests.tickets.conftest import FORM_FIELDS, PDF, Submit, pdf_file
+from tests.fixtures.catalog import MakeService
+from tests.fixtures.tickets import FORM_FIELDS, PDF, Submit, pdf_file
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.views import desk as desk_views
-from tests.tickets.conftest import PDF, Submit, pdf_file, png_file
+from tests.fixtures.tickets import PDF, Submit, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
