@@ -58,7 +58,8 @@ def grant(apps, schema_editor):
     app_config = apps.get_app_config("itsm")
     # create_permissions skips an app without models_module (a historical app has none); put the
     # old value back so a test that runs this with the real registry leaves it as it was.
-    previous, app_config.models_module = app_config.models_module, True
+    previous = getattr(app_config, "models_module", None)
+    app_config.models_module = True
     create_permissions(app_config, verbosity=0, using=using, apps=apps)
     app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
