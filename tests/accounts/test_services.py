@@ -100,8 +100,12 @@ class TestRoles:
         assert set(perms) >= {"applicant", "operator", "agent", "supervisor", "admin"}
         assert perms["applicant"] == set()
         assert {"view_user", "view_orgunit", "view_team", "view_activity"} <= perms["agent"]
-        assert not {
-            codename for codename in perms["agent"] if codename.startswith(("add_", "delete_"))
+        # Agents delete nothing, and create only the IT records they log for callers (ITSM).
+        assert not {codename for codename in perms["agent"] if codename.startswith("delete_")}
+        assert {c for c in perms["agent"] if c.startswith("add_")} == {
+            "add_incident",
+            "add_problem",
+            "add_knownerror",
         }
         assert "change_team" in perms["supervisor"]
         assert {"add_user", "change_user", "delete_user", "view_activity"} <= perms["admin"]
