@@ -55,3 +55,8 @@ class TextMissingError(ItsmError):
 class AssigneeNotInTeamError(ItsmError):
     default_message = _("The person must be a member of the incident's team.")
     status_code = 422
+
+
+class SavedViewError(ItsmError):
+    default_message = _("The view could not be saved; try again.")
+    status_code = 422

@@ -536,3 +536,33 @@ class KnownError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class SavedIncidentView(models.Model):
+    """A staff member's named incident list: the queue and filters as a query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_incident_views",
+        verbose_name=_("user"),
+        db_index=False,  # the unique constraint leads with it
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved incident view")
+        verbose_name_plural = _("saved incident views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="itsm_saved_view_name_uniq",
+                violation_error_message=_("You already have a view with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -71,6 +71,8 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "problem.closed": _("Problem closed"),
     "known_error.recorded": _("Known error recorded"),
     "known_error.retired": _("Known error retired"),
+    "incident_view.saved": _("Incident view saved"),
+    "incident_view.deleted": _("Incident view deleted"),
 }
 
 INCIDENT_RELATED = ("service", "category", "team", "assignee", "org_unit")

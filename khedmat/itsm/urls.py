@@ -1,8 +1,8 @@
 """ITSM pages: /desk/incidents/, /desk/problems/, /desk/known-errors/ for staff (views.desk) and
 /incidents/ on the portal (views.portal). Each views module lists its own routes."""
 
-from khedmat.itsm.views import desk, portal
+from khedmat.itsm.views import desk, desk_problems, portal
 
 app_name = "itsm"
 
-urlpatterns = [*desk.urlpatterns, *portal.urlpatterns]
+urlpatterns = [*desk.urlpatterns, *desk_problems.urlpatterns, *portal.urlpatterns]

@@ -233,7 +233,7 @@ class TestList:
             if index % 2:
                 services.claim_incident(incident, actor=it_agent)
         agent_client.get(LIST)  # warm the unit calendars' cache
-        with django_assert_max_num_queries(14) as few:
+        with django_assert_max_num_queries(15) as few:
             response = agent_client.get(LIST)
         assert len(codes(response)) == 5
         assert response.content.decode().count("data-sla-state=") == 10  # table and phone list

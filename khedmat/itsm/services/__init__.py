@@ -39,6 +39,7 @@ from khedmat.itsm.services.problems import (
     resolve_problem,
     retire_known_error,
 )
+from khedmat.itsm.services.saved_views import delete_incident_view, save_incident_view
 
 __all__ = [
     "IncidentReport",
@@ -52,6 +53,7 @@ __all__ = [
     "close_resolved_incidents",
     "create_known_error",
     "declare_major_incident",
+    "delete_incident_view",
     "end_major_incident",
     "hold_incident",
     "link_child_incident",
@@ -70,6 +72,7 @@ __all__ = [
     "resolve_problem",
     "resume_incident",
     "retire_known_error",
+    "save_incident_view",
     "start_incident",
     "subscribe_stakeholder",
     "unlink_child_incident",

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,46 +30,21 @@ from khedmat.itsm.errors import LinkError
 from khedmat.itsm.forms import (
     INCIDENT_ACTIONS,
     MAJOR_PAGE_ACTIONS,
-    PROBLEM_ACTIONS,
     ActionForm,
     DeskIncidentForm,
     IncidentFilterForm,
-    KnownErrorForm,
-    KnownErrorSearchForm,
-    ProblemActionForm,
-    ProblemFilterForm,
-    ProblemForm,
     incident_actions,
     incident_forms,
-    problem_forms,
 )
-from khedmat.itsm.indexing import known_error_search, suggest_known_errors
-from khedmat.itsm.models import Incident, IncidentAttachment, KnownError, Problem
+from khedmat.itsm.indexing import suggest_known_errors
+from khedmat.itsm.models import Incident, IncidentAttachment, SavedIncidentView
+from khedmat.itsm.services.saved_views import clean_query
+from khedmat.itsm.views.common import incident_or_404, staff_of
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 
 KNOWN_ERROR_ORDER = ("-created_at", "-id")
 #: Files shown in the browser (pictures); the rest download.
 PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # permission_required let a signed-in user through
-    return user
-
-
-def _incident(user: User, code: str) -> Incident:
-    incident = queries.desk_incident(user, code)
-    if incident is None:
-        raise Http404("no such incident for this staff member")
-    return incident
-
-
-def _problem(user: User, code: str) -> Problem:
-    problem = queries.desk_problem(user, code)
-    if problem is None:
-        raise Http404("no such problem for this staff member")
-    return problem
 
 
 # --- incidents: the list, the overview, a new one -------------------------------------------------
@@ -79,7 +54,7 @@ def _problem(user: User, code: str) -> Problem:
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_incident_list(request: HttpRequest) -> HttpResponse:
     """One queue (tab) of incidents, filtered, newest first, keyset pages; counts on top."""
-    user = _staff(request)
+    user = staff_of(request)
     queue = request.GET.get("queue", queries.QUEUE_OPEN)
     queue = queue if queue in queries.QUEUES else queries.QUEUE_OPEN
     form = IncidentFilterForm(request.GET or None)
@@ -98,15 +73,43 @@ def desk_incident_list(request: HttpRequest) -> HttpResponse:
             if status in OPEN_INCIDENT_STATUSES
         ],
         "after": request.GET.get("after", ""),
+        "saved_views": list(SavedIncidentView.objects.filter(user=user)),
+        "current_query": clean_query(request.GET.urlencode()),
     }
     return render(request, "itsm/desk_incident_list.html", context)
+
+
+@require_POST
+@permission_required("itsm.view_incident", raise_exception=True)
+def desk_incident_view_save(request: HttpRequest) -> HttpResponse:
+    """Keep the list's current queue and filters under a name."""
+    query = request.POST.get("query", "")
+    try:
+        services.save_incident_view(
+            staff_of(request), name=request.POST.get("name", ""), query=query
+        )
+    except DomainError as error:
+        flash.error(request, str(error.message))
+    else:
+        flash.success(request, _("The view was saved."))
+    return redirect(f"{reverse('itsm:desk_incident_list')}?{clean_query(query)}")
+
+
+@require_POST
+@permission_required("itsm.view_incident", raise_exception=True)
+def desk_incident_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    """Delete one of the staff member's saved views (404 for anyone else's)."""
+    if not services.delete_incident_view(staff_of(request), view_id=view_id):
+        raise Http404("no such saved view")
+    flash.success(request, _("The view was deleted."))
+    return redirect("itsm:desk_incident_list")
 
 
 @require_GET
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_incident_overview(request: HttpRequest) -> HttpResponse:
     """Open incidents by priority and age; each cell opens the list so filtered."""
-    rows = queries.open_by_priority_and_age(_staff(request))
+    rows = queries.open_by_priority_and_age(staff_of(request))
     context = {
         "rows": rows,
         "buckets": [(index, bucket.label) for index, bucket in enumerate(queries.AGE_BUCKETS)],
@@ -119,7 +122,7 @@ def desk_incident_overview(request: HttpRequest) -> HttpResponse:
 @permission_required("itsm.add_incident", raise_exception=True)
 def desk_incident_new(request: HttpRequest) -> HttpResponse:
     """Log an incident for a caller or a colleague; the matrix gives its priority."""
-    user = _staff(request)
+    user = staff_of(request)
     form = DeskIncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,8 +174,8 @@ def _major_context(
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_incident_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One incident: its state and promise, people, actions, links, suggestions, timeline."""
-    user = _staff(request)
-    context = _incident_context(user, _incident(user, code))
+    user = staff_of(request)
+    context = _incident_context(user, incident_or_404(user, code))
     return render(request, "itsm/desk_incident_detail.html", context)
 
 
@@ -180,8 +183,8 @@ def desk_incident_detail(request: HttpRequest, code: str) -> HttpResponse:
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_major_incident(request: HttpRequest, code: str) -> HttpResponse:
     """A major incident's page: communications log, stakeholders, next update, children."""
-    user = _staff(request)
-    incident = _incident(user, code)
+    user = staff_of(request)
+    incident = incident_or_404(user, code)
     if not incident.is_major and incident.major_declared_at is None:
         flash.info(request, _("This incident is not a major incident."))
         return redirect("itsm:desk_incident_detail", code=incident.tracking_code)
@@ -304,13 +307,13 @@ ACTION_PERMISSIONS = {
 @permission_required("itsm.change_incident", raise_exception=True)
 def desk_incident_act(request: HttpRequest, code: str) -> HttpResponse:
     """One action on the incident (the `action` field), through its one service."""
-    user = _staff(request)
+    user = staff_of(request)
     action = request.POST.get("action", "")
     if action not in INCIDENT_RUNS:
         raise Http404("no such action")
     if action in ACTION_PERMISSIONS and not user.has_perm(ACTION_PERMISSIONS[action]):
         raise PermissionDenied
-    incident = _incident(user, code)
+    incident = incident_or_404(user, code)
     form_class = INCIDENT_ACTIONS[action][0]
     form = form_class(request.POST, user=user, incident=incident, prefix=action)
     if form.is_valid():
@@ -323,7 +326,7 @@ def desk_incident_act(request: HttpRequest, code: str) -> HttpResponse:
             flash.success(request, str(done))
             page = "desk_major_incident" if action in MAJOR_PAGE_ACTIONS else "desk_incident_detail"
             return redirect(f"itsm:{page}", code=incident.tracking_code)
-    incident = _incident(user, code)  # as stored: a refused service changed nothing
+    incident = incident_or_404(user, code)  # as stored: a refused service changed nothing
     if action in MAJOR_PAGE_ACTIONS:
         context = _major_context(user, incident, (action, form))
         return render(request, "itsm/desk_major_incident.html", context, status=400)
@@ -336,7 +339,7 @@ def desk_incident_act(request: HttpRequest, code: str) -> HttpResponse:
 def desk_incident_attachment(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
     """A file of an incident the staff member may see (a picture inline with `?inline=1`, in a
     sandbox that runs nothing)."""
-    incident = _incident(_staff(request), code)
+    incident = incident_or_404(staff_of(request), code)
     attachment = get_object_or_404(IncidentAttachment, pk=attachment_id, incident=incident)
     inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEW_TYPES
     response = FileResponse(
@@ -350,188 +353,15 @@ def desk_incident_attachment(request: HttpRequest, code: str, attachment_id: int
     return response
 
 
-# --- problems -------------------------------------------------------------------------------------
-
-
-@require_GET
-@permission_required("itsm.view_problem", raise_exception=True)
-def desk_problem_list(request: HttpRequest) -> HttpResponse:
-    """Problems of the staff member's units, newest first, by status, keyset pages."""
-    form = ProblemFilterForm(request.GET or None)
-    rows = queries.problem_rows(_staff(request), status=form.status_value())
-    page = view_page(request, rows, order=queries.PROBLEM_ORDER, size=queries.PAGE_SIZE)
-    context = {"form": form, "page": page, "after": request.GET.get("after", "")}
-    return render(request, "itsm/desk_problem_list.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@permission_required("itsm.add_problem", raise_exception=True)
-def desk_problem_new(request: HttpRequest) -> HttpResponse:
-    """Open a problem, on its own or from one incident."""
-    user = _staff(request)
-    form = ProblemForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            problem = services.open_problem(
-                title=data["title"],
-                symptom=data["symptom"],
-                incidents=[data["incident"]] if data["incident"] else [],
-                service=data["service"],
-                team=data["team"],
-                actor=user,
-            )
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            flash.success(request, _("The problem was logged."))
-            return redirect("itsm:desk_problem_detail", code=problem.tracking_code)
-    return render(request, "itsm/desk_problem_new.html", {"form": form})
-
-
-def _problem_context(
-    user: User, problem: Problem, bound: tuple[str, ProblemActionForm] | None = None
-) -> dict[str, Any]:
-    return {
-        "problem": problem,
-        "relations": queries.problem_relations(problem, user),
-        "timeline": queries.desk_timeline(problem),
-        "forms": problem_forms(problem, user, bound),
-        "labels": {name: label for name, (_form, label, _status) in PROBLEM_ACTIONS.items()},
-        "failed": bound[0] if bound else "",
-    }
-
-
-@require_GET
-@permission_required("itsm.view_problem", raise_exception=True)
-def desk_problem_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One problem: symptom, root cause, workaround, fix, incidents, known errors, actions."""
-    user = _staff(request)
-    context = _problem_context(user, _problem(user, code))
-    return render(request, "itsm/desk_problem_detail.html", context)
-
-
-ProblemRun = Callable[[Problem, dict[str, Any], User], object]
-
-PROBLEM_RUNS: dict[str, tuple[ProblemRun, Promise]] = {
-    "root_cause": (
-        lambda p, d, u: services.record_root_cause(p, root_cause=d["root_cause"], actor=u),
-        _("The root cause was recorded."),
-    ),
-    "known_error": (
-        lambda p, d, u: services.record_known_error(
-            p, workaround=d["workaround"], title=d["title"], actor=u
-        ),
-        _("The known error was recorded; agents are offered its workaround."),
-    ),
-    "resolve": (
-        lambda p, d, u: services.resolve_problem(p, fix=d["fix"], actor=u),
-        _("The problem is resolved."),
-    ),
-    "close": (lambda p, d, u: services.close_problem(p, actor=u), _("The problem is closed.")),
-    "link_incident": (
-        lambda p, d, u: services.link_incident_to_problem(p, incident=d["code"], actor=u),
-        _("The incident was linked to the problem."),
-    ),
-}
-
-
-@require_POST
-@permission_required("itsm.change_problem", raise_exception=True)
-def desk_problem_act(request: HttpRequest, code: str) -> HttpResponse:
-    """One action on the problem (the `action` field), through its one service."""
-    user = _staff(request)
-    action = request.POST.get("action", "")
-    if action not in PROBLEM_RUNS:
-        raise Http404("no such action")
-    problem = _problem(user, code)
-    form = PROBLEM_ACTIONS[action][0](request.POST, user=user, prefix=action)
-    if form.is_valid():
-        run, done = PROBLEM_RUNS[action]
-        try:
-            run(problem, form.cleaned_data, user)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            flash.success(request, str(done))
-            return redirect("itsm:desk_problem_detail", code=problem.tracking_code)
-    context = _problem_context(user, _problem(user, code), (action, form))
-    return render(request, "itsm/desk_problem_detail.html", context, status=400)
-
-
-# --- known errors ---------------------------------------------------------------------------------
-
-
-@require_GET
-@permission_required("itsm.view_knownerror", raise_exception=True)
-def desk_known_error_list(request: HttpRequest) -> HttpResponse:
-    """Known errors, newest first (keyset pages), or those matching the words, best first."""
-    form = KnownErrorSearchForm(request.GET or None)
-    text, retired = form.values()
-    context: dict[str, Any] = {"form": form, "text": text, "after": request.GET.get("after", "")}
-    if text:
-        context["found"] = known_error_search(text)
-    else:
-        rows = queries.known_errors(active_only=not retired)
-        context["page"] = view_page(request, rows, order=KNOWN_ERROR_ORDER, size=queries.PAGE_SIZE)
-    return render(request, "itsm/desk_known_error_list.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@permission_required("itsm.add_knownerror", raise_exception=True)
-def desk_known_error_new(request: HttpRequest) -> HttpResponse:
-    """Record a known error: its symptom and the workaround agents apply."""
-    user = _staff(request)
-    form = KnownErrorForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            known = services.create_known_error(
-                title=data["title"],
-                symptom=data["symptom"],
-                workaround=data["workaround"],
-                problem=data["problem"],
-                service=data["service"],
-                configuration_item=data["configuration_item"],
-                actor=user,
-            )
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
-            flash.success(request, _("The known error was recorded."))
-            return redirect("itsm:desk_known_error_detail", code=known.code)
-    return render(request, "itsm/desk_known_error_new.html", {"form": form})
-
-
-def _known_error(code: str) -> KnownError:
-    known = queries.desk_known_error(code)
-    if known is None:
-        raise Http404("no such known error")
-    return known
-
-
-@require_GET
-@permission_required("itsm.view_knownerror", raise_exception=True)
-def desk_known_error_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One known error: symptom, workaround, fix, its problem; retire it when it is wrong."""
-    known = _known_error(code)
-    context = {"known": known, "timeline": queries.desk_timeline(known)}
-    return render(request, "itsm/desk_known_error_detail.html", context)
-
-
-@require_POST
-@permission_required("itsm.change_knownerror", raise_exception=True)
-def desk_known_error_retire(request: HttpRequest, code: str) -> HttpResponse:
-    """Stop suggesting the known error."""
-    known = _known_error(code)
-    services.retire_known_error(known, actor=_staff(request))
-    flash.success(request, _("The known error is retired; it is no longer suggested."))
-    return redirect("itsm:desk_known_error_detail", code=known.code)
-
-
 urlpatterns: list[URLPattern] = [
     path("desk/incidents/", desk_incident_list, name="desk_incident_list"),
     path("desk/incidents/new/", desk_incident_new, name="desk_incident_new"),
+    path("desk/incidents/views/", desk_incident_view_save, name="desk_incident_view_save"),
+    path(
+        "desk/incidents/views/<int:view_id>/delete/",
+        desk_incident_view_delete,
+        name="desk_incident_view_delete",
+    ),
     path("desk/incidents/overview/", desk_incident_overview, name="desk_incident_overview"),
     path("desk/incidents/<str:code>/", desk_incident_detail, name="desk_incident_detail"),
     path("desk/incidents/<str:code>/act/", desk_incident_act, name="desk_incident_act"),
@@ -540,17 +370,5 @@ urlpatterns: list[URLPattern] = [
         "desk/incidents/<str:code>/files/<int:attachment_id>/",
         desk_incident_attachment,
         name="desk_incident_attachment",
-    ),
-    path("desk/problems/", desk_problem_list, name="desk_problem_list"),
-    path("desk/problems/new/", desk_problem_new, name="desk_problem_new"),
-    path("desk/problems/<str:code>/", desk_problem_detail, name="desk_problem_detail"),
-    path("desk/problems/<str:code>/act/", desk_problem_act, name="desk_problem_act"),
-    path("desk/known-errors/", desk_known_error_list, name="desk_known_error_list"),
-    path("desk/known-errors/new/", desk_known_error_new, name="desk_known_error_new"),
-    path("desk/known-errors/<str:code>/", desk_known_error_detail, name="desk_known_error_detail"),
-    path(
-        "desk/known-errors/<str:code>/retire/",
-        desk_known_error_retire,
-        name="desk_known_error_retire",
     ),
 ]
