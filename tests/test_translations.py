@@ -37,6 +37,8 @@ def test_compiled_catalog_matches_the_po_file(language):
     with open(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     stale = []
+    got: str | list[str]
+    want: str | list[str]
     for entry in po.translated_entries():
         if entry.msgid_plural:
             counts = (0, 1, 2, 3, 11, 100)

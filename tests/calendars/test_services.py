@@ -55,6 +55,7 @@ class TestAnnounceClosure:
         activity = Activity.objects.for_target(holiday).get()
         assert (activity.verb, activity.actor) == ("holiday.closure_announced", administrator)
         assert activity.data == {"notify_applicants": True, "scope": "province:ir-tehran"}
+        assert activity.new_value is not None
         assert activity.new_value["date"] == "2026-07-01"
         assert revision_number() > number
         assert len(changes) == 1

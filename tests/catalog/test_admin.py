@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Field
 
 from khedmat.catalog import services
 from khedmat.catalog.models import Fee, Service, ServiceVersion
@@ -77,7 +78,9 @@ def post_data(
 
 def form_of(version: ServiceVersion, **changes: Any) -> dict[str, Any]:
     """What the change page of `version` posts back, with `changes` to card fields or rows."""
-    card = {name: getattr(version, version._meta.get_field(name).attname) for name in CARD_FIELDS}
+    # The card fields are all concrete model fields, never relations seen from the other side.
+    fields = {name: cast("Field[Any, Any]", version._meta.get_field(name)) for name in CARD_FIELDS}
+    card = {name: getattr(version, field.attname) for name, field in fields.items()}
     card = {key: value for key, value in card.items() if key not in FILE_FIELDS}
     rows: dict[str, list[dict[str, Any]]] = {}
     for prefix in INLINES:
@@ -129,6 +132,7 @@ def test_an_administrator_adds_a_service_with_its_card(
     assert response.status_code == 302, response.context["adminform"].form.errors
     service = Service.objects.get(code="17041325104")
     version = service.current_version
+    assert version is not None
     assert (version.number, version.created_by, service.is_published) == (1, administrator, True)
     assert version.electronic_status == "partially"
     assert [fee.amount for fee in version.fees.all()] == [1_200_000]

@@ -46,6 +46,7 @@ def test_the_demo_catalog_is_complete_and_loads_once(client):
         "not",
     }
     revised = Service.objects.get(code="10012656000sh13")
+    assert revised.current_version is not None
     assert revised.current_version.number == 2
     assert revised.current_version.changed_fields == ["fees"]
     for version in ServiceVersion.objects.all():
@@ -71,10 +72,11 @@ def test_the_demo_rows_are_all_loaded():
         "consumer",
         "certificates",
     ]
-    units = {
-        service.code: service.current_version.responsible_unit.code
-        for service in Service.objects.select_related("current_version__responsible_unit")
-    }
+    units: dict[str, str] = {}
+    for service in Service.objects.select_related("current_version__responsible_unit"):
+        assert service.current_version is not None
+        assert service.current_version.responsible_unit is not None
+        units[service.code] = service.current_version.responsible_unit.code
     consumer = set(Service.objects.filter(category__code="consumer").values_list("code", flat=True))
     assert len(consumer) == 2
     assert {code for code, unit in units.items() if unit == "consumer-protection"} == consumer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -147,7 +147,8 @@ def test_labels_and_help_follow_the_language_with_persian_fallback():
     with translation.override("en"):
         built = form_field_for(item)
     assert built.label == "نوع"
-    assert built.choices == [("", "—"), ("natural", "Natural person"), ("legal", "Legal person")]
+    select = cast(forms.ChoiceField, built)  # a select row builds a ChoiceField
+    assert select.choices == [("", "—"), ("natural", "Natural person"), ("legal", "Legal person")]
 
 
 def test_a_full_answer_document_is_cleaned_to_json():

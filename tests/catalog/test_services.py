@@ -98,6 +98,7 @@ def test_a_card_without_a_fee_row_is_rejected_but_a_zero_fee_is_fine(category):
         rows=card_rows(fees=[{"title_fa": "رایگان", "amount": 0}]),
         actor=None,
     )
+    assert free.current_version is not None
     assert [(fee.amount, fee.currency) for fee in free.current_version.fees.all()] == [(0, "IRR")]
 
 
@@ -215,6 +216,7 @@ def test_each_revision_leaves_an_activity_row_with_what_changed(make_service, ad
         service, changes={"duration_amount": 10, "title_en": "Licence"}, actor=administrator
     )
     activity = Activity.objects.for_target(service).first()
+    assert activity is not None
     assert activity.verb == "service.revised"
     assert activity.actor == administrator
     assert activity.old_value == {"title_en": "Business licence", "duration_amount": 15}

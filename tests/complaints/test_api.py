@@ -103,6 +103,7 @@ def test_my_complaints_come_a_page_at_a_time_newest_first_in_constant_queries(
     assert last["next"] is None
     assert len(one_page.captured_queries) == len(five.captured_queries)
     answered = first["items"][1]
+    assert complaints[3].service is not None
     assert answered == {
         "tracking_code": newest[1],
         "status": "answered",

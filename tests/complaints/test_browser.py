@@ -4,6 +4,7 @@ Then every complaint page in fa and ar at 390 px and on a desktop, for the scree
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -141,7 +142,7 @@ def test_complaint_pages_at_phone_and_desktop_widths(
     verified_login: Any,
     language: str,
 ) -> None:
-    late = file(now=timezone.now() - timezone.timedelta(days=40), language=language)
+    late = file(now=timezone.now() - dt.timedelta(days=40), language=language)
     answered = services.answer_complaint(
         file(language=language), text="پاسخ داده شد.", actor=inspector
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -14,8 +16,8 @@ SPOOFED = "6.6.6.6"  # what an attacker writes into X-Forwarded-For themselves
 CLIENT = "203.0.113.7"
 
 
-def request_from(remote: str = "127.0.0.1", forwarded: str | None = None) -> object:
-    headers = {"REMOTE_ADDR": remote}
+def request_from(remote: str = "127.0.0.1", forwarded: str | None = None) -> HttpRequest:
+    headers: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **headers)

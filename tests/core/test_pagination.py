@@ -51,7 +51,8 @@ def rows() -> list[Activity]:
 
 
 def _walk(queryset, **options) -> list[int]:
-    seen, after = [], None
+    seen: list[int] = []
+    after: str | None = None
     while True:
         page = keyset_page(queryset, after=after, size=4, **options)
         seen.extend(row.pk for row in page.items)
@@ -125,7 +126,7 @@ def test_api_pagination_answers_items_and_next(rows):
     pagination = KeysetPagination(order=("-id",))
     request = RequestFactory().get("/")
     first = pagination.paginate_queryset(
-        Activity.objects.all(), KeysetPagination.Input(limit=30), request
+        Activity.objects.all(), KeysetPagination.Input(limit=30, after=None), request
     )
     second = pagination.paginate_queryset(
         Activity.objects.all(), KeysetPagination.Input(limit=30, after=first["next"]), request

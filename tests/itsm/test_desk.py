@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +52,7 @@ def problem_url(problem: Problem, suffix: str = "") -> str:
     return reverse("itsm:desk_problem_detail", args=[problem.tracking_code]) + suffix
 
 
-def verbs(record: object) -> list[str]:
+def verbs(record: Model) -> list[str]:
     rows = Activity.objects.for_target(record).order_by("id").values_list("verb", flat=True)
     return [verb for verb in rows if verb.split(".")[0] in {"incident", "problem", "known_error"}]
 

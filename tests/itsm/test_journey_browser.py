@@ -111,7 +111,9 @@ def test_a_major_incident_from_first_report_to_known_error(
     child_code = log_incident(agent, live_server, "ایمیل من کار نمی‌کند", SECOND_MOBILE, "علی رضایی")
     agent.goto(f"{live_server.url}/desk/incidents/{parent_code}/")
     act(agent, "link_child", code=child_code)
-    assert Incident.objects.get(tracking_code=child_code).parent.tracking_code == parent_code
+    parent = Incident.objects.get(tracking_code=child_code).parent
+    assert parent is not None
+    assert parent.tracking_code == parent_code
     assert agent.get_by_test_id("children").locator(f"a[href*='{child_code}']").count() == 1
 
     # The supervisor raises it to major and publishes a notice to the portal.

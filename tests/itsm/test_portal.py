@@ -101,6 +101,7 @@ def test_report_receipt_list_and_detail(
         IncidentChannel.PORTAL,
     )
     assert (incident.impact, incident.urgency, incident.priority) == ("high", "medium", "high")
+    assert incident.org_unit is not None
     assert incident.service == service and incident.org_unit.code == "licence-office"
     assert incident.reporter_mobile == "+989121234567" and incident.language == "en"
     assert incident.promised_at is not None

@@ -107,6 +107,7 @@ def test_a_person_reports_a_problem_with_a_screenshot_on_a_phone(
     page.wait_for_selector("#portal-nav.show:not(.collapsing)")
     with page.expect_navigation(url="**/incidents/report/"):
         page.get_by_test_id("report-problem-link").click()
+    assert service.current_version is not None
     page.locator("#id_service").select_option(label=service.current_version.title_fa)
     page.locator("#id_title").fill(TEXTS["fa"]["title"])
     page.locator("#id_description").fill(TEXTS["fa"]["description"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Model
 from django.utils import timezone
 
 from khedmat.accounts.models import Team, User
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db
 S = IncidentStatus
 
 
-def verbs(record: object) -> list[str]:
+def verbs(record: Model) -> list[str]:
     """The record's own Activity verbs (the SLA clocks and messages write theirs too)."""
     rows = Activity.objects.for_target(record).order_by("id").values_list("verb", flat=True)
     return [verb for verb in rows if verb.split(".")[0] in {"incident", "problem", "known_error"}]
@@ -61,6 +62,7 @@ def test_report_gives_code_priority_clocks_activity_and_tells_the_reporter(
     assert len(incident.tracking_code) == 10 and incident.tracking_code.isdigit()
     assert (incident.status, incident.priority) == (S.NEW, "urgent")
     assert incident.reporter_mobile == employee.mobile
+    assert incident.org_unit is not None
     assert incident.org_unit.code == "it"
     assert clocks(incident) == {
         TargetKind.FIRST_RESPONSE: ClockState.RUNNING,
@@ -85,6 +87,7 @@ def test_reprioritising_recomputes_from_the_matrix_and_keeps_the_old_values(
     incident.refresh_from_db()
     assert incident.priority == "high"
     row = Activity.objects.for_target(incident).get(verb="incident.reprioritised")
+    assert row.old_value is not None and row.new_value is not None
     assert row.old_value["priority"] == "low" and row.new_value["priority"] == "high"
 
 

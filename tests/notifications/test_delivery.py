@@ -9,10 +9,11 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -64,6 +65,12 @@ def task_row(message: Message) -> DBTaskResult:
 def delivery_jobs() -> Any:
     """The message delivery jobs (other apps queue their own, e.g. when a user is created)."""
     return DBTaskResult.objects.filter(task_path=deliver_message_task.module_path)
+
+
+def html_part(email: EmailMessage) -> tuple[str, str]:
+    """The one alternative of an email the email channel sent: its HTML text and MIME type."""
+    [(html, mime)] = cast(EmailMultiAlternatives, email).alternatives
+    return cast(str, html), mime
 
 
 def verbs(target: Any) -> list[str]:
@@ -343,7 +350,7 @@ def test_email_goes_out_as_html_and_text_in_the_messages_direction(
     assert email.to == ["zahra@example.org"]
     assert email.subject == "ثبت درخواست 140312345678"
     assert "کد رهگیری: 140312345678" in email.body
-    [(html, mime)] = email.alternatives  # type: ignore[attr-defined]
+    html, mime = html_part(email)
     assert mime == "text/html"
     assert '<html lang="fa" dir="rtl">' in html
     assert "کد رهگیری: 140312345678<br>" in html
@@ -363,7 +370,7 @@ def test_english_email_is_left_to_right(settings: SettingsWrapper) -> None:
             language="en",
         )
     run_worker()
-    [(html, _mime)] = mail.outbox[0].alternatives  # type: ignore[attr-defined]
+    html, _mime = html_part(mail.outbox[0])
     assert '<html lang="en" dir="ltr">' in html
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html  # the text is escaped in the HTML part
 

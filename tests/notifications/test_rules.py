@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Model
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import User
@@ -26,9 +27,11 @@ def tehran(hour: int, minute: int = 0, day: int = 10) -> dt.datetime:
     return dt.datetime(2025, 3, day, hour, minute, tzinfo=TEHRAN)
 
 
-def queue(kind: str, *, now: dt.datetime, recipient: str = GOOD_MOBILE, **extra: object) -> Message:
+def queue(
+    kind: str, *, now: dt.datetime, recipient: str = GOOD_MOBILE, record: Model | None = None
+) -> Message:
     return services.queue_message(
-        channel=Channel.SMS, recipient=recipient, body="سلام", kind=kind, now=now, **extra
+        channel=Channel.SMS, recipient=recipient, body="سلام", kind=kind, now=now, record=record
     )
 
 

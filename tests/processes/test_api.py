@@ -323,12 +323,14 @@ def test_keyset_pages_by_newest_and_by_due(
     WorkItem.objects.filter(pk=second.pk).update(due_at=now + timedelta(days=1))
     client = as_user(staff["clerk"])
 
-    page = client.get(URL, {"queue": "team", "limit": 2}).json()
+    two_per_page: dict[str, str | int] = {"queue": "team", "limit": 2}
+    page = client.get(URL, two_per_page).json()
     assert [i["id"] for i in page["items"]] == [third.pk, second.pk]
     rest = client.get(URL, {"queue": "team", "limit": 2, "after": page["next"]}).json()
     assert ([i["id"] for i in rest["items"]], rest["next"]) == ([first.pk], None)
     assert queue(client, "team", sort="due") == [second.pk, first.pk, third.pk]
-    by_due = client.get(URL, {"queue": "team", "sort": "due", "limit": 1}).json()
+    one_by_due: dict[str, str | int] = {"queue": "team", "sort": "due", "limit": 1}
+    by_due = client.get(URL, one_by_due).json()
     rest = client.get(URL, {"queue": "team", "sort": "due", "after": by_due["next"]}).json()
     assert [i["id"] for i in rest["items"]] == [first.pk, third.pk]
 

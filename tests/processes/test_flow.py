@@ -17,7 +17,7 @@ from khedmat.integrations.fake_agency import FakeAgencyServer, FakeOfficeServer
 from khedmat.integrations.models import InquiryLog, OfficeLetter
 from khedmat.jobs.errors import RetryableError
 from khedmat.notifications.models import Message
-from khedmat.processes import actions, calls, services
+from khedmat.processes import actions, calls, engine, services
 from khedmat.processes.assignment import claim_work_item
 from khedmat.processes.choices import (
     Decision,
@@ -116,7 +116,7 @@ def test_a_process_that_cannot_start_files_nothing(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr(services.engine, "start_workflow", broken)
+    monkeypatch.setattr(engine, "start_workflow", broken)
 
     with pytest.raises(RuntimeError):
         submit()

@@ -90,7 +90,8 @@ def test_a_task_action_and_a_correction_or_timer_both_finish(
     item = WorkItem.objects.get(instance=instance)
     ticket = Ticket.objects.get(pk=instance.ticket_id)
     if other == "timer":
-        later = instance.next_timer_at + dt.timedelta(minutes=1)  # type: ignore[operator]
+        assert instance.next_timer_at is not None
+        later = instance.next_timer_at + dt.timedelta(minutes=1)
         _move_spiffs_clock(monkeypatch, later)
         second = Runner(lambda: services.fire_instance_timers(instance.pk, now=later))
     else:

@@ -58,6 +58,7 @@ def test_a_holiday_moves_the_due_date_but_not_the_promise(policy, make_record, s
     assert (state.expected_at, state.promised_at) == (TUESDAY_END, MONDAY_END)
     changed = Activity.objects.for_target(record).filter(verb="sla.due_changed")
     resolution_change = changed.get(data__kind=TargetKind.RESOLUTION)
+    assert resolution_change.old_value is not None and resolution_change.new_value is not None
     assert resolution_change.old_value["due_at"] == MONDAY_END.astimezone(dt.UTC).isoformat()
     assert resolution_change.new_value["due_at"] == TUESDAY_END.astimezone(dt.UTC).isoformat()
     assert resolution_change.is_public is False
@@ -106,6 +107,7 @@ def test_a_closure_can_take_a_breach_back(policy, make_record, start):
     change = Activity.objects.for_target(record).get(
         verb="sla.due_changed", data__kind=TargetKind.RESOLUTION
     )
+    assert change.new_value is not None
     assert (change.new_value["state"], change.is_public) == (ClockState.RUNNING, True)
     assert sweep_clocks(tehran(2026, 4, 21, 14, 31)) == SweepResult(breached=1, escalations=2)
 

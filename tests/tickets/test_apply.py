@@ -157,6 +157,7 @@ def test_the_page_shows_the_card_summary_every_field_and_no_upload_for_inquiry_d
     assert "Apply: Business licence" in text
     assert "1,200,000 rial" in text
     assert "15 working days" in text
+    assert service.current_version is not None
     (inquiry,) = [item for item in service.current_version.documents.all() if item.is_by_inquiry]
     assert (
         "Record certificate We obtain this ourselves from قوه قضاییه — nothing to upload." in text
@@ -248,6 +249,7 @@ def test_a_form_with_every_field_type_renders_and_files_in_persian_and_arabic(
     django_assert_max_num_queries: Any,
 ) -> None:
     service = make_service("17041325104", rows={"form_fields": EVERY_TYPE})
+    assert service.current_version is not None
     (lease,) = [item for item in service.current_version.documents.all() if not item.is_by_inquiry]
     client.force_login(citizen)
     client.cookies["khedmat_language"] = language
@@ -735,6 +737,7 @@ def test_a_file_in_a_repeating_group_row_is_kept_for_the_retry(
     service = make_service(
         "17041325104", rows={"form_fields": rows, "documents": [{"title_fa": "اجاره‌نامه"}]}
     )
+    assert service.current_version is not None
     (lease,) = service.current_version.documents.all()
     client.force_login(citizen)
     data = {

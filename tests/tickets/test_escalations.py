@@ -10,6 +10,7 @@ from khedmat.sla.choices import DurationUnit, EscalationAction, EscalationEvent,
 from khedmat.sla.models import SlaClock, SlaEscalation, SlaPolicy, SlaTarget
 from khedmat.sla.services import escalate_clock
 from khedmat.tickets.escalations import raise_priority_from_sla
+from khedmat.tickets.models import Ticket
 from tests.fixtures.tickets import Submit
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,8 @@ def escalation_team(org_units: dict[str, OrgUnit]) -> Team:
     return Team.objects.create(code="escalations", name="Escalations", org_unit=org_units["other"])
 
 
-def _clock(ticket: object) -> SlaClock:
-    return SlaClock.objects.for_record(ticket).get(kind=TargetKind.RESOLUTION)  # type: ignore[attr-defined]
+def _clock(ticket: Ticket) -> SlaClock:
+    return SlaClock.objects.for_record(ticket).get(kind=TargetKind.RESOLUTION)
 
 
 def test_a_reassign_escalation_moves_the_request_to_the_new_team(
@@ -51,6 +52,7 @@ def test_a_reassign_escalation_moves_the_request_to_the_new_team(
     assert (ticket.team_id, ticket.org_unit_id) == (escalation_team.pk, escalation_team.org_unit_id)
     assert ticket.assignee_id is None  # the agent is not in the new team: back to its queue
     moved = Activity.objects.for_target(ticket).get(verb="ticket.escalated_to_team")
+    assert moved.new_value is not None
     assert moved.new_value["team"] == escalation_team.pk
     assert ticket not in type(ticket).objects.visible_to_staff(agent)  # it left the agent's unit
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts.models import OrgUnit, Team, User
@@ -50,7 +51,7 @@ def test_follow_up_accepts_the_principal_or_the_representative(represented: Tick
 
 
 def test_an_empty_national_code_never_matches_a_missing_representative(
-    submit: Submit, django_assert_num_queries: Callable[..., object]
+    submit: Submit, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     ticket = submit()
     assert ticket.representative_national_code == ""

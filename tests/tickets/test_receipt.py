@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from pytest_django import DjangoAssertNumQueries
 
 from khedmat.accounts.models import User
 from khedmat.catalog.money import money_text
@@ -61,7 +62,7 @@ def other_applicant(make_user: Callable[..., User]) -> User:
 
 
 def test_receipt_shows_every_item_of_r16(
-    ticket: Ticket, citizen: User, django_assert_num_queries: Callable[..., object]
+    ticket: Ticket, citizen: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     client = client_as(citizen)
     with django_assert_num_queries(5):  # session, user, request, steps, fees
@@ -183,11 +184,11 @@ def test_anonymous_is_sent_to_the_applicant_log_in(ticket: Ticket, client: Clien
     for url in (receipt_url(ticket), pdf_url(ticket), reverse("tickets:request_list")):
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url == f"{reverse('accounts:applicant_login')}?next={url}"
+        assert response["Location"] == f"{reverse('accounts:applicant_login')}?next={url}"
 
 
 def test_unknown_and_malformed_codes_are_404(
-    ticket: Ticket, citizen: User, django_assert_num_queries: Callable[..., object]
+    ticket: Ticket, citizen: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     client = client_as(citizen)
     wrong_check_digit = ticket.tracking_code[:-1] + str((int(ticket.tracking_code[-1]) + 1) % 10)

@@ -224,6 +224,7 @@ def test_operators_at_the_desk_are_not_capped(
     applicant = walkin.WalkInApplicant(
         mobile="09127654321", national_code="0078456126", first_name="رضا", last_name="احمدی"
     )
+    assert service.current_version is not None
     for number in range(3):
         walkin.submit_walk_in(
             service.current_version,

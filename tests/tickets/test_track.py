@@ -283,6 +283,7 @@ def test_the_wait_counts_down_in_whole_minutes() -> None:
 def file_request(service: Service, user: User, national_code: str) -> Ticket:
     """A request for another service, by another applicant, through the real service."""
     version = service.current_version
+    assert version is not None
     (lease,) = upload_documents(version)
     key = document_key(lease.pk)
     descriptor = {"name": "lease.pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest()}

@@ -4,13 +4,14 @@ one request with its files and actions; and who may do none of it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.http import FileResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -618,7 +619,9 @@ def test_attachment_downloads_as_an_attachment_that_is_never_sniffed(
     wrong_ticket = client.get(f"{detail_url(other)}files/{lease.pk}/")
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    # A download is a FileResponse, whose body is a synchronous iterator of bytes.
+    body = cast("Iterator[bytes]", cast(FileResponse, response).streaming_content)
+    assert b"".join(body) == PDF
     assert response["Content-Disposition"] == 'attachment; filename="lease.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
