@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,9 +10,51 @@ class ItsmConfig(AppConfig):
     verbose_name = _("IT service management")
 
     def ready(self) -> None:
+        """Verbs and search; SLA escalations of incidents; close resolved incidents every minute."""
         from khedmat.core.verbs import register_verbs
+        from khedmat.itsm.escalations import (
+            ESCALATION_LABELS,
+            raise_incident_priority_from_sla,
+            reassign_incident_from_sla,
+        )
         from khedmat.itsm.indexing import register_reindexers
+        from khedmat.itsm.models import Incident
         from khedmat.itsm.queries import ACTIVITY_LABELS
+        from khedmat.jobs.tick import register_tick
+        from khedmat.sla.choices import EscalationAction
+        from khedmat.sla.handlers import register_escalation_handler
+        from khedmat.sla.queries import register_record_kind
 
         register_verbs(ACTIVITY_LABELS)
+        register_verbs(ESCALATION_LABELS)
         register_reindexers()
+        register_escalation_handler(Incident, EscalationAction.REASSIGN, reassign_incident_from_sla)
+        register_escalation_handler(
+            Incident, EscalationAction.RAISE_PRIORITY, raise_incident_priority_from_sla
+        )
+        register_record_kind("incident", _("Incident"))
+        register_tick(close_resolved_incidents_tick)
+
+
+def close_resolved_incidents_tick(now: dt.datetime | None = None) -> int:
+    """Tick handler: close the resolved incidents whose reopen window has passed.
+
+    A cheap look first: a window is KHEDMAT_INCIDENT_CLOSE_DAYS working days counted from the day
+    after resolving, so nothing resolved less than that many days minus one ago can be due (an
+    hour more for a clock change); most minutes end there without reading a calendar.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from khedmat.itsm import services
+    from khedmat.itsm.choices import IncidentStatus
+    from khedmat.itsm.models import Incident
+
+    now = now or timezone.now()
+    earliest = dt.timedelta(days=settings.KHEDMAT_INCIDENT_CLOSE_DAYS - 1) - dt.timedelta(hours=1)
+    candidates = Incident.objects.filter(
+        status=IncidentStatus.RESOLVED, resolved_at__lte=now - earliest
+    )
+    if not candidates.exists():
+        return 0
+    return services.close_resolved_incidents(now=now)

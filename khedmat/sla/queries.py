@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from khedmat.accounts.models import Team, User
 from khedmat.accounts.queries import Viewer, visible_org_unit_ids
@@ -276,10 +277,21 @@ def visible_clocks(viewer: Viewer) -> models.QuerySet[SlaClock]:
 
 # --- the compliance report -------------------------------------------------------------------
 
+# The label of each kind of record (SlaClock.record_kind) the report names, registered by the app
+# that owns the records in its AppConfig.ready() (itsm: incidents). Unnamed kinds (requests) show
+# only their service, as before.
+_record_kind_labels: dict[str, Promise] = {}
+
+
+def register_record_kind(kind: str, label: Promise) -> None:
+    """Name `kind` in the compliance report (its rows read "<label>: <service>")."""
+    _record_kind_labels[kind] = label
+
 
 @dataclass(frozen=True)
 class ComplianceRow:
-    """Met and breached clocks of one service and team in a period, and the time they waited."""
+    """Met and breached clocks of one kind of record, service and team in a period, and the time
+    they waited."""
 
     service_key: str
     team_id: int | None
@@ -287,6 +299,21 @@ class ComplianceRow:
     met: int
     breached: int
     paused_minutes: int
+    record_kind: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """The translated name of the kind of record, when its app registered one, else ""."""
+        label = _record_kind_labels.get(self.record_kind)
+        return str(label) if label is not None else ""
+
+    @property
+    def service_label(self) -> str:
+        """The service as the report's first column reads: "<kind>: <service>" for a named kind."""
+        kind = self.kind_label
+        if not kind:
+            return self.service_key
+        return f"{kind}: {self.service_key}" if self.service_key else kind
 
     @property
     def total(self) -> int:
@@ -320,7 +347,8 @@ def compliance_report(
     team_id: int | None = None,
     kind: str = TargetKind.RESOLUTION,
 ) -> list[ComplianceRow]:
-    """Per service and team: `clocks` met and breached between the dates (local, inclusive)."""
+    """Per kind of record, service and team: `clocks` met and breached between the dates (local,
+    inclusive)."""
     clocks = clocks.filter(
         kind=kind,
         outcome_at__gte=_day_start(date_from),
@@ -332,13 +360,13 @@ def compliance_report(
     if team_id is not None:
         clocks = clocks.filter(team_id=team_id)
     rows = (
-        clocks.values("service_key", "team_id", "team__name")
+        clocks.values("record_kind", "service_key", "team_id", "team__name")
         .annotate(
             met=Count("id", filter=Q(state=ClockState.MET)),
             breached=Count("id", filter=Q(state=ClockState.BREACHED)),
             paused=Sum("paused_minutes"),
         )
-        .order_by("service_key", "team__name", "team_id")
+        .order_by("record_kind", "service_key", "team__name", "team_id")
     )
     return [
         ComplianceRow(
@@ -348,6 +376,7 @@ def compliance_report(
             met=row["met"],
             breached=row["breached"],
             paused_minutes=row["paused"] or 0,
+            record_kind=row["record_kind"],
         )
         for row in rows
     ]

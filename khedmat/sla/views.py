@@ -43,7 +43,7 @@ def _csv_lines(rows: list[ComplianceRow], total: ComplianceRow) -> Iterator[str]
         is_total = row is total
         yield writer.writerow(
             [
-                _("Total") if is_total else row.service_key,
+                _("Total") if is_total else row.service_label,
                 "" if is_total else row.team_name,
                 row.total,
                 row.met,

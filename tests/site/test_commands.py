@@ -231,4 +231,4 @@ def test_demo_data_loads_twice_without_duplicates(tmp_path):
         timeout=60,
         check=True,
     )
-    assert count.stdout.strip().splitlines()[-1] == "5"
+    assert count.stdout.strip().splitlines()[-1] == "7"  # the five personas and the two IT agents

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from khedmat.catalog.demo import load_demo_catalog
+from khedmat.itsm.demo import IT_STAFF, demo_itsm_summary, load_demo_itsm
 from khedmat.processes.demo import load_demo_process_requests, load_demo_processes
 from khedmat.site.demo_data import load_demo_data
 from khedmat.tickets.demo import load_demo_requests
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         # After the requests: they are moved by hand; requests filed from now on run a process.
         load_demo_processes()
         requests += load_demo_process_requests()
+        # After the users and the catalog: IT staff, incidents, problems and known errors.
+        load_demo_itsm()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -48,8 +51,10 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("Demo logins (username / password / role):")
-        for login in logins:
-            self.stdout.write(f"  {login.username:<11} {login.password:<22} {login.role.value}")
+        accounts = [(login.username, login.password, login.role) for login in logins]
+        accounts += [(staff.username, staff.password, staff.role) for staff in IT_STAFF]
+        for username, password, role in accounts:
+            self.stdout.write(f"  {username:<11} {password:<22} {role.value}")
         self.stdout.write(
             f"Demo requests (follow one at {base}/track/ with its code and national code):"
         )
@@ -57,6 +62,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {row.tracking_code}  {row.national_code}  {row.status:<18} {row.channel:<9} "
                 f"{row.service_code}"
+            )
+        summary = demo_itsm_summary()
+        if summary.major_code:
+            self.stdout.write(
+                f"Demo incidents at {base}/desk/incidents/: {summary.incidents} "
+                f"({summary.by_status}); major incident {summary.major_code}, "
+                f"{summary.problems} problems, {summary.known_errors} known errors."
             )
         if settings.KHEDMAT_STAFF_2FA == "optional":
             self.stdout.write(
