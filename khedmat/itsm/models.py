@@ -31,12 +31,17 @@ CODE_LENGTH = 10
 
 
 def _staff_condition(user: Any, *, unit_field: str = "org_unit_id") -> Q | None:
-    """Records a staff member sees: their units' and below, theirs, their teams'; None: all."""
+    """Records a staff member sees: their units' and below, theirs, their teams'; None: all.
+
+    Conditions on the record's own columns only (the teams through a small subquery on the
+    membership table), so a list or a count never joins and never needs DISTINCT."""
+    from khedmat.accounts.models import Team
     from khedmat.accounts.queries import unit_and_descendant_ids
 
     if user.is_administrator:
         return None
-    condition = Q(assignee=user) | Q(team__members=user)
+    memberships = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    condition = Q(assignee=user) | Q(team_id__in=memberships)
     if user.org_unit_id is not None:
         condition |= Q(**{f"{unit_field}__in": unit_and_descendant_ids([user.org_unit_id])})
     return condition
@@ -50,8 +55,7 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         condition = _staff_condition(user)
         if condition is None:
             return self.all()
-        ids = self.filter(condition | Q(reported_by=user)).values("pk")
-        return self.filter(pk__in=ids)
+        return self.filter(condition | Q(reported_by=user))
 
     def reported_by(self, user: Any) -> IncidentQuerySet:
         """The incidents a person reported (what the portal shows them)."""
@@ -399,7 +403,7 @@ class ProblemQuerySet(models.QuerySet["Problem"]):
         condition = _staff_condition(user)
         if condition is None:
             return self.all()
-        return self.filter(pk__in=self.filter(condition | Q(created_by=user)).values("pk"))
+        return self.filter(condition | Q(created_by=user))
 
     def open(self) -> ProblemQuerySet:
         return self.filter(status__in=OPEN_PROBLEM_STATUSES)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.accounts.models import Team
 from khedmat.core.models import Activity
 from khedmat.core.verbs import verb_label
 from khedmat.itsm.choices import OPEN_INCIDENT_STATUSES, IncidentStatus
@@ -84,7 +85,8 @@ def incident_queue(user: Any, queue: str) -> QuerySet[Incident]:
     if queue == QUEUE_MINE:
         return visible.filter(assignee=user).open()
     if queue == QUEUE_TEAM:
-        return visible.filter(team__members=user).open()
+        teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+        return visible.filter(team_id__in=teams).open()
     if queue == QUEUE_UNASSIGNED:
         return visible.filter(assignee__isnull=True).open()
     if queue == QUEUE_MAJOR:
