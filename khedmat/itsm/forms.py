@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -156,7 +157,19 @@ class IncidentFilterForm(forms.Form):
 class DeskIncidentForm(forms.Form):
     """An incident staff log: what failed, who reports it, how bad, which team takes it."""
 
-    title = forms.CharField(label=_("Title"), max_length=300)
+    # As the agent types, the known errors that match are offered beside the form (HTMX).
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("itsm:desk_known_error_suggest"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#known-error-suggestions",
+                "hx-include": "[name=description]",
+            }
+        ),
+    )
     description = forms.CharField(
         label=_("Description"), required=False, max_length=TEXT_MAX, widget=_textarea(5)
     )

@@ -120,5 +120,10 @@ def known_error_search(
 
 def suggest_known_errors(incident: Incident, *, limit: int = SUGGESTIONS) -> list[Found]:
     """Known errors that may explain an incident: by its title and description, any word."""
-    query = f"{incident.title} {incident.description}"[:400]
-    return known_error_search(query, limit=limit, any_word=True)
+    return suggest_known_errors_for(f"{incident.title} {incident.description}", limit=limit)
+
+
+def suggest_known_errors_for(text: str, *, limit: int = SUGGESTIONS) -> list[Found]:
+    """Known errors matching any word of what an agent is typing (empty text: none)."""
+    text = text.strip()[:400]
+    return known_error_search(text, limit=limit, any_word=True) if text else []

@@ -36,7 +36,7 @@ from khedmat.itsm.forms import (
     incident_actions,
     incident_forms,
 )
-from khedmat.itsm.indexing import suggest_known_errors
+from khedmat.itsm.indexing import suggest_known_errors, suggest_known_errors_for
 from khedmat.itsm.models import Incident, IncidentAttachment, SavedIncidentView
 from khedmat.itsm.services.saved_views import clean_query
 from khedmat.itsm.views.common import incident_or_404, staff_of
@@ -132,7 +132,12 @@ def desk_incident_new(request: HttpRequest) -> HttpResponse:
         else:
             flash.success(request, _("The incident was logged; the reporter was sent its code."))
             return redirect("itsm:desk_incident_detail", code=incident.tracking_code)
-    context = {"form": form, "matrix": queries.priority_matrix()}
+    typed = f"{form['title'].value() or ''} {form['description'].value() or ''}"
+    context = {
+        "form": form,
+        "matrix": queries.priority_matrix(),
+        "suggestions": suggest_known_errors_for(typed) if form.is_bound else [],
+    }
     return render(request, "itsm/desk_incident_new.html", context)
 
 

@@ -28,7 +28,7 @@ from khedmat.itsm.forms import (
     ProblemForm,
     problem_forms,
 )
-from khedmat.itsm.indexing import known_error_search
+from khedmat.itsm.indexing import known_error_search, suggest_known_errors_for
 from khedmat.itsm.models import KnownError, Problem
 from khedmat.itsm.views.common import problem_or_404, staff_of
 
@@ -216,7 +216,21 @@ def desk_known_error_retire(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("itsm:desk_known_error_detail", code=known.code)
 
 
+@require_GET
+@permission_required("itsm.view_incident", raise_exception=True)
+def desk_known_error_suggest(request: HttpRequest) -> HttpResponse:
+    """HTMX: the known errors matching the title and description being typed."""
+    text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}"
+    results = suggest_known_errors_for(text)
+    return render(request, "itsm/_desk_known_error_suggestions.html", {"results": results})
+
+
 urlpatterns: list[URLPattern] = [
+    path(
+        "desk/known-errors/suggest/",
+        desk_known_error_suggest,
+        name="desk_known_error_suggest",
+    ),
     path("desk/problems/", desk_problem_list, name="desk_problem_list"),
     path("desk/problems/new/", desk_problem_new, name="desk_problem_new"),
     path("desk/problems/<str:code>/", desk_problem_detail, name="desk_problem_detail"),
