@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import Team, User
+from khedmat.catalog.formbuilder.uploads import UploadField
 from khedmat.catalog.models import Service
 from khedmat.core.forms import MobileField, TrackingCodeField
 from khedmat.itsm import queries
@@ -33,6 +34,7 @@ from khedmat.itsm.choices import (
 )
 from khedmat.itsm.models import Incident, IncidentCategory, KnownError, Problem
 from khedmat.itsm.services import IncidentReport
+from khedmat.itsm.services.incidents import ATTACHMENT_MAX_KB, ATTACHMENT_TYPES
 from khedmat.sla.choices import Priority
 
 TEXT_MAX = 4000
@@ -294,6 +296,25 @@ class ResolveForm(ActionForm):
     )
 
 
+class AttachForm(ActionForm):
+    """A file staff add to the incident (a screenshot, a log as PDF), checked by its content."""
+
+    file = UploadField(
+        label=_("File"),
+        allowed_types=list(ATTACHMENT_TYPES),
+        max_size_kb=ATTACHMENT_MAX_KB,
+        max_count=1,
+        help_text=_("A picture (PNG, JPEG or WebP) or a PDF, at most 5 MB."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["upload"] = self.files.get(self.add_prefix("file")) if self.files else None
+        if cleaned["upload"] is None and not self.errors:
+            self.add_error("file", _("Choose a file."))
+        return cleaned
+
+
 class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Why"), max_length=TEXT_MAX, widget=_textarea(2))
 
@@ -432,6 +453,7 @@ INCIDENT_ACTIONS: dict[str, tuple[type[ActionForm], Promise]] = {
     "assign": (AssignForm, _("Assign or refer")),
     "priority": (PriorityForm, _("Change impact and urgency")),
     "note": (NoteForm, _("Add the note")),
+    "attach": (AttachForm, _("Attach the file")),
     "reply": (ReplyForm, _("Send the reply")),
     "link_child": (IncidentCodeForm, _("Link as a child of this incident")),
     "unlink_child": (ChildForm, _("Unlink")),
@@ -467,6 +489,7 @@ def incident_actions(incident: Incident, user: User) -> list[str]:
         "assign": is_open,
         "priority": is_open,
         "note": True,
+        "attach": True,
         "reply": True,
         "link_child": is_open and incident.parent_id is None,
         "unlink_child": True,

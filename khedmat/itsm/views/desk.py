@@ -245,6 +245,10 @@ INCIDENT_RUNS: dict[str, tuple[IncidentRun, Promise]] = {
         lambda i, d, u: services.add_incident_note(i, text=d["text"], actor=u),
         _("The note was added."),
     ),
+    "attach": (
+        lambda i, d, u: services.attach_incident_file(i, upload=d["upload"], actor=u),
+        _("The file was attached."),
+    ),
     "reply": (
         lambda i, d, u: services.reply_to_reporter(i, text=d["text"], actor=u),
         _("Your reply was sent to the reporter."),
@@ -320,7 +324,7 @@ def desk_incident_act(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     incident = incident_or_404(user, code)
     form_class = INCIDENT_ACTIONS[action][0]
-    form = form_class(request.POST, user=user, incident=incident, prefix=action)
+    form = form_class(request.POST, request.FILES, user=user, incident=incident, prefix=action)
     if form.is_valid():
         run, done = INCIDENT_RUNS[action]
         try:
