@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khedmat.accounts.models import User
 from khedmat.core.errors import DomainError
+from khedmat.core.files import stored_file_response
 from khedmat.core.pagination import view_page
 from khedmat.itsm import queries, services
 from khedmat.itsm.choices import OPEN_INCIDENT_STATUSES, IncidentStatus
@@ -41,11 +42,6 @@ from khedmat.itsm.models import Incident, IncidentAttachment, SavedIncidentView
 from khedmat.itsm.services.saved_views import clean_query
 from khedmat.itsm.views.common import incident_or_404, staff_of
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
-
-KNOWN_ERROR_ORDER = ("-created_at", "-id")
-#: Files shown in the browser (pictures); the rest download.
-PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
-
 
 # --- incidents: the list, the overview, a new one -------------------------------------------------
 
@@ -350,16 +346,12 @@ def desk_incident_attachment(request: HttpRequest, code: str, attachment_id: int
     sandbox that runs nothing)."""
     incident = incident_or_404(staff_of(request), code)
     attachment = get_object_or_404(IncidentAttachment, pk=attachment_id, incident=incident)
-    inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEW_TYPES
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return stored_file_response(
+        attachment.file,
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+        inline=request.GET.get("inline") == "1",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 urlpatterns: list[URLPattern] = [

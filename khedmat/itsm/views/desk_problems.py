@@ -33,8 +33,6 @@ from khedmat.itsm.models import KnownError, Problem
 from khedmat.itsm.views.common import problem_or_404, staff_of
 
 KNOWN_ERROR_ORDER = ("-created_at", "-id")
-#: Files shown in the browser (pictures); the rest download.
-PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 
 
 # --- problems -------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.models import Service, ServiceVersion
 from khedmat.catalog.queries import search_services
+from khedmat.core.files import PREVIEW_TYPES, stored_file_response
 from khedmat.core.pagination import view_page
 from khedmat.processes.queries import process_panel
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
@@ -128,10 +129,6 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-#: Files shown in the page (a picture checked by its content at upload); the rest download.
-PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
-
-
 @require_GET
 @permission_required("tickets.view_ticket", raise_exception=True)
 def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
@@ -139,16 +136,12 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> 
     (`?inline=1`) in a sandbox that runs nothing."""
     ticket = _visible_ticket(_staff(request), code)
     attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
-    inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEW_TYPES
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return stored_file_response(
+        attachment.file,
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+        inline=request.GET.get("inline") == "1",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @require_POST
