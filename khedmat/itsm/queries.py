@@ -235,10 +235,6 @@ def active_notices() -> list[PublicNotice]:
     return list(PublicNotice.objects.active().select_related("incident").order_by("-published_at"))
 
 
-def incident_statuses() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in IncidentStatus.choices]
-
-
 # --- the staff desk pages (views.desk) ---------------------------------------------------------
 # Appended for the desk: the list's filters, the timeline with readable details, the records
 # around one incident, problem or known error, and the priority matrix as a table.
@@ -306,7 +302,7 @@ def desk_timeline(record: Any) -> list[DeskTimelineEntry]:
         data = row.data if isinstance(row.data, dict) else {}
         text = data.get("text") or data.get("note") or data.get("reason") or ""
         text = text or data.get("root_cause") or data.get("fix") or ""
-        label, detail = str(SLA_LABELS.get(row.verb) or verb_label(row.verb)), ""
+        label, detail = verb_label(row.verb), ""
         if row.verb.startswith("message."):  # a message about the record: its state, its channel
             label = str(_("Message: %(state)s")) % {"state": label}
             detail = _channel_label(data.get("channel"))
@@ -324,19 +320,6 @@ def desk_timeline(record: Any) -> list[DeskTimelineEntry]:
             )
         )
     return entries
-
-
-#: The SLA clocks' rows on an incident's timeline (the sla app registers no labels).
-SLA_LABELS: dict[str, Promise] = {
-    "sla.started": _("SLA clock started"),
-    "sla.paused": _("SLA clock paused"),
-    "sla.resumed": _("SLA clock resumed"),
-    "sla.stopped": _("SLA clock stopped"),
-    "sla.due_changed": _("SLA due date changed"),
-    "sla.warning": _("SLA deadline near"),
-    "sla.breached": _("SLA breached"),
-    "sla.cancelled": _("SLA clock cancelled"),
-}
 
 
 def _pause_label(value: Any) -> str:

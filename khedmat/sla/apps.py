@@ -8,11 +8,15 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        """Sweep the clocks every minute; plan them again when a calendar changes."""
+        """Sweep the clocks every minute; plan them again when a calendar changes; label the
+        clocks' rows on their record's timeline."""
         from khedmat.calendars.listeners import on_calendar_change
+        from khedmat.core.verbs import register_verbs
         from khedmat.jobs.tick import register_tick
         from khedmat.sla import services
+        from khedmat.sla.queries import ACTIVITY_LABELS
 
+        register_verbs(ACTIVITY_LABELS)
         register_tick(sweep_due_clocks)
         on_calendar_change(services.schedule_recomputation)
 

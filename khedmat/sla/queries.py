@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import Team, User
 from khedmat.accounts.queries import Viewer, visible_org_unit_ids
@@ -421,3 +422,16 @@ def report_scope(viewer: Viewer) -> ReportScope:
         clocks=SlaClock.objects.filter(org_unit_id__in=unit_ids),
         teams=Team.objects.filter(org_unit_id__in=unit_ids).order_by("name"),
     )
+
+
+#: The verbs the clocks write on their record's timeline (registered in SlaConfig.ready()).
+ACTIVITY_LABELS: dict[str, Promise] = {
+    "sla.started": _("SLA clock started"),
+    "sla.paused": _("SLA clock paused"),
+    "sla.resumed": _("SLA clock resumed"),
+    "sla.stopped": _("SLA clock stopped"),
+    "sla.due_changed": _("SLA due date changed"),
+    "sla.warning": _("SLA deadline near"),
+    "sla.breached": _("SLA breached"),
+    "sla.cancelled": _("SLA clock cancelled"),
+}

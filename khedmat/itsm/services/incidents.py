@@ -87,7 +87,8 @@ class IncidentReport:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _locked(incident: Incident) -> Incident:
+def locked_incident(incident: Incident) -> Incident:
+    """The incident row again, locked for the rest of the transaction."""
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
@@ -192,7 +193,7 @@ def assign_incident(
     """Give the incident to a team and, optionally, one of its members (refer or assign)."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if (
             team is not None
             and assignee is not None
@@ -224,7 +225,7 @@ def start_incident(incident: Incident, *, actor: Actor, now: dt.datetime | None 
     """new → in progress: someone works on it (the first response clock stops)."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         move(incident, S.IN_PROGRESS, actor=actor, verb="incident.started", now=now, public=True)
         incident.save(update_fields=["status", "status_changed_at"])
         _first_response(incident, actor=actor, now=now)
@@ -240,7 +241,7 @@ def hold_incident(
         raise HoldReasonMissingError()
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         move(
             incident,
             S.ON_HOLD,
@@ -266,7 +267,7 @@ def resume_incident(
     """on hold → in progress: the clocks run again."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if incident.status != S.ON_HOLD:
             raise TransitionError()
         move(incident, S.IN_PROGRESS, actor=actor, verb="incident.resumed", now=now, public=True)
@@ -305,7 +306,7 @@ def resolve_incident(
 def _resolve_one(
     incident: Incident, *, code: str, note: str, actor: Actor, now: dt.datetime
 ) -> Incident:
-    incident = _locked(incident)
+    incident = locked_incident(incident)
     move(
         incident,
         S.RESOLVED,
@@ -347,7 +348,7 @@ def close_incident(incident: Incident, *, actor: Actor, now: dt.datetime | None 
 
 
 def _close_one(incident: Incident, *, actor: Actor, now: dt.datetime) -> Incident:
-    incident = _locked(incident)
+    incident = locked_incident(incident)
     move(incident, S.CLOSED, actor=actor, verb="incident.closed", now=now, public=True)
     incident.closed_at = now
     incident.save(update_fields=["status", "status_changed_at", "closed_at"])
@@ -373,7 +374,7 @@ def reopen_incident(
     if not reason.strip():
         raise TextMissingError()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if not actor.is_staff and incident.reporter_id != actor.pk:
             raise NotReporterError()
         deadline = reopen_deadline(incident)
@@ -418,7 +419,7 @@ def change_incident_priority(
 ) -> Incident:
     """New impact and urgency; the matrix gives the priority (Activity keeps the old values)."""
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         old = {
             "impact": incident.impact,
             "urgency": incident.urgency,

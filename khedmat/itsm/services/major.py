@@ -25,7 +25,7 @@ from khedmat.itsm.models import (
     PublicNotice,
 )
 from khedmat.itsm.services.common import actor_user, tell_reporter, tell_staff
-from khedmat.itsm.services.incidents import close_incident, resolve_incident
+from khedmat.itsm.services.incidents import close_incident, locked_incident, resolve_incident
 
 MAJOR_PERMISSION = "itsm.declare_major_incident"
 
@@ -33,10 +33,6 @@ MAJOR_PERMISSION = "itsm.declare_major_incident"
 def _check_role(actor: User) -> None:
     if not actor.has_perm(MAJOR_PERMISSION):
         raise MajorIncidentRoleError()
-
-
-def _locked(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
 def _next_update(now: dt.datetime) -> dt.datetime:
@@ -50,7 +46,7 @@ def declare_major_incident(
     _check_role(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if incident.is_major or not incident.is_open:
             raise LinkError()
         incident.is_major, incident.major_declared_at = True, now
@@ -66,7 +62,7 @@ def end_major_incident(incident: Incident, *, actor: User) -> Incident:
     """Take the major flag off (an incident manager only); the portal notice ends."""
     _check_role(actor)
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if not incident.is_major:
             raise NotMajorError()
         incident.is_major, incident.next_update_due = False, None
@@ -106,7 +102,7 @@ def post_major_update(
         raise LinkError()
     now = now or timezone.now()
     with transaction.atomic():
-        incident = _locked(incident)
+        incident = locked_incident(incident)
         if not incident.is_major:
             raise NotMajorError()
         update = MajorIncidentUpdate.objects.create(
@@ -145,7 +141,7 @@ def link_child_incident(child: Incident, *, parent: Incident, actor: Actor) -> I
     """Make `child` (another report of the same outage) a child of `parent`: it resolves and
     closes with the parent."""
     with transaction.atomic():
-        child, parent = _locked(child), _locked(parent)
+        child, parent = locked_incident(child), locked_incident(parent)
         if child.pk == parent.pk or parent.parent_id is not None or child.children.exists():
             raise LinkError()
         if not (child.is_open and parent.is_open):
@@ -162,7 +158,7 @@ def link_child_incident(child: Incident, *, parent: Incident, actor: Actor) -> I
 def unlink_child_incident(child: Incident, *, actor: Actor) -> Incident:
     """Take `child` out of its parent."""
     with transaction.atomic():
-        child = _locked(child)
+        child = locked_incident(child)
         if child.parent_id is None:
             raise LinkError()
         old = child.parent_id
@@ -180,7 +176,7 @@ def merge_duplicate_incident(
         raise LinkError()
     now = now or timezone.now()
     with transaction.atomic():
-        duplicate = _locked(duplicate)
+        duplicate = locked_incident(duplicate)
         duplicate.duplicate_of = into
         duplicate.save(update_fields=["duplicate_of"])
         note = f"{into.tracking_code}: {into.title}"
