@@ -10,17 +10,20 @@ class ItsmConfig(AppConfig):
     verbose_name = _("IT service management")
 
     def ready(self) -> None:
-        """Verbs and search; SLA escalations of incidents; close resolved incidents every minute."""
+        """Verbs and search; SLA escalations of incidents; incidents in the staff inbox; close
+        resolved incidents every minute."""
         from khedmat.core.verbs import register_verbs
         from khedmat.itsm.escalations import (
             ESCALATION_LABELS,
             raise_incident_priority_from_sla,
             reassign_incident_from_sla,
         )
+        from khedmat.itsm.inbox import INCIDENT_SOURCE
         from khedmat.itsm.indexing import register_reindexers
         from khedmat.itsm.models import Incident
         from khedmat.itsm.queries import ACTIVITY_LABELS
         from khedmat.jobs.tick import register_tick
+        from khedmat.processes.inbox_sources import register_inbox_source
         from khedmat.sla.choices import EscalationAction
         from khedmat.sla.handlers import register_escalation_handler
         from khedmat.sla.queries import register_record_kind
@@ -33,6 +36,7 @@ class ItsmConfig(AppConfig):
             Incident, EscalationAction.RAISE_PRIORITY, raise_incident_priority_from_sla
         )
         register_record_kind("incident", _("Incident"))
+        register_inbox_source(INCIDENT_SOURCE)
         register_tick(close_resolved_incidents_tick)
 
 

@@ -57,6 +57,19 @@ class AssigneeNotInTeamError(ItsmError):
     status_code = 422
 
 
+class IncidentNotOpenError(ItsmError):
+    default_message = _("The incident is no longer open.")
+
+
+class IncidentHeldError(ItsmError):
+    default_message = _("Someone else holds this incident; a supervisor can reassign it.")
+
+
+class NotHolderError(ItsmError):
+    default_message = _("Only the person who holds the incident can give it back.")
+    status_code = 403
+
+
 class SavedViewError(ItsmError):
     default_message = _("The view could not be saved; try again.")
     status_code = 422

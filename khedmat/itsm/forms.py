@@ -35,7 +35,6 @@ from khedmat.itsm.choices import (
 from khedmat.itsm.models import Incident, IncidentCategory, KnownError, Problem
 from khedmat.itsm.services import IncidentReport
 from khedmat.itsm.services.incidents import ATTACHMENT_MAX_KB, ATTACHMENT_TYPES
-from khedmat.sla.choices import Priority
 
 TEXT_MAX = 4000
 LANGUAGES = [("fa", "فارسی"), ("ar", "العربية"), ("en", "English")]
@@ -83,74 +82,6 @@ def _code_input() -> forms.TextInput:
 
 
 # --- the list ------------------------------------------------------------------------------------
-
-
-class IncidentFilterForm(forms.Form):
-    """The list's filters (the queue is a tab, kept in the query string)."""
-
-    q = forms.CharField(
-        label=_("Words or code"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *IncidentStatus.choices],
-        widget=_select(),
-    )
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        required=False,
-        choices=[("", _("Any priority")), *reversed(Priority.choices)],
-        widget=_select(),
-    )
-    service = ServiceField(
-        label=_("Service"),
-        required=False,
-        to_field_name="code",
-        empty_label=_("Any service"),
-        queryset=Service.objects.none(),
-        widget=_select(),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        required=False,
-        to_field_name="code",
-        empty_label=_("Any category"),
-        queryset=IncidentCategory.objects.filter(is_active=True),
-        widget=_select(),
-    )
-    age = forms.TypedChoiceField(
-        label=_("Age"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[
-            ("", _("Any age")),
-            *((str(index), bucket.label) for index, bucket in enumerate(queries.AGE_BUCKETS)),
-        ],
-        widget=_select(),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = _services()  # type: ignore[attr-defined]
-
-    def filters(self) -> queries.IncidentFilters:
-        """The filters asked for; none when the form is not valid."""
-        if not self.is_bound or not self.is_valid():
-            return queries.IncidentFilters()
-        data = self.cleaned_data
-        return queries.IncidentFilters(
-            status=data["status"],
-            priority=data["priority"],
-            service=data["service"],
-            category=data["category"],
-            age=data["age"],
-            text=data["q"].strip(),
-        )
 
 
 # --- logging an incident ------------------------------------------------------------------------
@@ -629,18 +560,6 @@ def problem_forms(
     if bound is not None:
         built[bound[0]] = bound[1]
     return built
-
-
-class ProblemFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *ProblemStatus.choices],
-        widget=_select(),
-    )
-
-    def status_value(self) -> str:
-        return self.cleaned_data["status"] if self.is_bound and self.is_valid() else ""
 
 
 class KnownErrorForm(forms.Form):

@@ -1,7 +1,7 @@
-"""Incidents and known errors in the search index (normalised fa/ar/en), and their searches.
+"""Incidents, problems and known errors in the search index (normalised fa/ar/en), and their searches.
 
 ITSM indexes its own records when they are written (services call these after commit) and
-registers how to rebuild both kinds; the search app only stores and matches normalised keys.
+registers how to rebuild each kind; the search app only stores and matches normalised keys.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from khedmat.itsm.models import Incident, KnownError
+from khedmat.itsm.models import Incident, KnownError, Problem
 from khedmat.search.backends import search
 from khedmat.search.models import SearchEntry
 from khedmat.search.services import (
@@ -24,6 +24,7 @@ from khedmat.search.services import (
 
 INCIDENT_KIND = "incident"
 KNOWN_ERROR_KIND = "known_error"
+PROBLEM_KIND = "problem"
 RESULTS_MAX = 50
 SUGGESTIONS = 5
 
@@ -48,16 +49,37 @@ def known_error_document(known: KnownError) -> Document:
     return Document(object_id=known.pk, title=known.title, texts=texts, title_key=known.code)
 
 
-def index_incident(incident: Incident) -> SearchEntry:
-    """Index one incident (report_incident calls this after commit)."""
-    document = incident_document(incident)
+def problem_document(problem: Problem) -> Document:
+    texts = [
+        problem.tracking_code,
+        problem.symptom,
+        problem.root_cause,
+        problem.workaround,
+        problem.permanent_fix,
+    ]
+    return Document(
+        object_id=problem.pk, title=problem.title, texts=texts, title_key=problem.tracking_code
+    )
+
+
+def index_problem(problem: Problem) -> SearchEntry:
+    """Index one problem (its use cases call this after commit whenever its text changes)."""
+    return _index(PROBLEM_KIND, problem_document(problem))
+
+
+def _index(kind: str, document: Document) -> SearchEntry:
     return index_document(
-        INCIDENT_KIND,
+        kind,
         document.object_id,
         title=document.title,
         texts=document.texts,
         title_key=document.title_key,
     )
+
+
+def index_incident(incident: Incident) -> SearchEntry:
+    """Index one incident (report_incident calls this after commit)."""
+    return _index(INCIDENT_KIND, incident_document(incident))
 
 
 def index_known_error(known: KnownError) -> SearchEntry | None:
@@ -65,14 +87,7 @@ def index_known_error(known: KnownError) -> SearchEntry | None:
     if not known.is_active:
         remove_document(KNOWN_ERROR_KIND, known.pk)
         return None
-    document = known_error_document(known)
-    return index_document(
-        KNOWN_ERROR_KIND,
-        document.object_id,
-        title=document.title,
-        texts=document.texts,
-        title_key=document.title_key,
-    )
+    return _index(KNOWN_ERROR_KIND, known_error_document(known))
 
 
 def reindex_incidents() -> int:
@@ -85,8 +100,14 @@ def reindex_known_errors() -> int:
     return rebuild_kind(KNOWN_ERROR_KIND, (known_error_document(k) for k in known))
 
 
+def reindex_problems() -> int:
+    problems = Problem.objects.order_by("pk").iterator(chunk_size=2000)
+    return rebuild_kind(PROBLEM_KIND, (problem_document(p) for p in problems))
+
+
 def register_reindexers() -> None:
     register_reindexer(INCIDENT_KIND, reindex_incidents)
+    register_reindexer(PROBLEM_KIND, reindex_problems)
     register_reindexer(KNOWN_ERROR_KIND, reindex_known_errors)
 
 
@@ -103,6 +124,14 @@ def incident_search(query: str, user: Any, *, limit: int = RESULTS_MAX) -> list[
     visible = Incident.objects.visible_to_staff(user)
     hits = search(INCIDENT_KIND, query, limit=limit, filters={"within": visible, "order": "recent"})
     found = Incident.objects.in_bulk([hit.id for hit in hits])
+    return [Found(found[hit.id], hit.highlight) for hit in hits if hit.id in found]
+
+
+def problem_search(query: str, user: Any, *, limit: int = RESULTS_MAX) -> list[Found]:
+    """Problems the staff member may see matching `query`, newest first."""
+    visible = Problem.objects.visible_to_staff(user)
+    hits = search(PROBLEM_KIND, query, limit=limit, filters={"within": visible, "order": "recent"})
+    found = Problem.objects.in_bulk([hit.id for hit in hits])
     return [Found(found[hit.id], hit.highlight) for hit in hits if hit.id in found]
 
 

@@ -262,6 +262,8 @@ class Incident(models.Model):
             models.Index(fields=["priority", "status"], name="itsm_incident_priority_idx"),
             models.Index(fields=["reporter", "-created_at"], name="itsm_incident_reporter_idx"),
             models.Index(fields=["status", "resolved_at"], name="itsm_incident_resolved_idx"),
+            # the inbox's soonest-promised-first order
+            models.Index(fields=["promised_at", "id"], name="itsm_incident_promised_idx"),
         ]
 
     def __str__(self) -> str:
@@ -542,28 +544,32 @@ class KnownError(models.Model):
         return f"{self.code} {self.title}"
 
 
-class SavedIncidentView(models.Model):
-    """A staff member's named incident list: the queue and filters as a query string."""
+class SavedListView(models.Model):
+    """A staff member's named incident or problem list: the queue and filters as a query string."""
+
+    INCIDENTS, PROBLEMS = "incidents", "problems"
+    KINDS = ((INCIDENTS, _("Incidents")), (PROBLEMS, _("Problems")))
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="saved_incident_views",
+        related_name="saved_itsm_views",
         verbose_name=_("user"),
         db_index=False,  # the unique constraint leads with it
     )
+    kind = models.CharField(_("list"), max_length=16, choices=KINDS, default=INCIDENTS)
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("saved incident view")
-        verbose_name_plural = _("saved incident views")
+        verbose_name = _("saved list view")
+        verbose_name_plural = _("saved list views")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "name"],
-                name="itsm_saved_view_name_uniq",
+                fields=["user", "kind", "name"],
+                name="itsm_saved_view_kind_name_uniq",
                 violation_error_message=_("You already have a view with this name."),
             ),
         ]

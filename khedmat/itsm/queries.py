@@ -74,6 +74,8 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "known_error.retired": _("Known error retired"),
     "incident_view.saved": _("Incident view saved"),
     "incident_view.deleted": _("Incident view deleted"),
+    "problem_view.saved": _("Problem view saved"),
+    "problem_view.deleted": _("Problem view deleted"),
 }
 
 INCIDENT_RELATED = ("service", "category", "team", "assignee", "org_unit")
@@ -209,11 +211,59 @@ def open_counts(user: Any) -> dict[str, int]:
     return {row["status"]: row["n"] for row in counts}
 
 
-def problem_rows(user: Any, *, status: str = "") -> QuerySet[Problem]:
-    problems = Problem.objects.visible_to_staff(user).select_related("service", "assignee", "team")
-    if status:
-        problems = problems.filter(status=status)
-    return problems.annotate(incident_count=Count("incidents"))
+PROBLEM_QUEUES: dict[str, Promise] = {
+    QUEUE_OPEN: _("All open"),
+    QUEUE_MINE: _("Mine"),
+    QUEUE_TEAM: _("My teams'"),
+    QUEUE_ALL: _("All"),
+}
+
+
+@dataclass(frozen=True)
+class ProblemFilters:
+    """What the desk's problem list is narrowed to; every part optional."""
+
+    status: str = ""
+    priority: str = ""
+    service: Any = None
+    team: Any = None
+    text: str = ""
+
+
+def problem_queue(user: Any, queue: str) -> QuerySet[Problem]:
+    """The problems of one queue that the staff member may see."""
+    visible = Problem.objects.visible_to_staff(user)
+    if queue == QUEUE_MINE:
+        return visible.filter(assignee=user).open()
+    if queue == QUEUE_TEAM:
+        teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+        return visible.filter(team_id__in=teams).open()
+    if queue == QUEUE_OPEN:
+        return visible.open()
+    return visible
+
+
+def problem_rows(
+    user: Any, queue: str = QUEUE_ALL, filters: ProblemFilters | None = None
+) -> QuerySet[Problem]:
+    """One queue narrowed by the filters (words through the search index), rows loaded."""
+    filters = filters or ProblemFilters()
+    problems = problem_queue(user, queue)
+    exact = {
+        "status": filters.status,
+        "priority": filters.priority,
+        "service": filters.service,
+        "team": filters.team,
+    }
+    problems = problems.filter(**{name: value for name, value in exact.items() if value})
+    if filters.text:
+        from khedmat.itsm.indexing import problem_search
+
+        found = problem_search(filters.text, user)
+        problems = problems.filter(pk__in=[hit.record.pk for hit in found])
+    return problems.select_related("service", "assignee", "team").annotate(
+        incident_count=Count("incidents")
+    )
 
 
 def desk_problem(user: Any, code: str) -> Problem | None:

@@ -12,11 +12,14 @@ class ProcessesConfig(AppConfig):
         from khedmat.core.verbs import register_verbs
         from khedmat.jobs.tick import register_tick
         from khedmat.processes.choices import ACTIVITY_LABELS
+        from khedmat.processes.inbox import TASK_SOURCE
+        from khedmat.processes.inbox_sources import register_inbox_source
         from khedmat.processes.locks import active_instance_id
         from khedmat.processes.services import cancel_process, deliver_message, start_for_request
         from khedmat.tickets.workflow import Workflow, register_workflow
 
         register_verbs(ACTIVITY_LABELS)
+        register_inbox_source(TASK_SOURCE)  # the inbox's first kind: other apps add theirs after
         register_tick(fire_due_timers)
         register_tick(poll_request_letters)
         # Requests reach their process through the tickets.workflow port (tickets never imports us).

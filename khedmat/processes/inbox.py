@@ -1,9 +1,9 @@
-"""The staff inbox's own use cases: filters, saved views and bulk claim/release/assign."""
+"""The staff inbox's own use cases: filters, saved views and bulk claim/release/assign, and the
+request tasks as the inbox's first source (see inbox_sources)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,17 +11,30 @@ from django.db.models import QuerySet
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from khedmat.accounts.choices import Role
 from khedmat.accounts.models import User
+from khedmat.catalog.models import Service
 from khedmat.core.digits import fold_digits
 from khedmat.core.services import record_activity
 from khedmat.processes import assignment
 from khedmat.processes.errors import ProcessError
+from khedmat.processes.inbox_sources import BulkOutcome, InboxSource, inbox_source
 from khedmat.processes.models import SavedInboxView, WorkItem
-from khedmat.processes.queries import INBOX_SORTS, INBOX_VIEWS
+from khedmat.processes.queries import (
+    INBOX_SORTS,
+    INBOX_VIEWS,
+    NULLS_LAST,
+    WORK_ITEM_ORDERS,
+    inbox_items,
+    work_item_rows,
+)
+from khedmat.sla.queries import sla_state_for
 from khedmat.tickets.models import Ticket
 
 #: The query parameters a saved view keeps (and the inbox reads).
-VIEW_PARAMS = ("view", "sort", "service", "q")
+VIEW_PARAMS = ("kind", "view", "sort", "service", "q")
+#: The inbox's first kind of work, shown when no `kind` is asked for.
+TASKS = "tasks"
 MAX_SAVED_VIEWS = 20
 MAX_BULK = 100
 BULK_OPERATIONS = ("claim", "release", "assign")
@@ -42,6 +55,8 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
             continue
         if name == "sort" and value not in INBOX_SORTS:
             continue
+        if name == "kind" and (value == TASKS or inbox_source(value) is None):
+            continue  # the default kind is not written, so a view saved before kinds matches
         clean[name] = value
     return clean
 
@@ -53,11 +68,16 @@ def query_of(params: Mapping[str, Any]) -> str:
     return urlencode([(name, clean[name]) for name in VIEW_PARAMS if name in clean])
 
 
+def code_prefix(params: Mapping[str, str]) -> str:
+    """The digits of the tracking-code filter (Persian and Arabic digits read as Latin)."""
+    return "".join(ch for ch in fold_digits(params.get("q", "")) if ch.isdigit())
+
+
 def filter_items(items: QuerySet[WorkItem], params: Mapping[str, str]) -> QuerySet[WorkItem]:
     """Narrow an inbox tab by service code and by (part of) a tracking code."""
     if params.get("service"):
         items = items.filter(ticket__service__code=params["service"])
-    code = "".join(ch for ch in fold_digits(params.get("q", "")) if ch.isdigit())
+    code = code_prefix(params)
     if code:
         items = items.filter(ticket__tracking_code__startswith=code)
     return items
@@ -94,27 +114,30 @@ def delete_view(user: User, view_id: int) -> bool:
         return True
 
 
-@dataclass
-class BulkOutcome:
-    """How many items the bulk operation changed, and why the others were refused."""
-
-    done: int = 0
-    refused: list[tuple[WorkItem, str]] = field(default_factory=list)
-
-
 def bulk_change(
     user: User,
     item_ids: Iterable[int],
     operation: str,
     *,
     assignee: User | None = None,
+    kind: str = TASKS,
 ) -> BulkOutcome:
-    """Claim, release or assign several tasks; each goes through its own checks and transaction."""
+    """Claim, release or assign several records of one kind; each goes through its own checks
+    and transaction, and a refused one is named with its reason."""
+    source = inbox_source(kind)
+    if source is None or not user.has_perm(source.permission):
+        raise ProcessError(_("Unknown kind of work."))
     if operation not in BULK_OPERATIONS:
         raise ProcessError(_("Unknown operation."))
     if operation == "assign" and assignee is None:
         raise ProcessError(_("Choose the person to assign the tasks to."))
     ids = sorted({int(pk) for pk in item_ids})[:MAX_BULK]
+    return source.bulk(user, ids, operation, assignee)
+
+
+def _bulk_tasks(
+    user: User, ids: Sequence[int], operation: str, assignee: User | None
+) -> BulkOutcome:
     visible = Ticket.objects.visible_to_staff(user).values("pk")
     items = WorkItem.objects.select_related("ticket").filter(pk__in=ids, ticket__in=visible)
     outcome = BulkOutcome()
@@ -128,7 +151,52 @@ def bulk_change(
                 assert assignee is not None
                 assignment.assign_work_item(item, assignee=assignee, actor=user)
         except ProcessError as error:
-            outcome.refused.append((item, str(error.message)))
+            outcome.refused.append(
+                (f"{item.title} ({item.ticket.tracking_code})", str(error.message))
+            )
         else:
             outcome.done += 1
     return outcome
+
+
+def _may_assign_tasks(user: User) -> bool:
+    return (
+        user.is_administrator
+        or user.has_role(Role.SUPERVISOR)
+        or user.has_perm("processes.change_workitem")
+    )
+
+
+ROLE_LABELS: dict[str, object] = dict(Role.choices)  # lazy labels: translated when shown
+
+
+def _task_context(user: User, items: list[WorkItem]) -> dict[str, Any]:
+    for item in items:
+        item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
+    return {"states": sla_state_for([item.ticket for item in items])}
+
+
+def _task_services() -> QuerySet[Service]:
+    return (
+        Service.objects.filter(current_version__isnull=False)
+        .exclude(process_key="")
+        .select_related("current_version")
+        .order_by("code")
+    )
+
+
+TASK_SOURCE = InboxSource(
+    key=TASKS,
+    label=_("Request tasks"),
+    permission="processes.view_workitem",
+    items=inbox_items,
+    narrow=filter_items,
+    rows=work_item_rows,
+    orders=WORK_ITEM_ORDERS,
+    nulls_last=NULLS_LAST,
+    template="processes/_inbox_tasks.html",
+    bulk=_bulk_tasks,
+    services=_task_services,
+    may_assign=_may_assign_tasks,
+    context=_task_context,
+)

@@ -20,33 +20,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
 from khedmat.accounts.queries import unit_and_descendant_ids
-from khedmat.catalog.models import Service
 from khedmat.core.forms import LocalDateField
 from khedmat.core.pagination import view_page
 from khedmat.processes import actions, assignment, calls, services
 from khedmat.processes import inbox as inbox_cases
 from khedmat.processes.errors import ProcessError
 from khedmat.processes.forms import AssignForm
+from khedmat.processes.inbox_sources import inbox_sources
 from khedmat.processes.models import SavedInboxView, ServiceCall, WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
-    NULLS_LAST,
     SORT_NEWEST,
     VIEW_MINE,
     VIEW_TEAM,
     VIEW_UNASSIGNED,
-    inbox_items,
     request_service_call,
     request_work_item,
     visible_work_item,
-    work_item_order,
-    work_item_rows,
 )
-from khedmat.sla.queries import sla_state_for
 from khedmat.tickets.errors import TicketError
-
-ROLE_LABELS: dict[str, object] = dict(Role.choices)  # lazy labels: translated when shown
 
 TABS = (
     (VIEW_MINE, _("Assigned to me")),
@@ -69,28 +62,27 @@ def _choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
 @require_GET
 @permission_required("processes.view_workitem", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The staff member's open work items: theirs, their team's or the unassigned ones."""
+    """The staff member's open work: request tasks, incidents… (one kind at a time, `kind`),
+    theirs, their team's or the unassigned ones."""
     user = _staff(request)
+    sources = inbox_sources(user)
+    source = next((s for s in sources if s.key == request.GET.get("kind")), sources[0])
     view = _choice(request, "view", INBOX_VIEWS)
     sort = _choice(request, "sort", INBOX_SORTS)
     filters = inbox_cases.clean_params(request.GET)
-    items = inbox_cases.filter_items(inbox_items(user, view), filters)
+    items = source.narrow(source.items(user, view), filters)
     page = view_page(
-        request, work_item_rows(items), order=work_item_order(sort), nulls_last=NULLS_LAST
+        request,
+        source.rows(items),
+        order=source.orders.get(sort, source.orders[SORT_NEWEST]),
+        nulls_last=source.nulls_last,
     )
-    for item in page.items:
-        item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
-    may_assign = (
-        user.is_administrator
-        or user.has_role(Role.SUPERVISOR)
-        or user.has_perm("processes.change_workitem")
-    )
+    may_assign = source.may_assign(user)
     context = {
         "filters": filters,
-        "services": Service.objects.filter(current_version__isnull=False)
-        .exclude(process_key="")
-        .select_related("current_version")
-        .order_by("code"),
+        "sources": sources,
+        "source": source,
+        "services": source.services(),
         "saved_views": [
             (saved, inbox_cases.query_of(saved.params))
             for saved in SavedInboxView.objects.filter(user=user)
@@ -98,13 +90,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "current_query": inbox_cases.query_of(filters),
         "assignees": _assignees(user) if may_assign else [],
         "page": page,
-        "states": sla_state_for([item.ticket for item in page.items]),
         "tabs": TABS,
         "view": view,
         "sort": sort,
         "after": request.GET.get("after", ""),
         "newest": SORT_NEWEST,
         "may_assign": may_assign,
+        **source.context(user, page.items),
     }
     return render(request, "processes/workitem_list.html", context)
 
@@ -157,11 +149,15 @@ def bulk(request: HttpRequest) -> HttpResponse:
         else None
     )
     if not ids:
-        flash.error(request, _("Tick the tasks first."))
+        flash.error(request, _("Tick the rows first."))
         return _back(request)
     try:
         outcome = inbox_cases.bulk_change(
-            user, [int(pk) for pk in ids], operation, assignee=assignee
+            user,
+            [int(pk) for pk in ids],
+            operation,
+            assignee=assignee,
+            kind=request.POST.get("kind") or inbox_cases.TASKS,
         )
     except ProcessError as error:
         flash.error(request, str(error.message))
@@ -169,11 +165,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if outcome.done:
         flash.success(
             request,
-            ngettext("%(count)d task changed.", "%(count)d tasks changed.", outcome.done)
+            ngettext("%(count)d record changed.", "%(count)d records changed.", outcome.done)
             % {"count": outcome.done},
         )
-    for item, reason in outcome.refused:
-        flash.error(request, f"{item.title} ({item.ticket.tracking_code}): {reason}")
+    for what, reason in outcome.refused:
+        flash.error(request, f"{what}: {reason}")
     return _back(request)
 
 

@@ -11,7 +11,7 @@ from khedmat.accounts.models import User
 from khedmat.core.models import Activity
 from khedmat.itsm import services
 from khedmat.itsm.errors import SavedViewError
-from khedmat.itsm.models import SavedIncidentView
+from khedmat.itsm.models import SavedListView
 from khedmat.itsm.services.saved_views import MAX_SAVED_VIEWS, clean_query
 from tests.itsm.helpers import ReportIncident
 
@@ -39,7 +39,7 @@ def test_save_from_the_list_then_open_it_and_delete_it(
     )
     assert response.status_code == 302
     assert response["Location"] == f"{LIST}?queue=open&priority=urgent"
-    view = SavedIncidentView.objects.get(user=it_agent)
+    view = SavedListView.objects.get(user=it_agent)
     assert (view.name, view.query) == ("Urgent", "queue=open&priority=urgent")
     assert Activity.objects.for_target(view).get().verb == "incident_view.saved"
 
@@ -48,34 +48,38 @@ def test_save_from_the_list_then_open_it_and_delete_it(
     assert [row.pk for row in page.context["page"].items] == [urgent.pk]
 
     assert agent_client.post(f"{LIST}views/{view.pk}/delete/").status_code == 302
-    assert not SavedIncidentView.objects.exists()
+    assert not SavedListView.objects.exists()
 
 
 def test_a_view_is_only_its_owners(
     agent_client: Client, it_agent_two: User, verified_login: Any
 ) -> None:
-    theirs = services.save_incident_view(it_agent_two, name="Mine", query="queue=mine")
+    theirs = services.save_list_view(
+        it_agent_two, kind="incidents", name="Mine", query="queue=mine"
+    )
     assert agent_client.post(f"{LIST}views/{theirs.pk}/delete/").status_code == 404
     assert 'data-view="Mine"' not in agent_client.get(LIST).content.decode()
-    assert SavedIncidentView.objects.filter(pk=theirs.pk).exists()
+    assert SavedListView.objects.filter(pk=theirs.pk).exists()
 
 
 def test_same_name_replaces_and_refusals_are_explained(it_agent: User) -> None:
-    services.save_incident_view(it_agent, name="Team", query="queue=team")
-    services.save_incident_view(it_agent, name="Team", query="queue=team&status=on_hold")
-    assert list(SavedIncidentView.objects.values_list("query", flat=True)) == [
+    services.save_list_view(it_agent, kind="incidents", name="Team", query="queue=team")
+    services.save_list_view(
+        it_agent, kind="incidents", name="Team", query="queue=team&status=on_hold"
+    )
+    assert list(SavedListView.objects.values_list("query", flat=True)) == [
         "queue=team&status=on_hold"
     ]
     with pytest.raises(SavedViewError):
-        services.save_incident_view(it_agent, name="  ", query="queue=team")
+        services.save_list_view(it_agent, kind="incidents", name="  ", query="queue=team")
     for number in range(MAX_SAVED_VIEWS - 1):
-        services.save_incident_view(it_agent, name=f"v{number}", query="")
+        services.save_list_view(it_agent, kind="incidents", name=f"v{number}", query="")
     with pytest.raises(SavedViewError):
-        services.save_incident_view(it_agent, name="one too many", query="")
-    assert SavedIncidentView.objects.filter(user=it_agent).count() == MAX_SAVED_VIEWS
+        services.save_list_view(it_agent, kind="incidents", name="one too many", query="")
+    assert SavedListView.objects.filter(user=it_agent).count() == MAX_SAVED_VIEWS
 
 
 def test_a_refused_save_shows_the_reason(agent_client: Client) -> None:
     response = agent_client.post(f"{LIST}views/", {"name": " ", "query": "queue=mine"}, follow=True)
     assert "Give the view a name." in response.content.decode()
-    assert not SavedIncidentView.objects.exists()
+    assert not SavedListView.objects.exists()

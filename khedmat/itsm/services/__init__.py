@@ -12,6 +12,7 @@ from khedmat.itsm.services.incidents import (
     close_incident,
     close_resolved_incidents,
     hold_incident,
+    release_incident,
     reopen_deadline,
     reopen_incident,
     reply_to_reporter,
@@ -40,7 +41,7 @@ from khedmat.itsm.services.problems import (
     resolve_problem,
     retire_known_error,
 )
-from khedmat.itsm.services.saved_views import delete_incident_view, save_incident_view
+from khedmat.itsm.services.saved_views import delete_list_view, save_list_view
 
 __all__ = [
     "IncidentReport",
@@ -55,7 +56,7 @@ __all__ = [
     "close_resolved_incidents",
     "create_known_error",
     "declare_major_incident",
-    "delete_incident_view",
+    "delete_list_view",
     "end_major_incident",
     "hold_incident",
     "link_child_incident",
@@ -66,6 +67,7 @@ __all__ = [
     "priority_for",
     "record_known_error",
     "record_root_cause",
+    "release_incident",
     "reopen_deadline",
     "reopen_incident",
     "reply_to_reporter",
@@ -74,7 +76,7 @@ __all__ = [
     "resolve_problem",
     "resume_incident",
     "retire_known_error",
-    "save_incident_view",
+    "save_list_view",
     "start_incident",
     "subscribe_stakeholder",
     "unlink_child_incident",

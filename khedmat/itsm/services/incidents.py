@@ -35,7 +35,10 @@ from khedmat.itsm.choices import (
 from khedmat.itsm.errors import (
     AssigneeNotInTeamError,
     HoldReasonMissingError,
+    IncidentHeldError,
+    IncidentNotOpenError,
     ItsmError,
+    NotHolderError,
     NotReporterError,
     ReopenWindowClosedError,
     ResolutionMissingError,
@@ -213,12 +216,38 @@ def assign_incident(
     return incident
 
 
-def claim_incident(incident: Incident, *, actor: User, now: dt.datetime | None = None) -> Incident:
-    """The agent takes the incident (their team's or unassigned) and starts on it."""
-    incident = assign_incident(incident, team=incident.team, assignee=actor, actor=actor, now=now)
-    if incident.status == S.NEW:
-        incident = start_incident(incident, actor=actor, now=now)
+def claim_incident(
+    incident: Incident,
+    *,
+    actor: User,
+    now: dt.datetime | None = None,
+    take_over: bool = True,
+) -> Incident:
+    """The agent takes the open incident (their team's or unassigned) and starts on it; from a
+    colleague too unless `take_over` is false (the inbox's claim of several at once)."""
+    with transaction.atomic():
+        incident = locked_incident(incident)
+        if not incident.is_open:
+            raise IncidentNotOpenError()
+        if not take_over and incident.assignee_id not in (None, actor.pk):
+            raise IncidentHeldError()
+        incident = assign_incident(
+            incident, team=incident.team, assignee=actor, actor=actor, now=now
+        )
+        if incident.status == S.NEW:
+            incident = start_incident(incident, actor=actor, now=now)
     return incident
+
+
+def release_incident(incident: Incident, *, actor: User) -> Incident:
+    """The holder gives the open incident back to its team's queue (it stays in its status)."""
+    with transaction.atomic():
+        incident = locked_incident(incident)
+        if not incident.is_open:
+            raise IncidentNotOpenError()
+        if incident.assignee_id != actor.pk:
+            raise NotHolderError()
+        return assign_incident(incident, team=incident.team, assignee=None, actor=actor)
 
 
 def start_incident(incident: Incident, *, actor: Actor, now: dt.datetime | None = None) -> Incident:

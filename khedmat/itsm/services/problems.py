@@ -15,7 +15,7 @@ from khedmat.core.actors import Actor
 from khedmat.core.services import record_activity
 from khedmat.itsm.choices import ProblemStatus
 from khedmat.itsm.errors import LinkError, TextMissingError
-from khedmat.itsm.indexing import index_known_error
+from khedmat.itsm.indexing import index_known_error, index_problem
 from khedmat.itsm.models import Incident, KnownError, Problem
 from khedmat.itsm.services.common import actor_user, after_commit, move, new_code
 from khedmat.itsm.services.incidents import reply_to_reporter
@@ -59,6 +59,7 @@ def open_problem(
         record_activity(problem, "problem.logged", actor=actor, new=P.LOGGED)
         for incident in incidents:
             _link(problem, incident, actor=actor)
+        after_commit(partial(index_problem, problem))
     return problem
 
 
@@ -105,6 +106,7 @@ def record_root_cause(
         )
         problem.root_cause = root_cause.strip()
         problem.save(update_fields=["status", "status_changed_at", "root_cause"])
+        after_commit(partial(index_problem, problem))
     return problem
 
 
@@ -125,6 +127,7 @@ def record_known_error(
         move(problem, P.KNOWN_ERROR, actor=actor, verb="problem.known_error_recorded", now=now)
         problem.workaround = workaround.strip()
         problem.save(update_fields=["status", "status_changed_at", "workaround"])
+        after_commit(partial(index_problem, problem))
         known = create_known_error(
             title=title or problem.title,
             symptom=problem.symptom or problem.title,
@@ -150,6 +153,7 @@ def resolve_problem(
         move(problem, P.RESOLVED, actor=actor, verb="problem.resolved", now=now, data={"fix": fix})
         problem.permanent_fix, problem.resolved_at = fix.strip(), now
         problem.save(update_fields=["status", "status_changed_at", "permanent_fix", "resolved_at"])
+        after_commit(partial(index_problem, problem))
         for known in problem.known_errors.all():
             known.fix, known.updated_at = problem.permanent_fix, now
             known.save(update_fields=["fix", "updated_at"])

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,13 +33,13 @@ from khedmat.itsm.forms import (
     MAJOR_PAGE_ACTIONS,
     ActionForm,
     DeskIncidentForm,
-    IncidentFilterForm,
     incident_actions,
     incident_forms,
 )
 from khedmat.itsm.indexing import suggest_known_errors, suggest_known_errors_for
-from khedmat.itsm.models import Incident, IncidentAttachment, SavedIncidentView
-from khedmat.itsm.services.saved_views import clean_query
+from khedmat.itsm.list_forms import IncidentFilterForm
+from khedmat.itsm.models import Incident, IncidentAttachment, SavedListView
+from khedmat.itsm.services.saved_views import INCIDENTS, clean_query
 from khedmat.itsm.views.common import incident_or_404, staff_of
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 
@@ -69,36 +69,10 @@ def desk_incident_list(request: HttpRequest) -> HttpResponse:
             if status in OPEN_INCIDENT_STATUSES
         ],
         "after": request.GET.get("after", ""),
-        "saved_views": list(SavedIncidentView.objects.filter(user=user)),
+        "saved_views": list(SavedListView.objects.filter(user=user, kind=INCIDENTS)),
         "current_query": clean_query(request.GET.urlencode()),
     }
     return render(request, "itsm/desk_incident_list.html", context)
-
-
-@require_POST
-@permission_required("itsm.view_incident", raise_exception=True)
-def desk_incident_view_save(request: HttpRequest) -> HttpResponse:
-    """Keep the list's current queue and filters under a name."""
-    query = request.POST.get("query", "")
-    try:
-        services.save_incident_view(
-            staff_of(request), name=request.POST.get("name", ""), query=query
-        )
-    except DomainError as error:
-        flash.error(request, str(error.message))
-    else:
-        flash.success(request, _("The view was saved."))
-    return redirect(f"{reverse('itsm:desk_incident_list')}?{clean_query(query)}")
-
-
-@require_POST
-@permission_required("itsm.view_incident", raise_exception=True)
-def desk_incident_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
-    """Delete one of the staff member's saved views (404 for anyone else's)."""
-    if not services.delete_incident_view(staff_of(request), view_id=view_id):
-        raise Http404("no such saved view")
-    flash.success(request, _("The view was deleted."))
-    return redirect("itsm:desk_incident_list")
 
 
 @require_GET
@@ -357,12 +331,6 @@ def desk_incident_attachment(request: HttpRequest, code: str, attachment_id: int
 urlpatterns: list[URLPattern] = [
     path("desk/incidents/", desk_incident_list, name="desk_incident_list"),
     path("desk/incidents/new/", desk_incident_new, name="desk_incident_new"),
-    path("desk/incidents/views/", desk_incident_view_save, name="desk_incident_view_save"),
-    path(
-        "desk/incidents/views/<int:view_id>/delete/",
-        desk_incident_view_delete,
-        name="desk_incident_view_delete",
-    ),
     path("desk/incidents/overview/", desk_incident_overview, name="desk_incident_overview"),
     path("desk/incidents/<str:code>/", desk_incident_detail, name="desk_incident_detail"),
     path("desk/incidents/<str:code>/act/", desk_incident_act, name="desk_incident_act"),

@@ -24,12 +24,13 @@ from khedmat.itsm.forms import (
     KnownErrorForm,
     KnownErrorSearchForm,
     ProblemActionForm,
-    ProblemFilterForm,
     ProblemForm,
     problem_forms,
 )
 from khedmat.itsm.indexing import known_error_search, suggest_known_errors_for
-from khedmat.itsm.models import KnownError, Problem
+from khedmat.itsm.list_forms import ProblemFilterForm
+from khedmat.itsm.models import KnownError, Problem, SavedListView
+from khedmat.itsm.services.saved_views import PROBLEMS, clean_query
 from khedmat.itsm.views.common import problem_or_404, staff_of
 
 KNOWN_ERROR_ORDER = ("-created_at", "-id")
@@ -41,11 +42,22 @@ KNOWN_ERROR_ORDER = ("-created_at", "-id")
 @require_GET
 @permission_required("itsm.view_problem", raise_exception=True)
 def desk_problem_list(request: HttpRequest) -> HttpResponse:
-    """Problems of the staff member's units, newest first, by status, keyset pages."""
+    """One queue (tab) of problems, filtered, newest first, keyset pages; saved views on top."""
+    user = staff_of(request)
+    queue = request.GET.get("queue", queries.QUEUE_OPEN)
+    queue = queue if queue in queries.PROBLEM_QUEUES else queries.QUEUE_OPEN
     form = ProblemFilterForm(request.GET or None)
-    rows = queries.problem_rows(staff_of(request), status=form.status_value())
+    rows = queries.problem_rows(user, queue, form.filters())
     page = view_page(request, rows, order=queries.PROBLEM_ORDER, size=queries.PAGE_SIZE)
-    context = {"form": form, "page": page, "after": request.GET.get("after", "")}
+    context = {
+        "form": form,
+        "page": page,
+        "queue": queue,
+        "queues": list(queries.PROBLEM_QUEUES.items()),
+        "after": request.GET.get("after", ""),
+        "saved_views": list(SavedListView.objects.filter(user=user, kind=PROBLEMS)),
+        "current_query": clean_query(request.GET.urlencode(), PROBLEMS),
+    }
     return render(request, "itsm/desk_problem_list.html", context)
 
 
