@@ -62,6 +62,11 @@ def bulk(user: User, ids: Sequence[int], operation: str, assignee: User | None) 
     return outcome
 
 
+def rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """What the inbox's rows show: the list's relations and the service's current title."""
+    return queries.incident_rows(incidents).select_related("service__current_version")
+
+
 def _services() -> QuerySet[Service]:
     return (
         Service.objects.filter(current_version__isnull=False)
@@ -85,7 +90,7 @@ INCIDENT_SOURCE = InboxSource(
     permission="itsm.change_incident",
     items=open_incidents,
     narrow=narrow,
-    rows=queries.incident_rows,
+    rows=rows,
     orders={SORT_NEWEST: queries.INCIDENT_ORDER, SORT_DUE: ("promised_at", "id")},
     nulls_last=("promised_at",),
     template="itsm/_inbox_incidents.html",
