@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "khedmat.search",
     "khedmat.knowledge",
     "khedmat.complaints",
+    "khedmat.cmdb",
+    "khedmat.changes",
     "khedmat.itsm",
     "khedmat.desk",
     "khedmat.portal",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("khedmat.knowledge.urls")),
     path("", include("khedmat.complaints.urls")),
     path("", include("khedmat.itsm.urls")),
+    path("desk/cmdb/", include("khedmat.cmdb.urls")),
+    path("desk/changes/", include("khedmat.changes.urls")),
     path("desk/", include("khedmat.desk.urls")),
     path("", include("khedmat.notifications.urls")),
     path("", include("khedmat.sla.urls")),

@@ -133,8 +133,17 @@ class Incident(models.Model):
         related_name="incidents",
         verbose_name=_("service affected"),
     )
-    # The configuration item the incident is on; the CMDB (ITSM part two) makes this a relation.
+    # The configuration item the incident is on: `ci` in the CMDB; the text is what a reporter
+    # typed when no CI was chosen.
     configuration_item = models.CharField(_("configuration item"), max_length=200, blank=True)
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("configuration item (CMDB)"),
+    )
     impact = models.CharField(
         _("impact"), max_length=16, choices=Impact.choices, default=Impact.LOW
     )
@@ -429,6 +438,17 @@ class Problem(models.Model):
         verbose_name=_("service affected"),
     )
     configuration_item = models.CharField(_("configuration item"), max_length=200, blank=True)
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("configuration item (CMDB)"),
+    )
+    changes = models.ManyToManyField(
+        "changes.Change", blank=True, related_name="problems", verbose_name=_("changes")
+    )
     priority = models.CharField(
         _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -519,6 +539,14 @@ class KnownError(models.Model):
         verbose_name=_("service affected"),
     )
     configuration_item = models.CharField(_("configuration item"), max_length=200, blank=True)
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="known_errors",
+        verbose_name=_("configuration item (CMDB)"),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
