@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.formbuilder.uploads import UploadField
 from khedmat.catalog.models import Service
+from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.forms import MobileField, TrackingCodeField
 from khedmat.itsm import queries
 from khedmat.itsm.choices import (
@@ -58,6 +59,28 @@ class ServiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         version = obj.current_version
         return str(version.title) if version is not None else str(obj.code)
+
+
+class CiField(forms.CharField):
+    """A CMDB item typed by its code (any case); empty is none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> ConfigurationItem | None:  # type: ignore[override]
+        code = (super().clean(value) or "").strip()
+        if not code:
+            return None
+        item = ConfigurationItem.objects.filter(code__iexact=code).first()
+        if item is None:
+            raise ValidationError(
+                _("No configuration item has the code %(code)s."),
+                code="unknown",
+                params={"code": code},
+            )
+        return item
 
 
 class StaffField(forms.ModelChoiceField):
@@ -129,6 +152,11 @@ class DeskIncidentForm(forms.Form):
         queryset=IncidentCategory.objects.filter(is_active=True),
         empty_label=_("— Choose a category —"),
     )
+    ci = CiField(
+        label=_("Configuration item (CMDB code)"),
+        required=False,
+        help_text=_("Its code in the CMDB: the incident's page then shows what else it affects."),
+    )
     configuration_item = forms.CharField(
         label=_("Configuration item"),
         max_length=200,
@@ -184,6 +212,7 @@ class DeskIncidentForm(forms.Form):
             service=data["service"],
             category=data["category"],
             configuration_item=data["configuration_item"],
+            ci=data["ci"],
             impact=data["impact"],
             urgency=data["urgency"],
             language=data["language"],
@@ -320,6 +349,14 @@ class ProblemCodeForm(ActionForm):
         return problem
 
 
+class CiForm(ActionForm):
+    ci = CiField(
+        label=_("Configuration item (CMDB code)"),
+        required=False,
+        help_text=_("Leave empty to unlink it from the CMDB."),
+    )
+
+
 class ChildForm(IncidentCodeForm):
     """A child to take out of this incident (the button under each child)."""
 
@@ -383,6 +420,7 @@ INCIDENT_ACTIONS: dict[str, tuple[type[ActionForm], Promise]] = {
     "reopen": (ReasonForm, _("Reopen")),
     "assign": (AssignForm, _("Assign or refer")),
     "priority": (PriorityForm, _("Change impact and urgency")),
+    "ci": (CiForm, _("Set the configuration item")),
     "note": (NoteForm, _("Add the note")),
     "attach": (AttachForm, _("Attach the file")),
     "reply": (ReplyForm, _("Send the reply")),
@@ -419,6 +457,7 @@ def incident_actions(incident: Incident, user: User) -> list[str]:
         "reopen": status == IncidentStatus.RESOLVED,
         "assign": is_open,
         "priority": is_open,
+        "ci": is_open,
         "note": True,
         "attach": True,
         "reply": True,

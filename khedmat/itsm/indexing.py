@@ -35,6 +35,7 @@ def incident_document(incident: Incident) -> Document:
         incident.description,
         incident.reporter_name,
         incident.configuration_item,
+        *((incident.ci.code, incident.ci.name) if incident.ci else ()),
     ]
     return Document(
         object_id=incident.pk,
@@ -91,7 +92,7 @@ def index_known_error(known: KnownError) -> SearchEntry | None:
 
 
 def reindex_incidents() -> int:
-    incidents = Incident.objects.order_by("pk").iterator(chunk_size=2000)
+    incidents = Incident.objects.select_related("ci").order_by("pk").iterator(chunk_size=2000)
     return rebuild_kind(INCIDENT_KIND, (incident_document(i) for i in incidents))
 
 

@@ -51,6 +51,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "incident.closed": _("Closed"),
     "incident.reopened": _("Reopened"),
     "incident.reprioritised": _("Priority changed"),
+    "incident.ci_set": _("Configuration item set"),
     "incident.note": _("Internal note"),
     "incident.reply": _("Reply to the reporter"),
     "incident.declared_major": _("Declared a major incident"),
@@ -115,6 +116,7 @@ def desk_incident(user: Any, code: str) -> Incident | None:
             "problem",
             "known_error",
             "notice",
+            "ci__ci_type",
         )
         .filter(tracking_code=code)
         .first()
@@ -269,7 +271,7 @@ def problem_rows(
 def desk_problem(user: Any, code: str) -> Problem | None:
     return (
         Problem.objects.visible_to_staff(user)
-        .select_related("service", "assignee", "team", "created_by")
+        .select_related("service", "assignee", "team", "created_by", "ci")
         .filter(tracking_code=code)
         .first()
     )
@@ -437,21 +439,68 @@ def _timeline_detail(old: Any, new: Any, data: dict[str, Any], names: dict[str, 
 
 
 @dataclass(frozen=True)
+class CiImpact:
+    """What else the failure of an incident's CI affects: services, CIs, other open incidents."""
+
+    services: list[Any]
+    items: list[Any]
+    item_count: int
+    incidents: list[Incident]
+
+
+@dataclass(frozen=True)
 class IncidentRelations:
     """What hangs off one incident on its desk page."""
 
     children: list[Incident]
     duplicates: list[Incident]
     attachments: list[Any]
+    impact: CiImpact | None = None
+
+
+IMPACT_SHOWN = 12
+
+
+def ci_impact(incident: Incident, user: Any) -> CiImpact | None:
+    """The CMDB's impact analysis of the incident's CI (four queries), None without a CI."""
+    if incident.ci_id is None:
+        return None
+    from khedmat.cmdb.impact import impacted_ids
+    from khedmat.cmdb.models import ConfigurationItem
+
+    reached = impacted_ids([incident.ci_id])
+    items = list(
+        ConfigurationItem.objects.filter(pk__in=list(reached)).select_related(
+            "ci_type", "service__current_version"
+        )
+    )
+    items.sort(key=lambda item: (reached[item.pk], item.name))
+    services = [item for item in items if item.ci_type.is_service]
+    others = (
+        Incident.objects.visible_to_staff(user)
+        .open()
+        .filter(ci_id__in=[incident.ci_id, *reached])
+        .exclude(pk=incident.pk)
+        .select_related("ci")
+        .order_by("-created_at", "-id")[:IMPACT_SHOWN]
+    )
+    return CiImpact(
+        services=services,
+        items=items[:IMPACT_SHOWN],
+        item_count=len(items),
+        incidents=list(others),
+    )
 
 
 def incident_relations(incident: Incident, user: Any) -> IncidentRelations:
-    """The incident's children and duplicates the staff member may see, and its files."""
+    """The incident's children and duplicates the staff member may see, its files, and what
+    else its CI's failure affects."""
     visible = Incident.objects.visible_to_staff(user).select_related("assignee")
     return IncidentRelations(
         children=list(visible.filter(parent=incident).order_by("created_at", "id")),
         duplicates=list(visible.filter(duplicate_of=incident).order_by("created_at", "id")),
         attachments=list(incident.attachments.order_by("id")),
+        impact=ci_impact(incident, user),
     )
 
 
@@ -502,7 +551,7 @@ def problem_relations(problem: Problem, user: Any) -> ProblemRelations:
 def desk_known_error(code: str) -> KnownError | None:
     """The known error with this code (retired ones too), with its problem and service."""
     return (
-        KnownError.objects.select_related("problem", "service__current_version", "created_by")
+        KnownError.objects.select_related("problem", "service__current_version", "created_by", "ci")
         .filter(code=code)
         .first()
     )

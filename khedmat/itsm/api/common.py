@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.models import Service
+from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.pagination import KeysetPagination
 from khedmat.itsm.api.schemas import (
     ErrorOut,
@@ -27,6 +28,7 @@ PAGE_LIMIT_DEFAULT = 25
 PAGE_LIMIT_MAX = 100
 LIST_RELATED = (
     "service__current_version",
+    "ci",
     "category",
     "team",
     "assignee",
@@ -82,7 +84,7 @@ def incident_for(user: User, code: str) -> Incident:
 def problem_rows(user: User) -> QuerySet[Problem]:
     return (
         Problem.objects.visible_to_staff(user)
-        .select_related("service__current_version", "org_unit", "team", "assignee")
+        .select_related("service__current_version", "org_unit", "team", "assignee", "ci")
         .annotate(incident_count=Count("incidents"))
     )
 
@@ -95,7 +97,7 @@ def problem_for(user: User, code: str) -> Problem:
 
 
 def known_error_rows() -> QuerySet[KnownError]:
-    return KnownError.objects.select_related("problem", "service__current_version")
+    return KnownError.objects.select_related("problem", "service__current_version", "ci")
 
 
 def known_error_for(code: str) -> KnownError:
@@ -171,3 +173,13 @@ KNOWN_FROM_PROBLEM: dict[int, Any] = {
     201: KnownErrorOut,
     **{status: schema for status, schema in CHANGE_RESPONSES.items() if status != 200},
 }
+
+
+def ci_by_code(code: str | None) -> ConfigurationItem | None:
+    """The CMDB item with this code (any case); None when no code is given."""
+    if not code:
+        return None
+    item = ConfigurationItem.objects.filter(code__iexact=code.strip()).first()
+    if item is None:
+        raise Invalid("ci", gettext("There is no configuration item with this code."))
+    return item

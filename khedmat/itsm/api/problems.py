@@ -24,6 +24,7 @@ from khedmat.itsm.api.common import (
     Invalid,
     Pages,
     caller_with,
+    ci_by_code,
     invalid,
     known_error_for,
     known_error_rows,
@@ -100,6 +101,7 @@ def create_problem(request: HttpRequest, body: ProblemIn) -> Status[Any]:
     try:
         incidents = [named_incident(user, code, "incidents") for code in body.incidents]
         service, team = service_by_code(body.service_code), team_by_code(body.team)
+        ci = ci_by_code(body.ci)
     except Invalid as error:
         return invalid(error)
     problem = services.open_problem(
@@ -108,6 +110,7 @@ def create_problem(request: HttpRequest, body: ProblemIn) -> Status[Any]:
         incidents=incidents,
         service=service,
         team=team,
+        ci=ci,
         actor=user,
     )
     return Status(201, problem_rows(user).filter(pk=problem.pk).first() or problem)
@@ -237,6 +240,7 @@ def create_known_error(request: HttpRequest, body: KnownErrorIn) -> Status[Any]:
             if problem is None:
                 raise Invalid("problem", gettext("There is no such problem for you."))
         service = service_by_code(body.service_code)
+        ci = ci_by_code(body.ci)
     except Invalid as error:
         return invalid(error)
     known = services.create_known_error(
@@ -246,6 +250,7 @@ def create_known_error(request: HttpRequest, body: KnownErrorIn) -> Status[Any]:
         problem=problem,
         service=service,
         configuration_item=body.configuration_item,
+        ci=ci,
         actor=user,
     )
     return Status(201, known_error_rows().get(pk=known.pk))

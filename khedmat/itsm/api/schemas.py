@@ -105,6 +105,7 @@ class IncidentOut(Schema):
     category: str | None = Field(description="The category's code.")
     service: ServiceRefOut | None
     configuration_item: str
+    ci: str | None = Field(description="The CMDB configuration item's code.")
     reporter_name: str
     reporter_mobile: str
     reporter_email: str
@@ -153,6 +154,10 @@ class IncidentOut(Schema):
     @staticmethod
     def resolve_known_error(incident: Incident) -> str | None:
         return _code(incident.known_error, "code")
+
+    @staticmethod
+    def resolve_ci(incident: Incident) -> str | None:
+        return _code(incident.ci, "code")
 
 
 class TimelineOut(Schema):
@@ -208,6 +213,7 @@ class KnownErrorOut(Schema):
     problem: str | None = Field(description="The problem's code.")
     service: ServiceRefOut | None
     configuration_item: str
+    ci: str | None = Field(description="The CMDB configuration item's code.")
     is_active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -215,6 +221,10 @@ class KnownErrorOut(Schema):
     @staticmethod
     def resolve_problem(known: KnownError) -> str | None:
         return _code(known.problem)
+
+    @staticmethod
+    def resolve_ci(known: KnownError) -> str | None:
+        return _code(known.ci, "code")
 
 
 class ProblemOut(Schema):
@@ -229,6 +239,7 @@ class ProblemOut(Schema):
     priority: str
     service: ServiceRefOut | None
     configuration_item: str
+    ci: str | None = Field(description="The CMDB configuration item's code.")
     org_unit: RefOut | None
     team: RefOut | None
     assignee: PersonOut | None
@@ -236,6 +247,10 @@ class ProblemOut(Schema):
     created_at: dt.datetime
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_ci(problem: Problem) -> str | None:
+        return _code(problem.ci, "code")
 
     @staticmethod
     def resolve_status_label(problem: Problem) -> str:
@@ -277,6 +292,7 @@ class IncidentIn(Schema):
     service_code: str | None = Field(None, description="The affected service's code.")
     category: str | None = Field(None, description="The category's code.")
     configuration_item: str = Field("", max_length=200)
+    ci: str | None = Field(None, description="The code of the CMDB configuration item.")
     impact: Level = "low"
     urgency: Level = "low"
     reporter: int | str | None = Field(
@@ -339,6 +355,9 @@ class ProblemIn(Schema):
     )
     service_code: str | None = None
     team: str | None = Field(None, description="The code of the team that analyses it.")
+    ci: str | None = Field(
+        None, description="The code of the CMDB configuration item (default: the first incident's)."
+    )
 
 
 class RootCauseIn(Schema):
@@ -368,3 +387,4 @@ class KnownErrorIn(Schema):
     problem: str | None = Field(None, description="The code of its problem.")
     service_code: str | None = None
     configuration_item: str = Field("", max_length=200)
+    ci: str | None = Field(None, description="The code of the CMDB configuration item.")

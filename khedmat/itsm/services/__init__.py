@@ -19,6 +19,7 @@ from khedmat.itsm.services.incidents import (
     report_incident,
     resolve_incident,
     resume_incident,
+    set_incident_ci,
     start_incident,
 )
 from khedmat.itsm.services.major import (
@@ -77,6 +78,7 @@ __all__ = [
     "resume_incident",
     "retire_known_error",
     "save_list_view",
+    "set_incident_ci",
     "start_incident",
     "subscribe_stakeholder",
     "unlink_child_incident",

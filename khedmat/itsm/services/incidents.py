@@ -23,6 +23,7 @@ from khedmat.calendars.worktime import add_working_days
 from khedmat.catalog.formbuilder.definition import FILE_SIGNATURES
 from khedmat.catalog.formbuilder.uploads import extension_of, sniff_matches
 from khedmat.catalog.models import Service
+from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.actors import Actor
 from khedmat.core.services import record_activity
 from khedmat.itsm.choices import (
@@ -81,6 +82,7 @@ class IncidentReport:
     service: Service | None = None
     category: IncidentCategory | None = None
     configuration_item: str = ""
+    ci: ConfigurationItem | None = None
     impact: str = "low"
     urgency: str = "low"
     channel: str = IncidentChannel.DESK
@@ -121,6 +123,7 @@ def report_incident(
             category=report.category,
             service=report.service,
             configuration_item=report.configuration_item.strip(),
+            ci=report.ci,
             impact=report.impact,
             urgency=report.urgency,
             priority=priority_for(report.impact, report.urgency),
@@ -463,6 +466,22 @@ def change_incident_priority(
         record_activity(
             incident, "incident.reprioritised", actor=actor_user(actor), old=old, new=new
         )
+    return incident
+
+
+def set_incident_ci(incident: Incident, *, ci: ConfigurationItem | None, actor: User) -> Incident:
+    """Say which CMDB item the incident is on (or none); its problems and changes follow it."""
+    with transaction.atomic():
+        incident = locked_incident(incident)
+        if incident.ci_id == (ci.pk if ci else None):
+            return incident
+        old = incident.ci.code if incident.ci else None
+        incident.ci = ci
+        incident.save(update_fields=["ci"])
+        record_activity(
+            incident, "incident.ci_set", actor=actor, old=old, new=ci.code if ci else None
+        )
+        after_commit(lambda: index_incident(incident))
     return incident
 
 

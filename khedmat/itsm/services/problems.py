@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.models import Service
+from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.actors import Actor
 from khedmat.core.services import record_activity
 from khedmat.itsm.choices import ProblemStatus
@@ -34,6 +35,7 @@ def open_problem(
     incidents: Sequence[Incident] = (),
     service: Service | None = None,
     team: Team | None = None,
+    ci: ConfigurationItem | None = None,
     actor: User,
     now: dt.datetime | None = None,
 ) -> Problem:
@@ -49,6 +51,7 @@ def open_problem(
             symptom=symptom.strip() or (first.description if first else ""),
             service=service or (first.service if first else None),
             configuration_item=first.configuration_item if first else "",
+            ci=ci or (first.ci if first else None),
             priority=max((i.priority for i in incidents), default="normal", key=_rank),
             team=team,
             org_unit=team.org_unit if team else (first.org_unit if first else None),
@@ -135,6 +138,7 @@ def record_known_error(
             problem=problem,
             service=problem.service,
             configuration_item=problem.configuration_item,
+            ci=problem.ci,
             actor=actor,
             now=now,
         )
@@ -180,6 +184,7 @@ def create_known_error(
     problem: Problem | None = None,
     service: Service | None = None,
     configuration_item: str = "",
+    ci: ConfigurationItem | None = None,
     actor: User,
     now: dt.datetime | None = None,
 ) -> KnownError:
@@ -196,6 +201,7 @@ def create_known_error(
             problem=problem,
             service=service,
             configuration_item=configuration_item,
+            ci=ci,
             created_by=actor,
             created_at=now,
             updated_at=now,

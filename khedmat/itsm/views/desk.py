@@ -211,6 +211,10 @@ INCIDENT_RUNS: dict[str, tuple[IncidentRun, Promise]] = {
         ),
         _("Impact and urgency were changed; the matrix set the priority."),
     ),
+    "ci": (
+        lambda i, d, u: services.set_incident_ci(i, ci=d["ci"], actor=u),
+        _("The configuration item was set."),
+    ),
     "note": (
         lambda i, d, u: services.add_incident_note(i, text=d["text"], actor=u),
         _("The note was added."),
