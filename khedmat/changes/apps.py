@@ -6,3 +6,10 @@ class ChangesConfig(AppConfig):
     name = "khedmat.changes"
     label = "changes"
     verbose_name = _("Change enablement")
+
+    def ready(self) -> None:
+        """The labels of the verbs change enablement writes."""
+        from khedmat.changes.queries import ACTIVITY_LABELS
+        from khedmat.core.verbs import register_verbs
+
+        register_verbs(ACTIVITY_LABELS)
