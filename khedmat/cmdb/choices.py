@@ -34,11 +34,12 @@ class RelationKind(models.TextChoices):
     PART_OF = "part_of", _("part of")
 
 
-#: When a CI fails, which relations carry the impact to which end. `depends on` and `runs on`:
-#: the target's failure reaches the source (the web server fails with its host). `part of`: the
-#: part's failure reaches the whole. `connected to`: both ways.
+#: When a CI fails, which relations carry the impact to which end. `depends on`, `runs on` and
+#: `connected to`: the target's failure reaches the source (the web server fails with its host;
+#: the printer connected to a switch loses it with the switch, not the other way). `part of`: the
+#: part's failure reaches the whole.
 IMPACT_TO_SOURCE = (RelationKind.DEPENDS_ON, RelationKind.RUNS_ON, RelationKind.CONNECTED_TO)
-IMPACT_TO_TARGET = (RelationKind.PART_OF, RelationKind.CONNECTED_TO)
+IMPACT_TO_TARGET = (RelationKind.PART_OF,)
 
 
 class AssetKind(models.TextChoices):

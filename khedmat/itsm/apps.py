@@ -13,6 +13,7 @@ class ItsmConfig(AppConfig):
         """Verbs and search; SLA escalations of incidents; incidents in the staff inbox; close
         resolved incidents every minute."""
         from khedmat.core.verbs import register_verbs
+        from khedmat.itsm import cmdb_records
         from khedmat.itsm.escalations import (
             ESCALATION_LABELS,
             raise_incident_priority_from_sla,
@@ -37,6 +38,7 @@ class ItsmConfig(AppConfig):
         )
         register_record_kind("incident", _("Incident"))
         register_inbox_source(INCIDENT_SOURCE)
+        cmdb_records.register()
         register_tick(close_resolved_incidents_tick)
 
 

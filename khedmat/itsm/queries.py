@@ -462,33 +462,39 @@ IMPACT_SHOWN = 12
 
 
 def ci_impact(incident: Incident, user: Any) -> CiImpact | None:
-    """The CMDB's impact analysis of the incident's CI (four queries), None without a CI."""
+    """The CMDB's impact analysis of the incident's CI (a fixed number of queries), None without
+    a CI: the services reached, the nearest CIs, other open incidents on any of them."""
     if incident.ci_id is None:
         return None
     from khedmat.cmdb.impact import impacted_ids
     from khedmat.cmdb.models import ConfigurationItem
 
     reached = impacted_ids([incident.ci_id])
-    items = list(
-        ConfigurationItem.objects.filter(pk__in=list(reached)).select_related(
-            "ci_type", "service__current_version"
-        )
-    )
+    nearest = sorted(reached, key=lambda pk: (reached[pk], pk))[:IMPACT_SHOWN]
+    items = list(ConfigurationItem.objects.filter(pk__in=nearest).select_related("ci_type"))
     items.sort(key=lambda item: (reached[item.pk], item.name))
-    services = [item for item in items if item.ci_type.is_service]
+    services = [
+        item
+        for item in ConfigurationItem.objects.filter(ci_type__is_service=True)
+        .select_related("service__current_version")
+        .order_by("name", "id")
+        if item.pk in reached
+    ]
     others = (
+        incidents_on_cis(user, {incident.ci_id, *reached})
+        .exclude(pk=incident.pk)
+        .select_related("ci")[:IMPACT_SHOWN]
+    )
+    return CiImpact(services=services, items=items, item_count=len(reached), incidents=list(others))
+
+
+def incidents_on_cis(user: Any, ci_ids: set[int]) -> QuerySet[Incident]:
+    """Open incidents on these CIs that the staff member may see, newest first."""
+    return (
         Incident.objects.visible_to_staff(user)
         .open()
-        .filter(ci_id__in=[incident.ci_id, *reached])
-        .exclude(pk=incident.pk)
-        .select_related("ci")
-        .order_by("-created_at", "-id")[:IMPACT_SHOWN]
-    )
-    return CiImpact(
-        services=services,
-        items=items[:IMPACT_SHOWN],
-        item_count=len(items),
-        incidents=list(others),
+        .filter(ci_id__in=ci_ids)
+        .order_by("-created_at", "-id")
     )
 
 

@@ -44,7 +44,7 @@ def ci_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, item: ConfigurationItem, relation_form: RelationForm | None = None
 ) -> dict[str, object]:
-    impact = impact_of(item)
+    impact = impact_of(item, request.user)
     return {
         "ci": item,
         "attributes": queries.attribute_rows(item),
