@@ -14,7 +14,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from khedmat.catalog.demo import load_demo_catalog
-from khedmat.itsm.demo import IT_STAFF, demo_itsm_summary, load_demo_itsm
+from khedmat.changes.demo import load_demo_changes
+from khedmat.cmdb.demo import load_demo_cmdb
+from khedmat.itsm.demo import (
+    IT_STAFF,
+    demo_itsm_summary,
+    link_demo_records_to_cis,
+    load_demo_itsm,
+)
 from khedmat.processes.demo import load_demo_process_requests, load_demo_processes
 from khedmat.site.demo_data import load_demo_data
 from khedmat.tickets.demo import load_demo_requests
@@ -44,6 +51,10 @@ class Command(BaseCommand):
         requests += load_demo_process_requests()
         # After the users and the catalog: IT staff, incidents, problems and known errors.
         load_demo_itsm()
+        # After the IT teams: the estate, the incidents put on their CIs, a month of changes.
+        load_demo_cmdb()
+        link_demo_records_to_cis()
+        load_demo_changes()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
             self.style.SUCCESS(

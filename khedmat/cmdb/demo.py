@@ -1,0 +1,175 @@
+"""The demo IT estate (idempotent): 30+ CIs of every type with their attributes and relations,
+services of the catalog on top, suppliers, contracts, assets and licences (data in demo_data).
+
+Needs the IT teams of the ITSM demo (owner teams) and the demo catalog; CIs go through the use
+cases (an Activity row each). A CI whose code exists is left alone, and so is every relation,
+supplier, contract, asset or licence already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from khedmat.accounts.models import Team, User
+from khedmat.catalog.models import Service
+from khedmat.cmdb import demo_data as data
+from khedmat.cmdb import services
+from khedmat.cmdb.models import (
+    Asset,
+    CiRelation,
+    CiType,
+    ConfigurationItem,
+    Contract,
+    Licence,
+    LicenceAssignment,
+    Supplier,
+    SupplierContact,
+)
+
+
+@transaction.atomic
+def load_demo_cmdb(*, actor: User | None = None, now: dt.datetime | None = None) -> int:
+    """Create the estate; returns how many CIs were created (none on a second call)."""
+    now = now or timezone.now()
+    code, fa, ar, en = data.DEVICE_TYPE
+    CiType.objects.get_or_create(
+        code=code, defaults={"name_fa": fa, "name_ar": ar, "name_en": en, "position": 90}
+    )
+    types = {t.code: t for t in CiType.objects.all()}
+    teams = {team.code: team for team in Team.objects.all()}
+    existing = set(ConfigurationItem.objects.values_list("code", flat=True))
+    created = 0
+    for item_code, (type_code, name, team, location, attributes) in data.ITEMS.items():
+        if item_code in existing:
+            continue
+        services.create_ci(
+            code=item_code,
+            name=name,
+            ci_type=types[type_code],
+            owner_team=teams.get(team),
+            location=location,
+            attributes=attributes,
+            actor=actor,
+            now=now,
+        )
+        created += 1
+    created += _service_items(types["service"], actor, now)
+    _relations(actor)
+    _suppliers_and_contracts(now)
+    _assets_and_licences(now)
+    return created
+
+
+def _service_items(service_type: CiType, actor: User | None, now: dt.datetime) -> int:
+    """Each demo service of the catalog becomes a service CI that depends on the portal app."""
+    created = 0
+    portal = ConfigurationItem.objects.get(code="portal-app")
+    catalog = Service.objects.filter(code__in=data.SERVICE_CODES).select_related("current_version")
+    for service in catalog:
+        code = f"svc-{service.code.lower()}"
+        item = ConfigurationItem.objects.filter(code=code).first()
+        if item is None:
+            title = service.current_version.title if service.current_version else service.code
+            item = services.create_ci(
+                code=code,
+                name=str(title),
+                ci_type=service_type,
+                service=service,
+                actor=actor,
+                now=now,
+            )
+            created += 1
+        if not CiRelation.objects.filter(source=item, target=portal).exists():
+            services.relate(item, portal, "depends_on", actor=actor)
+    return created
+
+
+def _relations(actor: User | None) -> None:
+    items = {item.code: item for item in ConfigurationItem.objects.all()}
+    for source, kind, target in data.RELATIONS:
+        if not CiRelation.objects.filter(
+            source=items[source], target=items[target], kind=kind
+        ).exists():
+            services.relate(items[source], items[target], kind, actor=actor)
+
+
+def _suppliers_and_contracts(now: dt.datetime) -> None:
+    today = now.date()
+    for code, (name, national_id, phone, email, contacts) in data.SUPPLIERS.items():
+        supplier, made = Supplier.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "national_id": national_id, "phone": phone, "email": email},
+        )
+        if made:
+            for contact, role, contact_phone, contact_email in contacts:
+                SupplierContact.objects.create(
+                    supplier=supplier,
+                    name=contact,
+                    role=role,
+                    phone=contact_phone,
+                    email=contact_email,
+                )
+    suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
+    items = {item.code: item for item in ConfigurationItem.objects.all()}
+    for code, (title, kind, supplier_code, starts, ends, value, cis) in data.CONTRACTS.items():
+        contract, made = Contract.objects.get_or_create(
+            code=code,
+            defaults={
+                "title": title,
+                "kind": kind,
+                "supplier": suppliers[supplier_code],
+                "starts_on": today + dt.timedelta(days=starts),
+                "ends_on": today + dt.timedelta(days=ends),
+                "value": value,
+            },
+        )
+        if made:
+            contract.items.set([items[ci] for ci in cis])
+
+
+def _assets_and_licences(now: dt.datetime) -> None:
+    today = now.date()
+    suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
+    items = {item.code: item for item in ConfigurationItem.objects.all()}
+    users = {user.username: user for user in User.objects.all()}
+    for tag, spec in data.ASSETS.items():
+        name, kind, status, ci, model, serial, supplier, bought, cost, warranty, who, where = spec
+        Asset.objects.get_or_create(
+            tag=tag,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "status": status,
+                "configuration_item": items.get(ci),
+                "model_name": model,
+                "serial_number": serial,
+                "supplier": suppliers.get(supplier),
+                "purchased_on": today - dt.timedelta(days=bought),
+                "cost": cost,
+                "warranty_ends_on": today + dt.timedelta(days=warranty),
+                "assigned_to": users.get(who),
+                "location": where,
+            },
+        )
+    assets = {asset.tag: asset for asset in Asset.objects.all()}
+    for code, (product, supplier, seats, expires, cost, holders) in data.LICENCES.items():
+        licence, made = Licence.objects.get_or_create(
+            code=code,
+            defaults={
+                "product": product,
+                "supplier": suppliers.get(supplier),
+                "seats": seats,
+                "expires_on": today + dt.timedelta(days=expires),
+                "cost": cost,
+            },
+        )
+        if not made:
+            continue
+        for holder in holders:
+            if holder in assets:
+                LicenceAssignment.objects.create(licence=licence, asset=assets[holder])
+            elif holder in users:
+                LicenceAssignment.objects.create(licence=licence, user=users[holder])
