@@ -25,3 +25,10 @@ class RelationError(CmdbError):
 class DuplicateCodeError(CmdbError):
     default_message = _("Another configuration item has this code.")
     status_code = 422
+
+
+class UnknownCodeError(CmdbError):
+    """Input names something (a type, a team, a service) that does not exist."""
+
+    default_message = _("Nothing has this code.")
+    status_code = 422
