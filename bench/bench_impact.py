@@ -7,12 +7,14 @@ The script creates a throwaway database (`khedmat_bench_impact_<pid>` on `--pg`)
 bulk-creates an estate in layers, the way agencies' CMDBs look: 2 % services, 18 % applications,
 40 % servers, 15 % databases, 10 % storage, 15 % network links. Each service depends on 3
 applications, each application runs on 2 servers and depends on 1–2 databases, each database
-runs on a server, each server depends on a storage array and is connected to a network link,
+runs on a server, each server depends on a storage array and is connected to a network link and to the core
+switch (so the core switch's failure reaches nearly the whole estate: the worst case),
 some storage is part of a bigger array; the rest of `--relations` are extra edges, mostly an upper
 layer depending on a lower one, one in a hundred of any kind between any two CIs (cycles and
 odd links included). Then `impacted_ids([ci])` and `impact_of(ci)` (what a CI's
-page shows: the CIs loaded and sorted, the services, their open requests) are timed for a storage
-array (the largest fan-out), a network link, a database, a server and a leaf service: p50/p95/max
+page shows: the CIs loaded and sorted, the services, their open requests) are timed for the core
+switch (the largest fan-out), a storage array, a network link, a database, a server and a leaf
+service: p50/p95/max
 of `--samples` calls after two warm-ups, with how many CIs were reached. The target: under 200 ms.
 """
 
@@ -92,9 +94,11 @@ def load(total: int, relations: int, rng: random.Random) -> dict[str, list[Any]]
             add(app, R.DEPENDS_ON, db)
     for db in dbs:
         add(db, R.RUNS_ON, rng.choice(servers))
+    core = layers["network"][0]  # the core switch: every server hangs off it
     for server in servers:
         add(server, R.DEPENDS_ON, rng.choice(layers["storage"]))
-        add(server, R.CONNECTED_TO, rng.choice(layers["network"]))
+        add(server, R.CONNECTED_TO, rng.choice(layers["network"][1:]))
+        add(server, R.CONNECTED_TO, core)
     storage = layers["storage"]
     for part in storage[: len(storage) // 3]:
         add(part, R.PART_OF, rng.choice(storage[len(storage) // 3 :]))
@@ -156,8 +160,9 @@ def main() -> int:
             f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}\n"
         )
         picks = {
+            "core switch": layers["network"][0],
             "storage array": layers["storage"][-1],
-            "network link": layers["network"][0],
+            "network link": layers["network"][1],
             "database": layers["database"][0],
             "server": layers["server"][0],
             "service (a leaf)": layers["service"][0],
