@@ -156,7 +156,8 @@ def main() -> int:
             cursor.execute("ANALYZE")
         print(
             f"{ConfigurationItem.objects.count():,} CIs, {CiRelation.objects.count():,} relations "
-            f"loaded in {time.perf_counter() - started:.1f} s; PostgreSQL {connection.pg_version}, "
+            f"loaded in {time.perf_counter() - started:.1f} s; PostgreSQL "
+            f"{getattr(connection, 'pg_version', '?')}, "
             f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}\n"
         )
         picks = {
