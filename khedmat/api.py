@@ -36,6 +36,7 @@ api.add_router("/work-items/", "khedmat.processes.api.router")
 api.add_router("/complaints/", "khedmat.complaints.api.router")
 api.add_router("/itsm/", "khedmat.itsm.api.router")
 api.add_router("/cmdb/", "khedmat.cmdb.api.router")
+api.add_router("/changes/", "khedmat.changes.api.router")
 
 
 class VersionOut(Schema):

@@ -93,7 +93,7 @@ def _edges_among(ids: set[int]) -> list[tuple[int, int, str]]:
 
 # --- what depends on a CI, for its page and the incident page --------------------------------
 
-DependentRows = Callable[[ConfigurationItem, set[int], Any], list[Any]]
+DependentRows = Callable[[ConfigurationItem | None, set[int], Any], list[Any]]
 _PROVIDERS: dict[str, tuple[str | Promise, DependentRows]] = {}
 
 
@@ -110,6 +110,16 @@ class DependentRecords:
     key: str
     label: str | Promise
     rows: list[Any]
+
+
+def dependent_records(
+    ids: set[int], user: Any, ci: ConfigurationItem | None = None
+) -> list[DependentRecords]:
+    """Every registered app's records on these CIs (`ci`: the one whose page it is, if any)."""
+    return [
+        DependentRecords(key, label, provider(ci, ids, user))
+        for key, (label, provider) in _PROVIDERS.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -157,10 +167,7 @@ def impact_of(ci: ConfigurationItem, user: Any = None) -> Impact:
         service_ids.append(ci.service_id)
     open_requests = Ticket.objects.open().filter(service_id__in=service_ids)
     ids = {ci.pk, *distances}
-    records = [
-        DependentRecords(key, label, provider(ci, ids, user))
-        for key, (label, provider) in _PROVIDERS.items()
-    ]
+    records = dependent_records(ids, user, ci)
     return Impact(
         items=items,
         distances=distances,

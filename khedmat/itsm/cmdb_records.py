@@ -27,7 +27,7 @@ class Row:
         return self.text
 
 
-def open_incidents(ci: ConfigurationItem, ids: set[int], user: Any) -> list[Row]:
+def open_incidents(ci: ConfigurationItem | None, ids: set[int], user: Any) -> list[Row]:
     if user is None or not user.has_perm("itsm.view_incident"):
         return []
     incidents = incidents_on_cis(user, ids).select_related("ci")[:SHOWN]
@@ -40,10 +40,12 @@ def open_incidents(ci: ConfigurationItem, ids: set[int], user: Any) -> list[Row]
     ]
 
 
-def known_errors(ci: ConfigurationItem, ids: set[int], user: Any) -> list[Row]:
+def known_errors(ci: ConfigurationItem | None, ids: set[int], user: Any) -> list[Row]:
+    """On a CI's page its own known errors; elsewhere (a change) those of all the CIs given."""
     if user is None or not user.has_perm("itsm.view_knownerror"):
         return []
-    rows = KnownError.objects.active().filter(ci=ci).order_by("-created_at", "-id")[:SHOWN]
+    rows = KnownError.objects.active().filter(ci_id__in=[ci.pk] if ci else ids)
+    rows = rows.order_by("-created_at", "-id")[:SHOWN]
     return [
         Row(
             f"{known.code} · {known.title}",
@@ -55,4 +57,4 @@ def known_errors(ci: ConfigurationItem, ids: set[int], user: Any) -> list[Row]:
 
 def register() -> None:
     register_dependent_records("open_incidents", _("Open incidents on these items"), open_incidents)
-    register_dependent_records("known_errors", _("Known errors of this item"), known_errors)
+    register_dependent_records("known_errors", _("Known errors"), known_errors)
