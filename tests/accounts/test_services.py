@@ -100,12 +100,19 @@ class TestRoles:
         assert set(perms) >= {"applicant", "operator", "agent", "supervisor", "admin"}
         assert perms["applicant"] == set()
         assert {"view_user", "view_orgunit", "view_team", "view_activity"} <= perms["agent"]
-        # Agents delete nothing, and create only the IT records they log for callers (ITSM).
+        # Agents delete nothing, and create only IT records: what they log for callers (ITSM),
+        # the CMDB they keep and the changes they ask for.
         assert not {codename for codename in perms["agent"] if codename.startswith("delete_")}
         assert {c for c in perms["agent"] if c.startswith("add_")} == {
             "add_incident",
             "add_problem",
             "add_knownerror",
+            "add_configurationitem",
+            "add_cirelation",
+            "add_asset",
+            "add_licence",
+            "add_licenceassignment",
+            "add_change",
         }
         assert "change_team" in perms["supervisor"]
         assert {"add_user", "change_user", "delete_user", "view_activity"} <= perms["admin"]

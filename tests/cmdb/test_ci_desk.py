@@ -80,12 +80,21 @@ def test_edit_changes_name_status_and_attributes_and_refuses_a_bad_value(
     assert (web.name, web.attributes) == ("Web front", {"ip": "10.0.0.10", "cpu": 16})
 
 
-def test_a_relation_is_removed_from_the_page(
-    ci_client: Client, web: ConfigurationItem, make_ci: Make, link: Link
+def test_a_relation_is_removed_from_the_page_by_a_supervisor(
+    ci_client: Client,
+    web: ConfigurationItem,
+    make_ci: Make,
+    link: Link,
+    make_user: Callable[..., User],
+    verified_login: Any,
 ) -> None:
     relation = link(make_ci("app"), R.RUNS_ON, web)
-    assert ci_client.get(f"{BASE}items/web/relations/{relation.pk}/delete/").status_code == 405
-    response = ci_client.post(f"{BASE}items/web/relations/{relation.pk}/delete/")
+    url = f"{BASE}items/web/relations/{relation.pk}/delete/"
+    assert ci_client.post(url).status_code == 403  # agents delete nothing
+    boss = make_user("ci_boss", roles=["supervisor"])
+    supervisor = verified_login(Client(), boss)
+    assert supervisor.get(url).status_code == 405
+    response = supervisor.post(url)
     assert response.status_code == 302 and not CiRelation.objects.exists()
 
 

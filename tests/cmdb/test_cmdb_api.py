@@ -69,7 +69,9 @@ def test_add_read_change_list_and_refusals(api: Client) -> None:
     ]
 
 
-def test_relations_and_impact(api: Client, agent: User) -> None:
+def test_relations_and_impact(
+    api: Client, agent: User, make_user: Callable[..., User], verified_login: Any
+) -> None:
     server = CiType.objects.get(code="server")
     db, app = (
         services.create_ci(code=c, name=c, ci_type=server, attributes={"ip": "1"}, actor=agent)
@@ -82,6 +84,8 @@ def test_relations_and_impact(api: Client, agent: User) -> None:
     impact = api.get(f"{URL}items/db/impact/").json()
     assert impact["reached"] == 1 and impact["items"][0]["code"] == "app"
     relation = CiRelation.objects.get()
+    assert api.delete(f"{URL}relations/{relation.pk}/").status_code == 403  # agents delete nothing
+    verified_login(api, make_user("api_boss", roles=["supervisor"]))
     assert api.delete(f"{URL}relations/{relation.pk}/").status_code == 204
     assert api.get(f"{URL}items/db/impact/").json()["reached"] == 0
     assert ConfigurationItem.objects.count() == 2 and db.pk and app.pk

@@ -8,13 +8,14 @@ from django.db import migrations
 READ = ("view_configurationitem", "view_cirelation", "view_citype", "view_asset", "view_licence",
         "view_contract", "view_supplier")
 WRITE = ("add_configurationitem", "change_configurationitem", "add_cirelation",
-         "delete_cirelation", "add_asset", "change_asset", "add_licence", "change_licence",
-         "add_licenceassignment", "delete_licenceassignment")
+         "add_asset", "change_asset", "add_licence", "change_licence", "add_licenceassignment")
 ROLE_PERMISSIONS = {
     "operator": ("view_configurationitem",),
     "agent": READ + WRITE,
+    # agents delete nothing: removing a relation or taking a licence seat back is a supervisor's
     "supervisor": READ + WRITE + ("add_contract", "change_contract", "add_supplier",
                                   "change_supplier", "delete_configurationitem",
+                                  "delete_cirelation", "delete_licenceassignment",
                                   "add_citype", "change_citype"),
 }
 
