@@ -2,10 +2,10 @@
 same CI, or where a CI of one is impacted by (depends on, runs on…) a CI of the other. Conflicts
 do not block scheduling; the desk and the calendar flag them.
 
-Impact comes from `khedmat.cmdb.impact.impacted_ids` (what fails when the given CIs fail). One
-query first tells whether any CI in play has a relation at all; only then is impact asked, once
-per distinct set of CIs of a change (memoised), and per CI of the other change only when that
-change impacts this one, to name the CI. A union-wide call cannot tell which pair a dependency
+Impact comes from `khedmat.cmdb.impact.impact_walker` (what fails when the given CIs fail; the
+relation graph read once for the whole page). One query first tells whether any CI in play has a
+relation at all; only then is impact asked, once per distinct set of CIs of a change (memoised),
+and per CI of the other change only when that change impacts this one, to name the CI. A union-wide call cannot tell which pair a dependency
 joins (nor see a CI of the set reached from another CI of the set), so it is not used.
 """
 
@@ -57,16 +57,20 @@ Impacted = Callable[[frozenset[int]], set[int]]
 
 
 def _impact_lookup() -> Impacted:
-    """impacted(ids) -> the CIs other than `ids` that their failure reaches, memoised."""
-    from khedmat.cmdb.impact import impacted_ids
+    """impacted(ids) -> the CIs other than `ids` that their failure reaches, memoised; the
+    relation graph is read once, at the first walk."""
+    from khedmat.cmdb.impact import impact_walker
 
     cache: dict[frozenset[int], set[int]] = {}
+    walkers: list[Callable[[Iterable[int]], dict[int, int]]] = []
 
     def impacted(ids: frozenset[int]) -> set[int]:
         if not ids:
             return set()
         if ids not in cache:
-            cache[ids] = set(impacted_ids(set(ids))) - ids
+            if not walkers:
+                walkers.append(impact_walker())
+            cache[ids] = set(walkers[0](ids)) - ids
         return cache[ids]
 
     return impacted

@@ -82,9 +82,9 @@ ACTIVITY_LABELS: dict[str, Promise] = {
 INCIDENT_RELATED = ("service", "category", "team", "assignee", "org_unit")
 
 
-def incident_queue(user: Any, queue: str) -> QuerySet[Incident]:
-    """The incidents of one queue that the staff member may see."""
-    visible = Incident.objects.visible_to_staff(user)
+def _queue(visible: Any, user: Any, queue: str) -> Any:
+    """One queue of incidents or problems the staff member may see: theirs, their teams', the
+    unassigned ones, all open ones (open), or every one."""
     if queue == QUEUE_MINE:
         return visible.filter(assignee=user).open()
     if queue == QUEUE_TEAM:
@@ -92,11 +92,17 @@ def incident_queue(user: Any, queue: str) -> QuerySet[Incident]:
         return visible.filter(team_id__in=teams).open()
     if queue == QUEUE_UNASSIGNED:
         return visible.filter(assignee__isnull=True).open()
-    if queue == QUEUE_MAJOR:
-        return visible.filter(is_major=True)
     if queue == QUEUE_OPEN:
         return visible.open()
     return visible
+
+
+def incident_queue(user: Any, queue: str) -> QuerySet[Incident]:
+    """The incidents of one queue that the staff member may see."""
+    visible = Incident.objects.visible_to_staff(user)
+    if queue == QUEUE_MAJOR:
+        return visible.filter(is_major=True)
+    return _queue(visible, user, queue)  # type: ignore[no-any-return]
 
 
 def incident_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -234,15 +240,7 @@ class ProblemFilters:
 
 def problem_queue(user: Any, queue: str) -> QuerySet[Problem]:
     """The problems of one queue that the staff member may see."""
-    visible = Problem.objects.visible_to_staff(user)
-    if queue == QUEUE_MINE:
-        return visible.filter(assignee=user).open()
-    if queue == QUEUE_TEAM:
-        teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
-        return visible.filter(team_id__in=teams).open()
-    if queue == QUEUE_OPEN:
-        return visible.open()
-    return visible
+    return _queue(Problem.objects.visible_to_staff(user), user, queue)  # type: ignore[no-any-return]
 
 
 def problem_rows(
@@ -466,20 +464,11 @@ def ci_impact(incident: Incident, user: Any) -> CiImpact | None:
     a CI: the services reached, the nearest CIs, other open incidents on any of them."""
     if incident.ci_id is None:
         return None
-    from khedmat.cmdb.impact import impacted_ids
-    from khedmat.cmdb.models import ConfigurationItem
+    from khedmat.cmdb.impact import impacted_ids, nearest_items, services_among
 
     reached = impacted_ids([incident.ci_id])
-    nearest = sorted(reached, key=lambda pk: (reached[pk], pk))[:IMPACT_SHOWN]
-    items = list(ConfigurationItem.objects.filter(pk__in=nearest).select_related("ci_type"))
-    items.sort(key=lambda item: (reached[item.pk], item.name))
-    services = [
-        item
-        for item in ConfigurationItem.objects.filter(ci_type__is_service=True)
-        .select_related("service__current_version")
-        .order_by("name", "id")
-        if item.pk in reached
-    ]
+    items = nearest_items(reached, IMPACT_SHOWN)
+    services = services_among(reached)
     others = (
         incidents_on_cis(user, {incident.ci_id, *reached})
         .exclude(pk=incident.pk)

@@ -34,8 +34,7 @@ from khedmat.changes.forms import (
 )
 from khedmat.changes.freeze import freezes_for
 from khedmat.changes.models import Change
-from khedmat.cmdb.impact import dependent_records, impacted_ids
-from khedmat.cmdb.models import ConfigurationItem
+from khedmat.cmdb.impact import dependent_records, impacted_ids, services_among
 from khedmat.core.errors import DomainError
 from khedmat.core.models import Activity
 from khedmat.core.pagination import view_page
@@ -129,14 +128,9 @@ def _impact(change: Change, user: Any) -> dict[str, Any]:
     own = [item.pk for item in change.items.all()]
     reached = impacted_ids(own)
     records = dependent_records({*own, *reached}, user) if own else []
-    services_ = list(
-        ConfigurationItem.objects.filter(pk__in=[*own, *reached], service__isnull=False)
-        .select_related("service__current_version")
-        .order_by("code")
-    )
     return {
         "impacted_count": len(reached),
-        "impacted_services": services_,
+        "impacted_services": services_among([*own, *reached]),
         "dependent_records": [group for group in records if group.rows],
     }
 
