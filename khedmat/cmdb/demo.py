@@ -1,8 +1,8 @@
 """The demo IT estate (idempotent): 30+ CIs of every type with their attributes and relations,
 services of the catalog on top, suppliers, contracts, assets and licences (data in demo_data).
 
-Needs the IT teams of the ITSM demo (owner teams) and the demo catalog; CIs go through the use
-cases (an Activity row each). A CI whose code exists is left alone, and so is every relation,
+Needs the IT teams of the ITSM demo (owner teams) and the demo catalog. Everything goes through the
+use cases (an Activity row each). A CI whose code exists is left alone, and so is every relation,
 supplier, contract, asset or licence already there.
 """
 
@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.models import Service
+from khedmat.cmdb import assets, services
 from khedmat.cmdb import demo_data as data
-from khedmat.cmdb import services
 from khedmat.cmdb.models import (
     Asset,
     CiRelation,
@@ -24,9 +24,7 @@ from khedmat.cmdb.models import (
     ConfigurationItem,
     Contract,
     Licence,
-    LicenceAssignment,
     Supplier,
-    SupplierContact,
 )
 
 
@@ -58,8 +56,8 @@ def load_demo_cmdb(*, actor: User | None = None, now: dt.datetime | None = None)
         created += 1
     created += _service_items(types["service"], actor, now)
     _relations(actor)
-    _suppliers_and_contracts(now)
-    _assets_and_licences(now)
+    _suppliers_and_contracts(actor, now)
+    _assets_and_licences(actor, now)
     return created
 
 
@@ -96,80 +94,89 @@ def _relations(actor: User | None) -> None:
             services.relate(items[source], items[target], kind, actor=actor)
 
 
-def _suppliers_and_contracts(now: dt.datetime) -> None:
+def _suppliers_and_contracts(actor: User | None, now: dt.datetime) -> None:
     today = now.date()
+    existing = set(Supplier.objects.values_list("code", flat=True))
     for code, (name, national_id, phone, email, contacts) in data.SUPPLIERS.items():
-        supplier, made = Supplier.objects.get_or_create(
+        if code in existing:
+            continue
+        assets.add_supplier(
             code=code,
-            defaults={"name": name, "national_id": national_id, "phone": phone, "email": email},
+            name=name,
+            national_id=national_id,
+            phone=phone,
+            email=email,
+            contacts=[
+                {"name": who, "role": role, "phone": tel, "email": mail}
+                for who, role, tel, mail in contacts
+            ],
+            actor=actor,
         )
-        if made:
-            for contact, role, contact_phone, contact_email in contacts:
-                SupplierContact.objects.create(
-                    supplier=supplier,
-                    name=contact,
-                    role=role,
-                    phone=contact_phone,
-                    email=contact_email,
-                )
     suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
     items = {item.code: item for item in ConfigurationItem.objects.all()}
+    existing = set(Contract.objects.values_list("code", flat=True))
     for code, (title, kind, supplier_code, starts, ends, value, cis) in data.CONTRACTS.items():
-        contract, made = Contract.objects.get_or_create(
+        if code in existing:
+            continue
+        assets.add_contract(
             code=code,
-            defaults={
-                "title": title,
-                "kind": kind,
-                "supplier": suppliers[supplier_code],
-                "starts_on": today + dt.timedelta(days=starts),
-                "ends_on": today + dt.timedelta(days=ends),
-                "value": value,
-            },
+            title=title,
+            kind=kind,
+            supplier=suppliers[supplier_code],
+            starts_on=today + dt.timedelta(days=starts),
+            ends_on=today + dt.timedelta(days=ends),
+            value=value,
+            items=[items[ci] for ci in cis],
+            actor=actor,
         )
-        if made:
-            contract.items.set([items[ci] for ci in cis])
 
 
-def _assets_and_licences(now: dt.datetime) -> None:
+def _assets_and_licences(actor: User | None, now: dt.datetime) -> None:
     today = now.date()
     suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
     items = {item.code: item for item in ConfigurationItem.objects.all()}
     users = {user.username: user for user in User.objects.all()}
+    existing = set(Asset.objects.values_list("tag", flat=True))
     for tag, spec in data.ASSETS.items():
         name, kind, status, ci, model, serial, supplier, bought, cost, warranty, who, where = spec
-        Asset.objects.get_or_create(
-            tag=tag,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "status": status,
-                "configuration_item": items.get(ci),
-                "model_name": model,
-                "serial_number": serial,
-                "supplier": suppliers.get(supplier),
-                "purchased_on": today - dt.timedelta(days=bought),
-                "cost": cost,
-                "warranty_ends_on": today + dt.timedelta(days=warranty),
-                "assigned_to": users.get(who),
-                "location": where,
-            },
-        )
-    assets = {asset.tag: asset for asset in Asset.objects.all()}
-    for code, (product, supplier, seats, expires, cost, holders) in data.LICENCES.items():
-        licence, made = Licence.objects.get_or_create(
-            code=code,
-            defaults={
-                "product": product,
-                "supplier": suppliers.get(supplier),
-                "seats": seats,
-                "expires_on": today + dt.timedelta(days=expires),
-                "cost": cost,
-            },
-        )
-        if not made:
+        if tag in existing:
             continue
+        assets.register_asset(
+            tag=tag,
+            name=name,
+            kind=kind,
+            status=status,
+            configuration_item=items.get(ci),
+            model_name=model,
+            serial_number=serial,
+            supplier=suppliers.get(supplier),
+            purchased_on=today - dt.timedelta(days=bought),
+            cost=cost,
+            warranty_ends_on=today + dt.timedelta(days=warranty),
+            assigned_to=users.get(who),
+            location=where,
+            actor=actor,
+        )
+    holdings = {asset.tag: asset for asset in Asset.objects.all()}
+    existing = set(Licence.objects.values_list("code", flat=True))
+    for code, (product, supplier, seats, expires, cost, holders) in data.LICENCES.items():
+        if code in existing:
+            continue
+        licence = assets.add_licence(
+            code=code,
+            product=product,
+            seats=seats,
+            supplier=suppliers.get(supplier),
+            expires_on=today + dt.timedelta(days=expires),
+            cost=cost,
+            actor=actor,
+        )
         for holder in holders:
-            if holder in assets:
-                LicenceAssignment.objects.create(licence=licence, asset=assets[holder])
-            elif holder in users:
-                LicenceAssignment.objects.create(licence=licence, user=users[holder])
+            if holder in holdings or holder in users:
+                assets.assign_seat(
+                    licence,
+                    asset=holdings.get(holder),
+                    user=None if holder in holdings else users[holder],
+                    today=today,
+                    actor=actor,
+                )
