@@ -1,5 +1,6 @@
-"""The change calendar's month: which month `?month=YYYY-MM` names (Jalali in Persian, Gregorian
-otherwise), its weeks from Saturday, and which changes and freezes cover each day."""
+"""The change calendar's month: which month `?month=YYYY-MM` names (Jalali in Persian, Hijri
+(Umm al-Qura) in Arabic with each day's Gregorian date beside it, Gregorian otherwise), its weeks
+from Saturday, and which changes and freezes cover each day."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import formats, timezone, translation
-from hijridate import Gregorian
+from hijridate import Gregorian, Hijri
 from persiantools.jdatetime import JalaliDate
 
 from khedmat.core.dates import JALALI_MONTHS
@@ -24,7 +25,7 @@ SATURDAY = 5
 class Month:
     """One month of the calendar the page shows: its year and number there, its Gregorian days."""
 
-    calendar: str  # "jalali" or "gregorian"
+    calendar: str  # "jalali", "hijri" or "gregorian"
     year: int
     number: int
     first: dt.date
@@ -61,7 +62,7 @@ class Day:
     date: dt.date
     number: int
     in_month: bool
-    hijri: str = ""
+    other: str = ""  # the same day in a second calendar (Gregorian beside a Hijri month)
     changes: list[Any] = field(default_factory=list)
     freezes: list[Any] = field(default_factory=list)
 
@@ -71,14 +72,26 @@ def month_of(calendar: str, year: int, number: int) -> Month:
     if calendar == "jalali":
         first = JalaliDate(year, number, 1).to_gregorian()
         following = JalaliDate(year + number // 12, number % 12 + 1, 1).to_gregorian()
+    elif calendar == "hijri":
+        try:
+            first = _date(Hijri(year, number, 1).to_gregorian())
+            following = _date(Hijri(year + number // 12, number % 12 + 1, 1).to_gregorian())
+        except OverflowError as error:  # outside the Umm al-Qura table (1343–1500 AH)
+            raise ValueError(str(error)) from error
     else:
         first = dt.date(year, number, 1)
         following = dt.date(year + number // 12, number % 12 + 1, 1)
     return Month(calendar, year, number, first, following - dt.timedelta(days=1))
 
 
+def _date(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, day.day)
+
+
 def calendar_for(language: str) -> str:
-    return "jalali" if language.startswith("fa") else "gregorian"
+    if language.startswith("fa"):
+        return "jalali"
+    return "hijri" if language.startswith("ar") else "gregorian"
 
 
 def month_for(text: str | None, language: str, today: dt.date) -> Month:
@@ -95,27 +108,44 @@ def month_for(text: str | None, language: str, today: dt.date) -> Month:
     if calendar == "jalali":
         jalali = JalaliDate(today)
         return month_of(calendar, jalali.year, jalali.month)
+    if calendar == "hijri":
+        hijri = Gregorian(today.year, today.month, today.day).to_hijri()
+        return month_of(calendar, hijri.year, hijri.month)
     return month_of(calendar, today.year, today.month)
 
 
 def month_name(month: Month, language: str) -> str:
-    """`اسفند 1404`, or the Gregorian month name and year (ASCII digits)."""
+    """`اسفند 1404`; `جمادى الآخرة 1448 هـ (نوفمبر – ديسمبر 2026)`; or the Gregorian month name
+    and year (ASCII digits: the template localises them)."""
     if month.calendar == "jalali":
         return f"{JALALI_MONTHS[month.number - 1]} {month.year}"
     with translation.override(language):
+        if month.calendar == "hijri":
+            hijri = Hijri(month.year, month.number, 1)
+            span = _gregorian_span(month.first, month.last)
+            return f"{hijri.month_name('ar')} {month.year} {hijri.notation('ar')} ({span})"
         return str(formats.date_format(month.first, "F Y"))
 
 
+def _gregorian_span(first: dt.date, last: dt.date) -> str:
+    if first.year == last.year:
+        return f"{formats.date_format(first, 'F')} – {formats.date_format(last, 'F Y')}"
+    return f"{formats.date_format(first, 'F Y')} – {formats.date_format(last, 'F Y')}"
+
+
 def _day_number(month: Month, day: dt.date) -> int:
-    return JalaliDate(day).day if month.calendar == "jalali" else day.day
+    if month.calendar == "jalali":
+        return JalaliDate(day).day
+    if month.calendar == "hijri":
+        return int(Gregorian(day.year, day.month, day.day).to_hijri().day)
+    return day.day
 
 
-def _hijri_day(day: dt.date) -> str:
-    try:
-        hijri = Gregorian(day.year, day.month, day.day).to_hijri()
-    except (OverflowError, ValueError):
+def _other_day(month: Month, day: dt.date) -> str:
+    """The Gregorian day and month beside a Hijri day (in the active language)."""
+    if month.calendar != "hijri":
         return ""
-    return f"{hijri.day} {hijri.month_name('ar')}"
+    return str(formats.date_format(day, "j F"))
 
 
 def _local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -128,8 +158,6 @@ def month_weeks(
     month: Month,
     changes: Iterable[Any],
     freezes: Iterable[Any],
-    *,
-    with_hijri: bool = False,
 ) -> list[list[Day]]:
     """The month's weeks (Saturday first, padded with the neighbouring months' days), each day
     listing the changes whose planned window and the freezes that cover it."""
@@ -142,7 +170,7 @@ def month_weeks(
             date=day,
             number=_day_number(month, day),
             in_month=month.first <= day <= month.last,
-            hijri=_hijri_day(day) if with_hijri else "",
+            other=_other_day(month, day),
         )
         day += dt.timedelta(days=1)
     _spread(days, changes, "planned_start", "planned_end", "changes")

@@ -1,5 +1,5 @@
-"""The change calendar: Jalali months in Persian (Esfand 1404 into Farvardin 1405), Gregorian months
-with Hijri days in Arabic, changes and freezes on the days they cover, conflicts flagged, a
+"""The change calendar: Jalali months in Persian (Esfand 1404 into Farvardin 1405), Hijri months
+with Gregorian days in Arabic, changes and freezes on the days they cover, conflicts flagged, a
 constant number of queries."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_a_damaged_month_shows_this_month() -> None:
     today = dt.date(2026, 4, 15)  # 26 Farvardin 1405
     assert grid.month_for("1405-13", "fa", today).key == "1405-01"
     assert grid.month_for("nonsense", "fa", today).key == "1405-01"
-    assert grid.month_for(None, "ar", today).key == "2026-04"
+    assert grid.month_for(None, "ar", today).key == "1447-10"  # Shawwal 1447
 
 
 def test_esfand_shows_a_change_and_a_freeze_on_their_days(
@@ -109,20 +109,35 @@ def test_esfand_shows_a_change_and_a_freeze_on_their_days(
     assert all(not day.changes for day in response.context["days"])
 
 
-def test_arabic_month_is_gregorian_with_hijri_days(
+def test_arabic_month_is_hijri_with_gregorian_days(
     client: Client, verified_login: Login, requester: User
 ) -> None:
     verified_login(client, requester)
-    response = client.get(CALENDAR, {"month": "2026-03"}, HTTP_ACCEPT_LANGUAGE="ar")
+    # Ramadan 1447 ran from 18 February to 19 March 2026 (Umm al-Qura).
+    response = client.get(CALENDAR, {"month": "1447-09"}, HTTP_ACCEPT_LANGUAGE="ar")
     month = response.context["month"]
     assert (month.calendar, month.first, month.last) == (
-        "gregorian",
-        dt.date(2026, 3, 1),
-        dt.date(2026, 3, 31),
+        "hijri",
+        dt.date(2026, 2, 18),
+        dt.date(2026, 3, 19),
     )
-    first = next(d for week in response.context["weeks"] for d in week if d.in_month)
-    assert first.number == 1
-    assert "رمضان" in first.hijri  # 1 March 2026 is in Ramadan 1447
+    assert month.next.key == "1447-10" and month.previous.key == "1447-08"
+    assert "رمضان" in response.context["month_name"]
+    assert "فبراير" in response.context["month_name"]  # the Gregorian months it spans
+    own = [d for week in response.context["weeks"] for d in week if d.in_month]
+    assert [d.number for d in own] == list(range(1, 31))
+    assert own[0].date == dt.date(2026, 2, 18)
+    assert "فبراير" in own[0].other and "18" in own[0].other
+    page = response.content.decode()
+    assert 'data-testid="other-day"' in page
+
+
+def test_a_hijri_year_out_of_the_table_shows_this_month() -> None:
+    today = dt.date(2026, 12, 4)  # 24 Jumada al-Akhirah 1448
+    assert grid.month_for("2026-03", "ar", today).key == "1448-06"
+    assert grid.month_for("1448-13", "ar", today).key == "1448-06"
+    assert grid.month_for("1447-12", "ar", today).next.key == "1448-01"
+    assert grid.month_for(None, "en", today).key == "2026-12"
 
 
 def test_conflicts_are_flagged_and_queries_constant(

@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hijridate import Gregorian
 from persiantools.jdatetime import JalaliDate
 
 from khedmat.accounts.models import User
@@ -99,12 +100,8 @@ def test_calendar_and_change_at_phone_and_desktop_widths(
     language: str,
 ) -> None:
     day = timezone.localtime(planned.planned_start).date()
-    jalali = JalaliDate(day)
-    month = (
-        f"{jalali.year:04d}-{jalali.month:02d}"
-        if language == "fa"
-        else f"{day.year:04d}-{day.month:02d}"
-    )
+    local = JalaliDate(day) if language == "fa" else Gregorian.fromdate(day).to_hijri()
+    month = f"{local.year:04d}-{local.month:02d}"
     voted = Change.objects.get(status=ChangeStatus.ASSESSMENT)
     pages = (
         ("calendar", f"/desk/changes/calendar/?month={month}"),

@@ -1,4 +1,4 @@
-"""The change calendar: a month (Jalali in Persian, Gregorian with Hijri days in Arabic) of
+"""The change calendar: a month (Jalali in Persian, Hijri with Gregorian days in Arabic) of
 planned changes and freeze windows, with conflicts flagged; a list of the same month below."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
     changes = list(queries.changes_in_month(start, end))
     freezes = list(queries.freezes_in(start, end))
     conflicts = conflicts_between(changes)
-    weeks = grid.month_weeks(month, changes, freezes, with_hijri=language == "ar")
+    weeks = grid.month_weeks(month, changes, freezes)
     context = {
         "month": month,
         "month_name": grid.month_name(month, language),
