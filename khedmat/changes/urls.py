@@ -1,8 +1,14 @@
 """Change pages under /desk/changes/: lists, a change and its actions (views.desk), the change
-calendar (views.calendar)."""
+calendar (views.calendar), the saved views of the list."""
 
 from khedmat.changes.views import calendar, desk
+from khedmat.core.saved_view_urls import saved_view_urls
 
 app_name = "changes"
 
-urlpatterns = [*calendar.urlpatterns, *desk.urlpatterns]
+# Saved views first: /desk/changes/views/ is not a change's tracking code.
+urlpatterns = [
+    *saved_view_urls("", "changes", name="change"),
+    *calendar.urlpatterns,
+    *desk.urlpatterns,
+]

@@ -22,3 +22,10 @@ class DomainError(Exception):
     def __init__(self, message: object = None) -> None:
         self.message = message or self.default_message
         super().__init__(str(self.message))
+
+
+class SavedViewError(DomainError):
+    """A desk list's view could not be saved (no name, too many, a double click)."""
+
+    default_message = _("The view could not be saved; try again.")
+    status_code = 422

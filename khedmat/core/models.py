@@ -1,4 +1,5 @@
-"""Shared kernel models: the Activity row every change leaves behind, rate-limit counters."""
+"""Shared kernel models: the Activity row every change leaves behind, rate-limit counters, saved
+desk lists."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,3 +75,37 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class SavedListView(models.Model):
+    """A staff member's named desk list (incidents, CIs, changes…): its filters as a query string.
+
+    Which lists may be saved, and which of their parameters a view keeps, is registered by the
+    app that owns the list (`khedmat.core.saved_views.register_saved_list`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_list_views",
+        verbose_name=_("user"),
+        db_index=False,  # the unique constraint leads with it
+    )
+    kind = models.CharField(_("list"), max_length=32)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved list view")
+        verbose_name_plural = _("saved list views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "name"],
+                name="core_saved_view_kind_name_uniq",
+                violation_error_message=_("You already have a view with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,8 +10,9 @@ class ItsmConfig(AppConfig):
     verbose_name = _("IT service management")
 
     def ready(self) -> None:
-        """Verbs and search; SLA escalations of incidents; incidents in the staff inbox; close
+        """Verbs, saved incident and problem lists, and search; SLA escalations of incidents; incidents in the staff inbox; close
         resolved incidents every minute."""
+        from khedmat.core.saved_views import register_saved_list
         from khedmat.core.verbs import register_verbs
         from khedmat.itsm import cmdb_records
         from khedmat.itsm.escalations import (
@@ -30,6 +31,25 @@ class ItsmConfig(AppConfig):
         from khedmat.sla.queries import register_record_kind
 
         register_verbs(ACTIVITY_LABELS)
+        register_saved_list(
+            "incidents",
+            params=("queue", "q", "status", "priority", "service", "category", "age"),
+            permission="itsm.view_incident",
+            page="itsm:desk_incident_list",
+            noun="incident_view",
+            labels=(
+                ACTIVITY_LABELS["incident_view.saved"],
+                ACTIVITY_LABELS["incident_view.deleted"],
+            ),
+        )
+        register_saved_list(
+            "problems",
+            params=("queue", "q", "status", "priority", "service", "team"),
+            permission="itsm.view_problem",
+            page="itsm:desk_problem_list",
+            noun="problem_view",
+            labels=(ACTIVITY_LABELS["problem_view.saved"], ACTIVITY_LABELS["problem_view.deleted"]),
+        )
         register_verbs(ESCALATION_LABELS)
         register_reindexers()
         register_escalation_handler(Incident, EscalationAction.REASSIGN, reassign_incident_from_sla)

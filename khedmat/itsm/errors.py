@@ -68,8 +68,3 @@ class IncidentHeldError(ItsmError):
 class NotHolderError(ItsmError):
     default_message = _("Only the person who holds the incident can give it back.")
     status_code = 403
-
-
-class SavedViewError(ItsmError):
-    default_message = _("The view could not be saved; try again.")
-    status_code = 422

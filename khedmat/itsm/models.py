@@ -570,37 +570,3 @@ class KnownError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
-
-
-class SavedListView(models.Model):
-    """A staff member's named incident or problem list: the queue and filters as a query string."""
-
-    INCIDENTS, PROBLEMS = "incidents", "problems"
-    KINDS = ((INCIDENTS, _("Incidents")), (PROBLEMS, _("Problems")))
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="saved_itsm_views",
-        verbose_name=_("user"),
-        db_index=False,  # the unique constraint leads with it
-    )
-    kind = models.CharField(_("list"), max_length=16, choices=KINDS, default=INCIDENTS)
-    name = models.CharField(_("name"), max_length=80)
-    query = models.CharField(_("filters"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("saved list view")
-        verbose_name_plural = _("saved list views")
-        ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "kind", "name"],
-                name="itsm_saved_view_kind_name_uniq",
-                violation_error_message=_("You already have a view with this name."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name

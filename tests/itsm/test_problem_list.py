@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 
 from khedmat.accounts.models import Team, User
-from khedmat.core.models import Activity
+from khedmat.core.models import Activity, SavedListView
+from khedmat.core.saved_views import save_list_view
 from khedmat.itsm import services
-from khedmat.itsm.models import Problem, SavedListView
+from khedmat.itsm.models import Problem
 
 pytestmark = pytest.mark.django_db
 LIST = "/desk/problems/"
@@ -87,7 +88,7 @@ def test_a_bad_filter_shows_its_error_and_lists_the_queue(
 def test_a_problem_view_is_saved_opened_and_deleted_apart_from_incident_views(
     agent_client: Client, it_agent: User, problems: dict[str, Problem]
 ) -> None:
-    services.save_list_view(it_agent, kind="incidents", name="Urgent", query="priority=urgent")
+    save_list_view(it_agent, kind="incidents", name="Urgent", query="priority=urgent")
     response = agent_client.post(
         f"{LIST}views/", {"name": "Urgent", "query": "queue=all&priority=urgent&after=x&age=2"}
     )
@@ -128,6 +129,6 @@ def test_the_list_costs_the_same_queries_for_more_rows_and_views(
         agent_client.get(LIST)
     for index in range(5):
         services.open_problem(title=f"more {index}", team=desk_team, actor=it_agent)
-        services.save_list_view(it_agent, kind="problems", name=f"v{index}", query="queue=mine")
+        save_list_view(it_agent, kind="problems", name=f"v{index}", query="queue=mine")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(codes(agent_client.get(LIST))) == 6

@@ -8,11 +8,9 @@ import pytest
 from django.test import Client
 
 from khedmat.accounts.models import User
-from khedmat.core.models import Activity
-from khedmat.itsm import services
-from khedmat.itsm.errors import SavedViewError
-from khedmat.itsm.models import SavedListView
-from khedmat.itsm.services.saved_views import MAX_SAVED_VIEWS, clean_query
+from khedmat.core.errors import SavedViewError
+from khedmat.core.models import Activity, SavedListView
+from khedmat.core.saved_views import MAX_SAVED_VIEWS, clean_query, save_list_view
 from tests.itsm.helpers import ReportIncident
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +24,7 @@ def agent_client(client: Client, it_agent: User, verified_login: Any) -> Client:
 
 def test_clean_query_keeps_known_filters_in_order_and_drops_the_cursor() -> None:
     query = "after=xyz&priority=urgent&queue=mine&evil=1&q=%20mail%20&status="
-    assert clean_query(query) == "queue=mine&q=mail&priority=urgent"
+    assert clean_query(query, "incidents") == "queue=mine&q=mail&priority=urgent"
 
 
 def test_save_from_the_list_then_open_it_and_delete_it(
@@ -54,28 +52,24 @@ def test_save_from_the_list_then_open_it_and_delete_it(
 def test_a_view_is_only_its_owners(
     agent_client: Client, it_agent_two: User, verified_login: Any
 ) -> None:
-    theirs = services.save_list_view(
-        it_agent_two, kind="incidents", name="Mine", query="queue=mine"
-    )
+    theirs = save_list_view(it_agent_two, kind="incidents", name="Mine", query="queue=mine")
     assert agent_client.post(f"{LIST}views/{theirs.pk}/delete/").status_code == 404
     assert 'data-view="Mine"' not in agent_client.get(LIST).content.decode()
     assert SavedListView.objects.filter(pk=theirs.pk).exists()
 
 
 def test_same_name_replaces_and_refusals_are_explained(it_agent: User) -> None:
-    services.save_list_view(it_agent, kind="incidents", name="Team", query="queue=team")
-    services.save_list_view(
-        it_agent, kind="incidents", name="Team", query="queue=team&status=on_hold"
-    )
+    save_list_view(it_agent, kind="incidents", name="Team", query="queue=team")
+    save_list_view(it_agent, kind="incidents", name="Team", query="queue=team&status=on_hold")
     assert list(SavedListView.objects.values_list("query", flat=True)) == [
         "queue=team&status=on_hold"
     ]
     with pytest.raises(SavedViewError):
-        services.save_list_view(it_agent, kind="incidents", name="  ", query="queue=team")
+        save_list_view(it_agent, kind="incidents", name="  ", query="queue=team")
     for number in range(MAX_SAVED_VIEWS - 1):
-        services.save_list_view(it_agent, kind="incidents", name=f"v{number}", query="")
+        save_list_view(it_agent, kind="incidents", name=f"v{number}", query="")
     with pytest.raises(SavedViewError):
-        services.save_list_view(it_agent, kind="incidents", name="one too many", query="")
+        save_list_view(it_agent, kind="incidents", name="one too many", query="")
     assert SavedListView.objects.filter(user=it_agent).count() == MAX_SAVED_VIEWS
 
 

@@ -38,6 +38,7 @@ from khedmat.cmdb.impact import dependent_records, impacted_ids, services_among
 from khedmat.core.errors import DomainError
 from khedmat.core.models import Activity
 from khedmat.core.pagination import view_page
+from khedmat.core.saved_views import saved_views_context
 from khedmat.core.verbs import verb_label
 
 PAGE_SIZE = 25
@@ -93,7 +94,13 @@ def change_list(request: HttpRequest) -> HttpResponse:
     page = view_page(
         request, _tab_rows(rows, tab, user), order=queries.CHANGE_ORDER, size=PAGE_SIZE
     )
-    context = {"form": form, "page": page, "tab": tab, "tabs": list(TABS.items())}
+    context = {
+        "form": form,
+        "page": page,
+        "tab": tab,
+        "tabs": list(TABS.items()),
+        **saved_views_context(user, "changes", request.GET.urlencode()),
+    }
     return render(request, "changes/change_list.html", context)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khedmat.cmdb import asset_queries as queries
 from khedmat.cmdb import assets
+from khedmat.cmdb import saved_lists as lists
 from khedmat.cmdb.asset_forms import (
     AssetActionForm,
     AssetFilterForm,
@@ -31,16 +32,23 @@ from khedmat.cmdb.asset_forms import (
 from khedmat.cmdb.models import Asset, Contract, Licence, LicenceAssignment, Supplier
 from khedmat.core.errors import DomainError
 from khedmat.core.pagination import view_page
+from khedmat.core.saved_views import saved_views_context
 
 GET_POST = ["GET", "HEAD", "POST"]
 
 
 def _list(
-    request: HttpRequest, template: str, form: Any, rows: Any, order: tuple[str, ...]
+    request: HttpRequest, kind: str, form: Any, rows: Any, order: tuple[str, ...]
 ) -> HttpResponse:
+    """A list page `cmdb/<kind minus s>_list.html`: keyset pages and the saved-views bar."""
     page = view_page(request, rows, order=order, size=queries.PAGE_SIZE)
-    context = {"form": form, "page": page, "after": request.GET.get("after", "")}
-    return render(request, template, context)
+    context = {
+        "form": form,
+        "page": page,
+        "after": request.GET.get("after", ""),
+        **saved_views_context(request.user, kind, request.GET.urlencode()),
+    }
+    return render(request, f"cmdb/{kind[:-1]}_list.html", context)
 
 
 # --- assets ------------------------------------------------------------------------------------
@@ -52,7 +60,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     """Assets by name, filtered by status, kind, supplier and words."""
     form = AssetFilterForm(request.GET or None)
     rows = queries.asset_rows(form.filters())
-    return _list(request, "cmdb/asset_list.html", form, rows, queries.ASSET_ORDER)
+    return _list(request, lists.ASSETS, form, rows, queries.ASSET_ORDER)
 
 
 def _asset_context(asset: Asset, action_form: AssetActionForm | None = None) -> dict[str, Any]:
@@ -164,7 +172,7 @@ def licence_list(request: HttpRequest) -> HttpResponse:
     """Licences by product, with seats used of seats bought."""
     form = LicenceFilterForm(request.GET or None)
     rows = queries.licence_rows(form.filters())
-    return _list(request, "cmdb/licence_list.html", form, rows, queries.LICENCE_ORDER)
+    return _list(request, lists.LICENCES, form, rows, queries.LICENCE_ORDER)
 
 
 def _licence_page(
@@ -256,7 +264,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts, the soonest to end first; filter by kind, supplier, ending within N days."""
     form = ContractFilterForm(request.GET or None)
     rows = queries.contract_rows(form.filters())
-    return _list(request, "cmdb/contract_list.html", form, rows, queries.CONTRACT_ORDER)
+    return _list(request, lists.CONTRACTS, form, rows, queries.CONTRACT_ORDER)
 
 
 @require_GET
@@ -329,7 +337,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     """Suppliers by name."""
     form = SupplierFilterForm(request.GET or None)
     rows = queries.supplier_rows(form.filters())
-    return _list(request, "cmdb/supplier_list.html", form, rows, queries.SUPPLIER_ORDER)
+    return _list(request, lists.SUPPLIERS, form, rows, queries.SUPPLIER_ORDER)
 
 
 @require_GET

@@ -15,8 +15,10 @@ from khedmat.cmdb import queries, services
 from khedmat.cmdb.forms import CiFilterForm, CiForm, RelationForm
 from khedmat.cmdb.impact import impact_graph, impact_of
 from khedmat.cmdb.models import CiRelation, CiType, ConfigurationItem
+from khedmat.cmdb.saved_lists import CIS
 from khedmat.core.errors import DomainError
 from khedmat.core.pagination import view_page
+from khedmat.core.saved_views import saved_views_context
 
 
 def _ci_or_404(code: str) -> ConfigurationItem:
@@ -37,6 +39,7 @@ def ci_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "after": request.GET.get("after", ""),
+        **saved_views_context(request.user, CIS, request.GET.urlencode()),
     }
     return render(request, "cmdb/ci_list.html", context)
 

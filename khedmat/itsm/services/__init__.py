@@ -42,7 +42,6 @@ from khedmat.itsm.services.problems import (
     resolve_problem,
     retire_known_error,
 )
-from khedmat.itsm.services.saved_views import delete_list_view, save_list_view
 
 __all__ = [
     "IncidentReport",
@@ -57,7 +56,6 @@ __all__ = [
     "close_resolved_incidents",
     "create_known_error",
     "declare_major_incident",
-    "delete_list_view",
     "end_major_incident",
     "hold_incident",
     "link_child_incident",
@@ -77,7 +75,6 @@ __all__ = [
     "resolve_problem",
     "resume_incident",
     "retire_known_error",
-    "save_list_view",
     "set_incident_ci",
     "start_incident",
     "subscribe_stakeholder",

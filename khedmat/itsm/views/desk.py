@@ -25,6 +25,7 @@ from khedmat.accounts.models import User
 from khedmat.core.errors import DomainError
 from khedmat.core.files import stored_file_response
 from khedmat.core.pagination import view_page
+from khedmat.core.saved_views import clean_query, saved_views_of
 from khedmat.itsm import queries, services
 from khedmat.itsm.choices import OPEN_INCIDENT_STATUSES, IncidentStatus
 from khedmat.itsm.errors import LinkError
@@ -38,8 +39,7 @@ from khedmat.itsm.forms import (
 )
 from khedmat.itsm.indexing import suggest_known_errors, suggest_known_errors_for
 from khedmat.itsm.list_forms import IncidentFilterForm
-from khedmat.itsm.models import Incident, IncidentAttachment, SavedListView
-from khedmat.itsm.services.saved_views import INCIDENTS, clean_query
+from khedmat.itsm.models import Incident, IncidentAttachment
 from khedmat.itsm.views.common import incident_or_404, staff_of
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 
@@ -69,8 +69,8 @@ def desk_incident_list(request: HttpRequest) -> HttpResponse:
             if status in OPEN_INCIDENT_STATUSES
         ],
         "after": request.GET.get("after", ""),
-        "saved_views": list(SavedListView.objects.filter(user=user, kind=INCIDENTS)),
-        "current_query": clean_query(request.GET.urlencode()),
+        "saved_views": saved_views_of(user, "incidents"),
+        "current_query": clean_query(request.GET.urlencode(), "incidents"),
     }
     return render(request, "itsm/desk_incident_list.html", context)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khedmat.accounts.models import User
 from khedmat.core.errors import DomainError
 from khedmat.core.pagination import view_page
+from khedmat.core.saved_views import clean_query, saved_views_of
 from khedmat.itsm import queries, services
 from khedmat.itsm.forms import (
     PROBLEM_ACTIONS,
@@ -29,8 +30,7 @@ from khedmat.itsm.forms import (
 )
 from khedmat.itsm.indexing import known_error_search, suggest_known_errors_for
 from khedmat.itsm.list_forms import ProblemFilterForm
-from khedmat.itsm.models import KnownError, Problem, SavedListView
-from khedmat.itsm.services.saved_views import PROBLEMS, clean_query
+from khedmat.itsm.models import KnownError, Problem
 from khedmat.itsm.views.common import problem_or_404, staff_of
 
 KNOWN_ERROR_ORDER = ("-created_at", "-id")
@@ -55,8 +55,8 @@ def desk_problem_list(request: HttpRequest) -> HttpResponse:
         "queue": queue,
         "queues": list(queries.PROBLEM_QUEUES.items()),
         "after": request.GET.get("after", ""),
-        "saved_views": list(SavedListView.objects.filter(user=user, kind=PROBLEMS)),
-        "current_query": clean_query(request.GET.urlencode(), PROBLEMS),
+        "saved_views": saved_views_of(user, "problems"),
+        "current_query": clean_query(request.GET.urlencode(), "problems"),
     }
     return render(request, "itsm/desk_problem_list.html", context)
 
