@@ -59,3 +59,11 @@ class ContractKind(models.TextChoices):
     UNDERPINNING = "underpinning", _("Underpinning contract")
     SUPPORT = "support", _("Support")
     LICENCE = "licence", _("Licence")
+
+
+class ReferralStatus(models.TextChoices):
+    """Work referred to a supplier: with them, back from them, or taken back."""
+
+    OPEN = "open", _("With the supplier")
+    RETURNED = "returned", _("Back from the supplier")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -4,6 +4,8 @@ records around them: suppliers, contracts, assets and licences."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,6 +17,7 @@ from khedmat.cmdb.choices import (
     AttributeKind,
     CiStatus,
     ContractKind,
+    ReferralStatus,
     RelationKind,
 )
 from khedmat.core.translated import translated_text
@@ -418,3 +421,67 @@ class LicenceAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id}: {self.user_id or self.asset_id}"
+
+
+class SupplierReferral(models.Model):
+    """Work (an incident, a task) referred to a supplier under a contract: the contract's SLA
+    (an underpinning target) runs a clock on the referral until the work comes back."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("contract")
+    )
+    # Indexed by cmdb_referral_record_idx (record_type, record_id): no index of its own.
+    record_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("record type"),
+        db_index=False,
+    )
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("record_type", "record_id")
+    record_label = models.CharField(_("referred work"), max_length=100)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_("Whose working calendar the supplier's clock counts in."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
+    )
+    note = models.TextField(_("what was asked"), blank=True)
+    supplier_reference = models.CharField(_("supplier's ticket number"), max_length=100, blank=True)
+    outcome = models.TextField(_("what the supplier did"), blank=True)
+    referred_at = models.DateTimeField(_("referred at"), default=timezone.now)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    closed_at = models.DateTimeField(_("came back at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral to a supplier")
+        verbose_name_plural = _("referrals to suppliers")
+        ordering = ["-referred_at", "-id"]
+        indexes = [
+            models.Index(fields=["record_type", "record_id"], name="cmdb_referral_record_idx"),
+            models.Index(fields=["contract", "-referred_at"], name="cmdb_referral_contract_idx"),
+            models.Index(fields=["referred_at", "id"], name="cmdb_referral_when_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "record_id"],
+                condition=Q(status=ReferralStatus.OPEN),
+                name="cmdb_referral_one_open",
+                violation_error_message=_("This work is already with a supplier."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_label} → {self.contract.supplier}"

@@ -14,7 +14,7 @@ from khedmat.calendars.worktime import WorkCalendar
 from khedmat.core.actors import Actor
 from khedmat.sla.choices import SUBMISSION_TARGET_KINDS, ClockState, SegmentKind, TargetKind
 from khedmat.sla.errors import ClockTransitionError
-from khedmat.sla.models import SlaClock, SlaTarget
+from khedmat.sla.models import SlaClock, SlaPolicy, SlaTarget
 from khedmat.sla.queries import PolicyContext, policy_for, unit_calendars
 from khedmat.sla.schedule import plan_clock, remaining_minutes
 from khedmat.sla.services.common import (
@@ -55,12 +55,14 @@ def start_clocks(
     actor: Actor,
     team: Team | None = None,
     kinds: Iterable[str] = SUBMISSION_TARGET_KINDS,
+    policy: SlaPolicy | None = None,
 ) -> list[SlaClock]:
-    """Start the matching policy's clocks for `record`; each stores its promise and due date."""
+    """Start the matching policy's clocks for `record` (or `policy`'s, when a contract names
+    the policy: a supplier's underpinning contract); each stores its promise and due date."""
     if record.pk is None:
         raise ValueError("start_clocks needs a saved record")
     started_at = started_at or timezone.now()
-    policy = policy_for(policy_context)
+    policy = policy or policy_for(policy_context)
     if policy is None:
         return []
     wanted = _targets_to_start(policy.targets.all(), frozenset(kinds), policy_context.step_key)
