@@ -57,6 +57,7 @@ def load_demo_cmdb(*, actor: User | None = None, now: dt.datetime | None = None)
     created += _service_items(types["service"], actor, now)
     _relations(actor)
     _suppliers_and_contracts(actor, now)
+    _supplier_promises(actor)
     _assets_and_licences(actor, now)
     return created
 
@@ -129,6 +130,24 @@ def _suppliers_and_contracts(actor: User | None, now: dt.datetime) -> None:
             items=[items[ci] for ci in cis],
             actor=actor,
         )
+
+
+def _supplier_promises(actor: User | None) -> None:
+    """The underpinning contracts' SLA: the supplier answers within 4 working hours (the internet
+    contract's "4-hour commitment"), counted on the supplier clock of a referral."""
+    from khedmat.sla.choices import DurationUnit, TargetKind
+    from khedmat.sla.models import SlaPolicy, SlaTarget
+
+    policy, created = SlaPolicy.objects.get_or_create(
+        name="پشتیبانی تأمین‌کنندگان (قرارداد پشتیبان، ۴ ساعت کاری)",
+        defaults={"precedence": 900, "record_kind": "supplier"},
+    )
+    if created:
+        SlaTarget.objects.create(
+            policy=policy, kind=TargetKind.UNDERPINNING, amount=4, unit=DurationUnit.WORKING_HOURS
+        )
+    for contract in Contract.objects.filter(kind="underpinning", sla_policy__isnull=True):
+        assets.update_contract(contract, sla_policy=policy, actor=actor)
 
 
 def _assets_and_licences(actor: User | None, now: dt.datetime) -> None:

@@ -2,7 +2,7 @@
 contracts and suppliers (views.assets), import and export (views.transfer); the save and delete URLs of each list's saved views."""
 
 from khedmat.cmdb import saved_lists as lists
-from khedmat.cmdb.views import assets, items, transfer
+from khedmat.cmdb.views import assets, items, referrals, transfer
 from khedmat.core.saved_view_urls import saved_view_urls
 
 app_name = "cmdb"
@@ -13,6 +13,7 @@ urlpatterns = [
     *saved_view_urls("licences/", lists.LICENCES, name="licence"),
     *saved_view_urls("contracts/", lists.CONTRACTS, name="contract"),
     *saved_view_urls("suppliers/", lists.SUPPLIERS, name="supplier"),
+    *referrals.urlpatterns,
     *transfer.urlpatterns,
     *items.urlpatterns,
     *assets.urlpatterns,

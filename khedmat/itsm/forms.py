@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from khedmat.accounts.models import Team, User
 from khedmat.catalog.formbuilder.uploads import UploadField
 from khedmat.catalog.models import Service
-from khedmat.cmdb.models import ConfigurationItem
+from khedmat.cmdb.models import ConfigurationItem, Contract
+from khedmat.cmdb.referrals import contracts_to_refer_to, open_referral_of
 from khedmat.core.forms import MobileField, TrackingCodeField
 from khedmat.itsm import queries
 from khedmat.itsm.choices import (
@@ -357,6 +358,52 @@ class CiForm(ActionForm):
     )
 
 
+class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Contract) -> str:  # type: ignore[override]
+        return f"{obj.supplier.name} — {obj.title} ({obj.code})"
+
+
+class ReferForm(ActionForm):
+    """Refer the incident to a supplier under a contract in force whose SLA measures them; the
+    contracts covering the incident's CI come first."""
+
+    contract = ContractField(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        empty_label=_("— Choose —"),
+        widget=_select(),
+    )
+    reference = forms.CharField(
+        label=_("Supplier's ticket number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "dir": "ltr"}),
+    )
+    note = forms.CharField(
+        label=_("What the supplier is asked to do"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=_textarea(2),
+    )
+    hold = forms.BooleanField(
+        label=_("Put the incident on hold while the supplier works"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ci = self.incident.ci if self.incident is not None and self.incident.ci_id else None
+        self.fields["contract"].queryset = contracts_to_refer_to([ci] if ci else None)  # type: ignore[attr-defined]
+
+
+class SupplierBackForm(ActionForm):
+    outcome = forms.CharField(
+        label=_("What the supplier did"), required=False, max_length=TEXT_MAX, widget=_textarea(2)
+    )
+
+
 class ChildForm(IncidentCodeForm):
     """A child to take out of this incident (the button under each child)."""
 
@@ -421,6 +468,9 @@ INCIDENT_ACTIONS: dict[str, tuple[type[ActionForm], Promise]] = {
     "assign": (AssignForm, _("Assign or refer")),
     "priority": (PriorityForm, _("Change impact and urgency")),
     "ci": (CiForm, _("Set the configuration item")),
+    "refer": (ReferForm, _("Refer to a supplier")),
+    "supplier_back": (SupplierBackForm, _("Back from the supplier")),
+    "withdraw_referral": (ReasonForm, _("Take back from the supplier")),
     "note": (NoteForm, _("Add the note")),
     "attach": (AttachForm, _("Attach the file")),
     "reply": (ReplyForm, _("Send the reply")),
@@ -441,12 +491,16 @@ INCIDENT_ACTIONS: dict[str, tuple[type[ActionForm], Promise]] = {
 MAJOR_PAGE_ACTIONS = frozenset({"subscribe", "post_update", "end_major"})
 
 
-def incident_actions(incident: Incident, user: User) -> list[str]:
+def incident_actions(
+    incident: Incident, user: User, *, with_supplier: bool | None = None
+) -> list[str]:
     """The actions this staff member may take on the incident now (the transition table says
     which moves; permissions say who)."""
     if not user.has_perm("itsm.change_incident"):
         return []
     status, is_open = incident.status, incident.is_open
+    if with_supplier is None:  # whether the incident is with a supplier now
+        with_supplier = open_referral_of(incident) is not None
     allowed = {
         "claim": is_open and incident.assignee_id != user.pk,
         "start": status == IncidentStatus.NEW and incident.can_move_to(IncidentStatus.IN_PROGRESS),
@@ -458,6 +512,9 @@ def incident_actions(incident: Incident, user: User) -> list[str]:
         "assign": is_open,
         "priority": is_open,
         "ci": is_open,
+        "refer": is_open and not with_supplier,
+        "supplier_back": with_supplier,
+        "withdraw_referral": with_supplier,
         "note": True,
         "attach": True,
         "reply": True,

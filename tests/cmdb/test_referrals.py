@@ -55,7 +55,7 @@ def contract(supplier_policy: SlaPolicy) -> Contract:
         kind=ContractKind.UNDERPINNING,
         supplier=supplier,
         starts_on=dt.date(2026, 1, 1),
-        ends_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2040, 1, 1),
         sla_policy=supplier_policy,
     )
 
@@ -154,7 +154,7 @@ def test_refusals_write_nothing(
         kind=ContractKind.MAINTENANCE,
         supplier=contract.supplier,
         starts_on=dt.date(2026, 1, 1),
-        ends_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2040, 1, 1),
     )
     with pytest.raises(referrals.ReferralError, match="no supplier SLA"):
         refer(work(), contract=promiseless)
@@ -180,14 +180,14 @@ def test_contracts_to_refer_to_put_those_covering_the_ci_first(
         kind=ContractKind.UNDERPINNING,
         supplier=Supplier.objects.create(code="zed", name="Zed"),
         starts_on=dt.date(2026, 1, 1),
-        ends_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2040, 1, 1),
         sla_policy=contract.sla_policy,
     )
     covering.items.add(router)
     on = dt.date(2026, 5, 2)
     assert [c.code for c in referrals.contracts_to_refer_to([router], on=on)] == ["uc-2", "uc-1"]
     assert [c.code for c in referrals.contracts_to_refer_to(on=on)] == ["uc-1", "uc-2"]
-    assert list(referrals.contracts_to_refer_to(on=dt.date(2028, 1, 1))) == []
+    assert list(referrals.contracts_to_refer_to(on=dt.date(2041, 1, 1))) == []
 
 
 def test_the_supplier_report_counts_met_breached_and_open(
@@ -217,3 +217,34 @@ def test_the_supplier_report_counts_met_breached_and_open(
     (total,) = referrals.supplier_totals(scores)
     assert (total.supplier, total.contract, total.referred) == (contract.supplier, None, 5)
     assert referrals.supplier_report(until, until + 24 * HOUR) == []
+
+
+def test_the_report_page_shows_each_supplier_and_contract(
+    refer: Callable[..., SupplierReferral],
+    work: Callable[[], User],
+    contract: Contract,
+    make_user: Callable[..., User],
+    org_units: dict[str, OrgUnit],
+    verified_login: Any,
+    client: Any,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    referrals.return_from_supplier(refer(work(), at=now - 2 * HOUR), actor=None, at=now - HOUR)
+    refer(work(), at=now - 40 * 24 * HOUR)  # outside the last 30 days
+    staff = verified_login(
+        client, make_user("reporter", roles=["supervisor"], org_unit=org_units["ministry"])
+    )
+    page = staff.get("/desk/cmdb/suppliers/report/", {"days": "30"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-supplier="netco"' in body and 'data-contract="uc-1"' in body
+    (total,) = page.context["totals"]
+    assert total.referred == 1
+    wider = staff.get("/desk/cmdb/suppliers/report/", {"days": "365"}).context["totals"]
+    assert wider[0].referred == 2
+    assert staff.get("/desk/cmdb/suppliers/report/", {"days": "7"}).context["days"] == 90
+
+    outsider = verified_login(
+        type(client)(), make_user("nobody", roles=[], org_unit=org_units["other"])
+    )
+    assert outsider.get("/desk/cmdb/suppliers/report/").status_code == 403

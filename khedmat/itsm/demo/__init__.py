@@ -65,6 +65,7 @@ __all__ = [
     "demo_itsm_summary",
     "link_demo_records_to_cis",
     "load_demo_itsm",
+    "refer_demo_incidents_to_suppliers",
 ]
 
 T = TypeVar("T")
@@ -128,6 +129,50 @@ def link_demo_records_to_cis() -> int:
             if item is not None:
                 model.objects.filter(pk=record.pk).update(ci=item)
     return linked
+
+
+@transaction.atomic
+def refer_demo_incidents_to_suppliers() -> int:
+    """After the CMDB demo: the Kashan WAN incident is with the internet supplier now (their
+    clock running), and two earlier incidents went to them, one back in time and one late, so the
+    supplier report has something to show. Returns how many referrals were made."""
+    from khedmat.cmdb.models import Contract, SupplierReferral
+    from khedmat.cmdb.referrals import refer_to_supplier, return_from_supplier
+
+    contract = Contract.objects.filter(kind="underpinning", sla_policy__isnull=False).first()
+    actor = User.objects.filter(username="itinfra").first()
+    if contract is None or actor is None or SupplierReferral.objects.exists():
+        return 0
+    made = 0
+    kashan = Incident.objects.filter(ci__code="wan-kashan", status="on_hold").first()
+    if kashan is not None:
+        services.refer_incident_to_supplier(
+            kashan,
+            contract=contract,
+            reference="45123",
+            note="خرابی کابل نوری در مسیر اداره کاشان؛ لطفاً تا رفع قطعی پیگیری کنید.",
+            actor=actor,
+            now=kashan.status_changed_at,
+        )
+        made += 1
+    earlier = Incident.objects.filter(status="closed").order_by("created_at", "id")[:2]
+    for late, incident in enumerate(earlier):
+        referred_at = incident.created_at + dt.timedelta(minutes=30)
+        referral = refer_to_supplier(
+            incident,
+            contract=contract,
+            org_unit=incident.org_unit_id or actor.org_unit_id or 0,
+            label=incident.tracking_code,
+            note="بررسی پیوند اینترنت",
+            actor=actor,
+            at=referred_at,
+        )
+        back = dt.timedelta(days=6) if late else dt.timedelta(minutes=50)
+        return_from_supplier(
+            referral, actor=actor, outcome="پیوند بازبینی شد.", at=referred_at + back
+        )
+        made += 1
+    return made
 
 
 @dataclass(frozen=True)

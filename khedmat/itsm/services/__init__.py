@@ -42,6 +42,11 @@ from khedmat.itsm.services.problems import (
     resolve_problem,
     retire_known_error,
 )
+from khedmat.itsm.services.referrals import (
+    incident_back_from_supplier,
+    refer_incident_to_supplier,
+    withdraw_incident_referral,
+)
 
 __all__ = [
     "IncidentReport",
@@ -58,6 +63,7 @@ __all__ = [
     "declare_major_incident",
     "end_major_incident",
     "hold_incident",
+    "incident_back_from_supplier",
     "link_child_incident",
     "link_incident_to_problem",
     "merge_duplicate_incident",
@@ -66,6 +72,7 @@ __all__ = [
     "priority_for",
     "record_known_error",
     "record_root_cause",
+    "refer_incident_to_supplier",
     "release_incident",
     "reopen_deadline",
     "reopen_incident",
@@ -79,4 +86,5 @@ __all__ = [
     "start_incident",
     "subscribe_stakeholder",
     "unlink_child_incident",
+    "withdraw_incident_referral",
 ]

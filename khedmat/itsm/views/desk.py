@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khedmat.accounts.models import User
+from khedmat.cmdb.choices import ReferralStatus
+from khedmat.cmdb.referrals import referrals_of
 from khedmat.core.errors import DomainError
 from khedmat.core.files import stored_file_response
 from khedmat.core.pagination import view_page
@@ -117,11 +119,14 @@ def desk_incident_new(request: HttpRequest) -> HttpResponse:
 def _incident_context(
     user: User, incident: Incident, bound: tuple[str, ActionForm] | None = None
 ) -> dict[str, Any]:
-    actions = incident_actions(incident, user)
+    referrals = referrals_of(incident)
+    with_supplier = any(referral.status == ReferralStatus.OPEN for referral in referrals)
+    actions = incident_actions(incident, user, with_supplier=with_supplier)
     return {
         "incident": incident,
         "sla": sla_state_for_record(incident),
         "relations": queries.incident_relations(incident, user),
+        "referrals": referrals,
         "timeline": queries.desk_timeline(incident),
         "suggestions": suggest_known_errors(incident) if "apply_known_error" in actions else [],
         "forms": incident_forms(incident, user, actions, bound),
@@ -133,7 +138,9 @@ def _incident_context(
 def _major_context(
     user: User, incident: Incident, bound: tuple[str, ActionForm] | None = None
 ) -> dict[str, Any]:
-    actions = [name for name in incident_actions(incident, user) if name in MAJOR_PAGE_ACTIONS]
+    # The major page offers none of the supplier actions: no need to look for a referral.
+    offered = incident_actions(incident, user, with_supplier=False)
+    actions = [name for name in offered if name in MAJOR_PAGE_ACTIONS]
     return {
         "incident": incident,
         "sla": sla_state_for_record(incident),
@@ -214,6 +221,25 @@ INCIDENT_RUNS: dict[str, tuple[IncidentRun, Promise]] = {
     "ci": (
         lambda i, d, u: services.set_incident_ci(i, ci=d["ci"], actor=u),
         _("The configuration item was set."),
+    ),
+    "refer": (
+        lambda i, d, u: services.refer_incident_to_supplier(
+            i,
+            contract=d["contract"],
+            note=d["note"],
+            reference=d["reference"],
+            hold=d["hold"],
+            actor=u,
+        ),
+        _("The incident was referred to the supplier; their clock is running."),
+    ),
+    "supplier_back": (
+        lambda i, d, u: services.incident_back_from_supplier(i, outcome=d["outcome"], actor=u),
+        _("The supplier's clock stopped."),
+    ),
+    "withdraw_referral": (
+        lambda i, d, u: services.withdraw_incident_referral(i, reason=d["reason"], actor=u),
+        _("The incident was taken back from the supplier."),
     ),
     "note": (
         lambda i, d, u: services.add_incident_note(i, text=d["text"], actor=u),

@@ -21,6 +21,7 @@ from khedmat.itsm.demo import (
     demo_itsm_summary,
     link_demo_records_to_cis,
     load_demo_itsm,
+    refer_demo_incidents_to_suppliers,
 )
 from khedmat.processes.demo import load_demo_process_requests, load_demo_processes
 from khedmat.site.demo_data import load_demo_data
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         # After the IT teams: the estate, the incidents put on their CIs, a month of changes.
         load_demo_cmdb()
         link_demo_records_to_cis()
+        refer_demo_incidents_to_suppliers()
         load_demo_changes()
         base = f"http://{options['host']}:{options['port']}"
         self.stdout.write(
