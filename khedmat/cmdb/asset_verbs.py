@@ -12,6 +12,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "asset.returned": _("Asset returned to stock"),
     "asset.disposed": _("Asset disposed of"),
     "licence.added": _("Licence added"),
+    "licence.updated": _("Licence changed"),
     "licence.seat_assigned": _("Licence seat given"),
     "licence.seat_released": _("Licence seat released"),
     "licence.expiry_warned": _("Licence expiry announced"),

@@ -1,6 +1,7 @@
 """Use cases of assets, licences, suppliers and contracts: register, change, assign and dispose of
-an asset; add a licence, give a seat to a person or an asset and take it back; add or change a
-supplier with its contacts and a contract with the CIs it covers. Each writes an Activity row."""
+an asset; add or change a licence, give a seat to a person or an asset and take it back; add or
+change a supplier with its contacts and a contract with the CIs it covers. Each writes an Activity
+row."""
 
 from __future__ import annotations
 
@@ -68,6 +69,10 @@ class ContractDatesError(AssetError):
     status_code = 422
 
 
+class SeatsBelowUsedError(AssetError):
+    default_message = _("More seats of this licence are given than that; release some first.")
+
+
 #: What update_asset may change (status through its own use cases: assign, dispose).
 ASSET_FIELDS = (
     "name",
@@ -82,6 +87,8 @@ ASSET_FIELDS = (
     "location",
     "note",
 )
+#: What update_licence may change (who holds the seats: assign_seat and release_seat).
+LICENCE_FIELDS = ("product", "supplier", "seats", "expires_on", "cost", "note")
 SUPPLIER_FIELDS = ("name", "national_id", "phone", "email", "address", "note", "is_active")
 CONTRACT_FIELDS = (
     "title",
@@ -252,6 +259,22 @@ def add_licence(*, code: str, product: str, seats: int, actor: Actor, **fields: 
             raise DuplicateRecordCodeError()
         licence: Licence = _create(Licence, code=code, product=product, seats=seats, **fields)
         record_activity(licence, "licence.added", actor=_user(actor), new={"seats": seats})
+    return licence
+
+
+def update_licence(licence: Licence, *, actor: Actor, **changes: Any) -> Licence:
+    """Change a licence; fewer seats than are given is refused. A new expiry date is announced
+    again when it nears (the alert of the old date no longer counts)."""
+    with transaction.atomic():
+        licence = Licence.objects.select_for_update().get(pk=licence.pk)
+        old, new = _apply(licence, LICENCE_FIELDS, changes)
+        if "seats" in new and licence.seats < licence.assignments.count():
+            raise SeatsBelowUsedError()
+        if new:
+            if "expires_on" in new:
+                licence.expiry_warned_on = None
+            licence.save()
+            record_activity(licence, "licence.updated", actor=_user(actor), old=old, new=new)
     return licence
 
 

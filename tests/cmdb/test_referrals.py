@@ -248,3 +248,45 @@ def test_the_report_page_shows_each_supplier_and_contract(
         type(client)(), make_user("nobody", roles=[], org_unit=org_units["other"])
     )
     assert outsider.get("/desk/cmdb/suppliers/report/").status_code == 403
+
+
+def test_the_api_lists_referrals_and_the_supplier_report(
+    refer: Callable[..., SupplierReferral],
+    work: Callable[[], User],
+    make_user: Callable[..., User],
+    org_units: dict[str, OrgUnit],
+    verified_login: Any,
+    client: Any,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    back = referrals.return_from_supplier(
+        refer(work(), at=now - 3 * HOUR), actor=None, at=now - 2 * HOUR
+    )
+    out = refer(work(), at=now - HOUR, reference="NC-9")
+    staff = verified_login(
+        client, make_user("api_reader", roles=["supervisor"], org_unit=org_units["ministry"])
+    )
+    listed = staff.get("/api/v1/cmdb/referrals/").json()["items"]
+    assert [row["id"] for row in listed] == [out.pk, back.pk]  # newest first
+    assert listed[0]["supplier"] == "netco" and listed[0]["clock"] == "running"
+    assert listed[0]["supplier_reference"] == "NC-9" and listed[0]["due_at"]
+    assert listed[1]["clock"] in {"met", "breached"} and listed[1]["status"] == "returned"
+    only_open = staff.get("/api/v1/cmdb/referrals/", {"status": "open"}).json()["items"]
+    assert [row["id"] for row in only_open] == [out.pk]
+
+    report = staff.get("/api/v1/cmdb/reports/suppliers/", {"days": 30}).json()
+    (line,) = report["suppliers"]
+    assert (line["supplier"], line["contract"], line["referred"], line["open"]) == (
+        "netco",
+        None,
+        2,
+        1,
+    )
+    assert report["contracts"][0]["contract"] == "uc-1"
+    schema = staff.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/cmdb/referrals/" in schema and "/api/v1/cmdb/reports/suppliers/" in schema
+
+    outsider = verified_login(
+        type(client)(), make_user("api_nobody", roles=[], org_unit=org_units["other"])
+    )
+    assert outsider.get("/api/v1/cmdb/referrals/").status_code == 403

@@ -1,6 +1,6 @@
-"""The CMDB in the API (/api/v1/cmdb/): configuration items (list, read, add, change), their
-relations, the impact analysis of a CI; suppliers, contracts, assets and licences to read. Each
-operation checks a permission; a refusal of a use case answers with its translated message."""
+"""The configuration items in the API: list, read, add, change; their relations (add, remove);
+the impact analysis of a CI. Each operation checks a permission; a refusal of a use case answers
+with its translated message."""
 
 from __future__ import annotations
 
@@ -10,39 +10,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
-from khedmat.accounts.models import Team, User
+from khedmat.accounts.models import Team
 from khedmat.catalog.models import Service
 from khedmat.cmdb import queries, services
+from khedmat.cmdb.api.common import caller_with, named, router
 from khedmat.cmdb.choices import CiStatus, RelationKind
-from khedmat.cmdb.errors import UnknownCodeError
 from khedmat.cmdb.impact import ITEMS_SHOWN, impact_of
-from khedmat.cmdb.models import (
-    Asset,
-    CiRelation,
-    CiType,
-    ConfigurationItem,
-    Contract,
-    Licence,
-    Supplier,
-)
+from khedmat.cmdb.models import CiRelation, CiType, ConfigurationItem
 from khedmat.core.pagination import KeysetPagination
-
-router = Router(tags=["cmdb"])
-
-
-def caller_with(request: HttpRequest, *permissions: str) -> User:
-    """The caller, who must hold every permission (403 otherwise)."""
-    user = request.user
-    assert isinstance(user, User)  # django_auth let a signed-in user through
-    if not all(user.has_perm(f"cmdb.{name}") for name in permissions):
-        raise HttpError(403, "Forbidden")
-    return user
-
 
 # --- schemas ------------------------------------------------------------------------------------
 
@@ -129,57 +107,6 @@ class ImpactOut(Schema):
     open_requests: int = Field(description="Open requests of the services reached.")
 
 
-class SupplierOut(Schema):
-    code: str
-    name: str
-    phone: str
-    email: str
-    is_active: bool
-
-
-class ContractOut(Schema):
-    code: str
-    title: str
-    kind: str
-    supplier: str
-    starts_on: dt.date
-    ends_on: dt.date
-    value: int | None
-    currency: str
-
-    @staticmethod
-    def resolve_supplier(contract: Contract) -> str:
-        return contract.supplier.code
-
-
-class AssetOut(Schema):
-    tag: str
-    name: str
-    kind: str
-    status: str
-    configuration_item: str | None
-    serial_number: str
-    purchased_on: dt.date | None
-    warranty_ends_on: dt.date | None
-    location: str
-
-    @staticmethod
-    def resolve_configuration_item(asset: Asset) -> str | None:
-        return asset.configuration_item.code if asset.configuration_item else None
-
-
-class LicenceOut(Schema):
-    code: str
-    product: str
-    seats: int
-    seats_used: int
-    expires_on: dt.date | None
-
-    @staticmethod
-    def resolve_seats_used(licence: Licence) -> int:
-        return len(licence.assignments.all())
-
-
 # --- configuration items ------------------------------------------------------------------------
 
 
@@ -187,21 +114,6 @@ def _item(code: str) -> ConfigurationItem:
     return get_object_or_404(
         ConfigurationItem.objects.select_related("ci_type", "owner_team", "service"), code=code
     )
-
-
-def _named(model: Any, code: str | None, field: str) -> Any:
-    if not code:
-        return None
-    found = model.objects.filter(code=code).first()
-    if found is None:
-        raise UnknownCodeError(
-            gettext("Nothing has the code %(code)s (%(field)s).")
-            % {
-                "code": code,
-                "field": field,
-            }
-        )
-    return found
 
 
 @router.get(
@@ -233,15 +145,15 @@ def read_item(request: HttpRequest, code: str) -> ConfigurationItem:
 def create_item(request: HttpRequest, body: CiIn) -> Status[Any]:
     """Its attributes must suit its type (422 names the one at fault)."""
     user = caller_with(request, "add_configurationitem")
-    ci_type = _named(CiType, body.type, "type")
+    ci_type = named(CiType, body.type, "type")
     item = services.create_ci(
         code=body.code,
         name=body.name,
         ci_type=ci_type,
         status=body.status,
-        owner_team=_named(Team, body.owner_team, "owner_team"),
+        owner_team=named(Team, body.owner_team, "owner_team"),
         location=body.location,
-        service=_named(Service, body.service, "service"),
+        service=named(Service, body.service, "service"),
         description=body.description,
         attributes=body.attributes,
         actor=user,
@@ -254,7 +166,7 @@ def update_item(request: HttpRequest, code: str, body: CiPatch) -> Configuration
     user = caller_with(request, "change_configurationitem")
     changes = body.dict(exclude_unset=True)
     if "owner_team" in changes:
-        changes["owner_team"] = _named(Team, changes["owner_team"], "owner_team")
+        changes["owner_team"] = named(Team, changes["owner_team"], "owner_team")
     services.update_ci(_item(code), actor=user, **changes)
     return _item(code)
 
@@ -301,37 +213,3 @@ def item_impact(request: HttpRequest, code: str) -> dict[str, Any]:
         "services": [item.code for item in impact.services],
         "open_requests": impact.open_requests,
     }
-
-
-# --- suppliers, contracts, assets, licences -----------------------------------------------------
-
-
-@router.get("/suppliers/", response=list[SupplierOut], summary="Suppliers", tags=["suppliers"])
-@paginate(KeysetPagination, order=("name", "id"))
-def list_suppliers(request: HttpRequest) -> QuerySet[Supplier]:
-    caller_with(request, "view_supplier")
-    return Supplier.objects.all()
-
-
-@router.get("/contracts/", response=list[ContractOut], summary="Contracts", tags=["suppliers"])
-@paginate(KeysetPagination, order=("ends_on", "id"))
-def list_contracts(request: HttpRequest, supplier: str = "") -> QuerySet[Contract]:
-    """Soonest ending first; by supplier code."""
-    caller_with(request, "view_contract")
-    rows = Contract.objects.select_related("supplier")
-    return rows.filter(supplier__code=supplier) if supplier else rows
-
-
-@router.get("/assets/", response=list[AssetOut], summary="Assets", tags=["assets"])
-@paginate(KeysetPagination, order=("name", "id"))
-def list_assets(request: HttpRequest, status: str = "") -> QuerySet[Asset]:
-    caller_with(request, "view_asset")
-    rows = Asset.objects.select_related("configuration_item")
-    return rows.filter(status=status) if status else rows
-
-
-@router.get("/licences/", response=list[LicenceOut], summary="Licences", tags=["assets"])
-@paginate(KeysetPagination, order=("product", "id"))
-def list_licences(request: HttpRequest) -> QuerySet[Licence]:
-    caller_with(request, "view_licence")
-    return Licence.objects.prefetch_related("assignments")
