@@ -1,5 +1,5 @@
-"""Forms of the change pages: filters of the list, a new change (with the risk questionnaire)
-and one small form per action on a change."""
+"""Forms of the change pages: filters of the list, a new change (with the risk questionnaire),
+the edit of a change, and one small form per action on a change."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from khedmat.accounts.models import Team
 from khedmat.catalog.formbuilder.fields import LocalTimeField
 from khedmat.changes.choices import ChangeKind, ChangeStatus, ReviewOutcome, RiskLevel, Vote
-from khedmat.changes.models import ChangeTemplate, RiskQuestion
+from khedmat.changes.models import Change, ChangeTemplate, RiskQuestion
+from khedmat.changes.services import common as rules
 from khedmat.cmdb.models import ConfigurationItem
+from khedmat.core.dates import jalali_numeric
 from khedmat.core.forms import LocalDateField
 
 _TEXT = {"class": "form-control form-control-sm"}
@@ -208,6 +210,108 @@ class ChangeForm(WindowMixin):
             "planned_start": start,
             "planned_end": end,
         }
+
+
+# --- editing a change -------------------------------------------------------------------------
+
+
+def editable_fields(change: Change) -> frozenset[str]:
+    """What services.update_change lets a person set on `change` in its status: a draft's fields,
+    during assessment only the plans and the window, nothing later; a standard change keeps the
+    plans of its template."""
+    if change.status == ChangeStatus.DRAFT:
+        allowed = rules.DRAFT_FIELDS
+    elif change.status == ChangeStatus.ASSESSMENT:
+        allowed = rules.ASSESSMENT_FIELDS
+    else:
+        return frozenset()
+    if change.kind == ChangeKind.STANDARD:
+        allowed = allowed - rules.PLAN_FIELDS
+    return allowed
+
+
+def _minute(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment as the form types it (to the minute)."""
+    return moment.replace(second=0, microsecond=0) if moment else None
+
+
+def _same_text(typed: str, stored: str) -> bool:
+    return typed.replace("\r\n", "\n") == (stored or "").strip().replace("\r\n", "\n")
+
+
+class ChangeEditForm(ChangeForm):
+    """The new-change form pre-filled from a change, without its kind, template and risk
+    questionnaire (the risk has its own action), and only with the fields its status lets change
+    (`editable`; none once the change can no longer be edited)."""
+
+    #: The change's field each typed field of the window sets.
+    WINDOW_OF: ClassVar[dict[str, str]] = {
+        "start_date": "planned_start",
+        "start_time": "planned_start",
+        "end_date": "planned_end",
+        "end_time": "planned_end",
+    }
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "title",
+        "description",
+        "reason",
+        "implementation_plan",
+        "backout_plan",
+        "test_plan",
+    )
+
+    def __init__(self, *args: Any, change: Change, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.initial_of(change))
+        super().__init__(*args, **kwargs)
+        self.change = change
+        self.editable = editable_fields(change)
+        self.questions = []
+        for name in list(self.fields):
+            if self.WINDOW_OF.get(name, name) not in self.editable:
+                del self.fields[name]
+
+    @classmethod
+    def initial_of(cls, change: Change) -> dict[str, Any]:
+        """The form's values as the change stores them (dates typed as Jalali, times HH:MM)."""
+        initial: dict[str, Any] = {name: getattr(change, name) for name in cls.TEXT_FIELDS}
+        initial["team"] = change.team_id
+        initial["items"] = [item.pk for item in change.items.all()]
+        for part, moment in (("start", change.planned_start), ("end", change.planned_end)):
+            if moment is not None:
+                local = timezone.localtime(moment)
+                initial[f"{part}_date"] = jalali_numeric(local)
+                initial[f"{part}_time"] = local.time().replace(second=0, microsecond=0)
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("implementation_plan", "backout_plan"):
+            if name in self.fields and not (data.get(name) or "").strip():
+                self.add_error(name, _("Write the implementation and back-out plans."))
+        return data
+
+    def updates(self) -> dict[str, Any]:
+        """Keyword arguments of services.update_change (without the actor): only what was typed
+        differently from the change, so that its Activity row names what changed."""
+        data, change = self.cleaned_data, self.change
+        updates: dict[str, Any] = {
+            name: data[name]
+            for name in self.TEXT_FIELDS
+            if name in self.fields and not _same_text(data[name], getattr(change, name))
+        }
+        if "team" in self.fields and (data["team"].pk if data["team"] else None) != change.team_id:
+            updates["team"] = data["team"]
+        if "items" in self.fields:
+            chosen = list(data["items"])
+            if {item.pk for item in chosen} != {item.pk for item in change.items.all()}:
+                updates["items"] = chosen
+        if "start_date" in self.fields:
+            start, end = self.window()
+            if start != _minute(change.planned_start):
+                updates["planned_start"] = start
+            if end != _minute(change.planned_end):
+                updates["planned_end"] = end
+        return updates
 
 
 # --- actions on a change ----------------------------------------------------------------------
