@@ -3,7 +3,11 @@
 - `GET /`: a keyset page of changes (`?status=&kind=&risk=&q=`), newest first; pass `next` as
   `after`. `GET /{code}/`: one change with its CIs and votes.
 - `POST /`: request a change (a draft; with `risk_answers` its risk is assessed too).
-- `POST /{code}/<action>/`: submit, vote, decide, schedule, start, complete, back_out, review.
+- `PATCH /{code}/`: edit (a draft's fields; during assessment its plans and window).
+- `POST /{code}/<action>/`: submit, vote, decide, schedule, start, complete, back_out, review,
+  withdraw, unschedule.
+- `GET /calendar/?start=&end=`: the changes planned in a period with their conflicts, and the
+  freeze windows over it.
 
 Reads need `changes.view_change`, requesting `changes.add_change`, actions
 `changes.change_change` (deciding `changes.decide_change`; a vote only board membership, which
@@ -28,6 +32,7 @@ from ninja.pagination import paginate
 from khedmat.accounts.models import Team, User
 from khedmat.changes import queries, services
 from khedmat.changes.choices import ChangeKind
+from khedmat.changes.conflicts import conflicts_between
 from khedmat.changes.models import Change, ChangeTemplate
 from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.pagination import KeysetPagination
@@ -174,6 +179,77 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]) -> QuerySe
     return rows.filter(risk_level=filters.risk) if filters.risk else rows
 
 
+class FreezeOut(Schema):
+    id: int
+    name: str = Field(..., alias="name_en")
+    name_fa: str
+    name_ar: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    origin: str
+    jalali_year: int | None
+    items: list[str] = Field(description="Codes of the CIs it is limited to (none: everything).")
+
+    @staticmethod
+    def resolve_items(row: Any) -> list[str]:
+        return [item.code for item in row.items.all()]
+
+
+class PlannedOut(Schema):
+    code: str
+    title: str
+    kind: str
+    status: str
+    planned_start: dt.datetime | None
+    planned_end: dt.datetime | None
+    items: list[str]
+    conflicts_with: list[str] = Field(description="Codes of the changes it conflicts with.")
+
+
+class CalendarOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+    changes: list[PlannedOut]
+    freezes: list[FreezeOut]
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> None:
+    if end <= start or end - start > dt.timedelta(days=370):
+        raise HttpError(422, gettext("Give an end after the start, at most a year later."))
+
+
+@router.get(
+    "/calendar/",
+    response={200: CalendarOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Planned changes, conflicts and freezes in a period",
+)
+def calendar(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The changes planned in [start, end) with the codes of those they conflict with (the same
+    CI or a dependent one in overlapping windows), and the freeze windows over the period."""
+    _caller(request, "view_change")
+    _span(start, end)
+    changes = list(queries.changes_in_month(start, end))
+    found = conflicts_between(changes)
+    return {
+        "start": start,
+        "end": end,
+        "changes": [
+            {
+                "code": change.tracking_code,
+                "title": change.title,
+                "kind": change.kind,
+                "status": change.status,
+                "planned_start": change.planned_start,
+                "planned_end": change.planned_end,
+                "items": [item.code for item in change.items.all()],
+                "conflicts_with": sorted({c.other.tracking_code for c in found.get(change.pk, [])}),
+            }
+            for change in changes
+        ],
+        "freezes": list(queries.freezes_in(start, end)),
+    }
+
+
 @router.get(
     "/{code}/", response={200: ChangeDetailOut, 403: ErrorOut, 404: ErrorOut}, summary="A change"
 )
@@ -297,3 +373,49 @@ def review(request: HttpRequest, code: str, payload: ReviewIn) -> Change:
         user,
         services.review_change(change, actor=user, outcome=payload.outcome, note=payload.note),
     )
+
+
+class ChangePatch(Schema):
+    """Fields to change: any of a draft's; during assessment only the plans and the window."""
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    reason: str | None = None
+    items: list[str] | None = Field(None, description="Codes of the CIs affected (all of them).")
+    team: str | None = Field(None, description="Code of the team.")
+    implementation_plan: str | None = None
+    backout_plan: str | None = None
+    test_plan: str | None = None
+    planned_start: dt.datetime | None = None
+    planned_end: dt.datetime | None = None
+
+
+@router.patch("/{code}/", response=ACTION_RESPONSES, summary="Edit a change")
+def edit(request: HttpRequest, code: str, payload: ChangePatch) -> Change:
+    """Only the fields sent change; a field the status does not let change is refused (409)."""
+    user = _caller(request, "view_change", "change_change")
+    change = _change_for(user, code)
+    fields: dict[str, Any] = payload.dict(exclude_unset=True)
+    if "items" in fields:
+        codes = sorted({item.strip() for item in fields["items"] or []})
+        items = list(ConfigurationItem.objects.filter(code__in=codes))
+        if len(items) != len(codes):
+            raise HttpError(422, gettext("There is no configuration item with one of these codes."))
+        fields["items"] = items
+    if "team" in fields:
+        fields["team"] = _one_of(Team, fields["team"], gettext("There is no team with this code."))
+    return _done(user, services.update_change(change, actor=user, **fields))
+
+
+@router.post("/{code}/withdraw/", response=ACTION_RESPONSES, summary="Withdraw to draft")
+def withdraw(request: HttpRequest, code: str, payload: NoteIn) -> Change:
+    user = _caller(request, "view_change", "change_change")
+    change = _change_for(user, code)
+    return _done(user, services.withdraw_change(change, actor=user, note=payload.note))
+
+
+@router.post("/{code}/unschedule/", response=ACTION_RESPONSES, summary="Take off the schedule")
+def unschedule(request: HttpRequest, code: str, payload: NoteIn) -> Change:
+    user = _caller(request, "view_change", "change_change")
+    change = _change_for(user, code)
+    return _done(user, services.unschedule_change(change, actor=user, note=payload.note))
