@@ -109,6 +109,10 @@ def submit_request(
 ) -> Ticket:
     """File a request (DESIGN.md §3 Submit): all of it in one transaction, or none of it.
 
+    The transaction holds what must be atomic: the request, its answers and files, its tracking
+    code, its Activity row, its SLA clocks (the receipt shows their promise), its process's start
+    and one job row (`after_submission_task`: the SMS and the search entry, after the commit).
+
     `answers` are validated against the card version and `documents` against its required
     documents (file descriptors by "doc-<id>"); `files` are the uploaded files by answer path
     ("photo", "heirs.0.id_card") or document key. The same `submission_key` from the same filer returns the
@@ -158,15 +162,37 @@ def submit_request(
                 data={"channel": channel, "version": version.number},
             )
             _start_promise(ticket, version, now=now, actor=filed_by)
-            _send_submitted_message(ticket)
-            _index(ticket)
             _start_process(ticket, actor=filed_by)
+            _queue_follow_up(ticket)
             return ticket
     except IntegrityError:
         existing = _already_submitted(filed_by, submission_key) if submission_key else None
         if existing is None:
             raise
         return existing
+
+
+def _queue_follow_up(ticket: Ticket) -> None:
+    """The SMS and the search entry run as a job: its row commits with the request."""
+    from khedmat.tickets.tasks import after_submission_task
+
+    after_submission_task.enqueue(ticket.pk)
+
+
+def finish_submission(ticket_id: int) -> str:
+    """Queue the applicant's "request filed" SMS and index the request (the after-submission job).
+    Idempotent: the SMS has an idempotency key, the search entry is replaced."""
+    ticket = (
+        Ticket.objects.select_related("service", "service_version", "requester")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        return "missing"
+    with transaction.atomic():
+        _send_submitted_message(ticket)
+        _index(ticket)
+    return "done"
 
 
 def _index(ticket: Ticket) -> None:

@@ -21,7 +21,7 @@ from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
 from tests.fixtures.catalog import MakeService
-from tests.fixtures.tickets import FORM_FIELDS, PDF, PNG, Submit, pdf_file, png_file
+from tests.fixtures.tickets import FORM_FIELDS, PDF, PNG, Submit, pdf_file, png_file, run_follow_ups
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,8 @@ def test_an_applicant_files_a_request_with_json(
     assert (ticket.principal_name, ticket.principal_national_code) == ("زهرا کریمی", "0013542419")
     assert ticket.representative_capacity == ""
     assert ticket.language == "en"
+    assert Message.objects.count() == 0  # the SMS follows in a job, after the commit
+    assert run_follow_ups() == 1
     (message,) = Message.objects.filter(event="request_submitted")
     assert ticket.tracking_code in message.body
 
@@ -158,6 +160,7 @@ def test_the_same_idempotency_key_files_once(
     assert first.json()["tracking_code"] == again.json()["tracking_code"]
     assert in_body.json()["tracking_code"] == first.json()["tracking_code"]
     assert Ticket.objects.get().submission_key == "app-42"
+    assert run_follow_ups() == 1  # one job for the one request
     assert Message.objects.filter(event="request_submitted").count() == 1
 
 

@@ -27,7 +27,7 @@ from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel
 from khedmat.tickets.errors import DailyLimitError
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
-from tests.fixtures.tickets import FORM_FIELDS, PDF, Submit, pdf_file
+from tests.fixtures.tickets import FORM_FIELDS, PDF, Submit, pdf_file, run_follow_ups
 from tests.tickets.helpers import APPLY, OTHER_CODE, kept_tokens, valid_data
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,7 @@ def test_a_principal_mobile_typed_on_the_form_gets_no_sms(
     assert response.status_code == 303
     ticket = Ticket.objects.get()
     assert ticket.principal_mobile == TYPED_MOBILE  # kept for staff to call
+    run_follow_ups()
     assert recipients() == [CITIZEN_MOBILE]  # the representative's own, proven by their login
     services.start_review(ticket, actor=None)
     assert set(Message.objects.values_list("event", flat=True)) == {
@@ -157,6 +158,7 @@ def test_a_principal_mobile_sent_to_the_api_gets_no_sms(
 
     assert response.status_code == 201, response.content
     assert Ticket.objects.get().principal_mobile == TYPED_MOBILE
+    run_follow_ups()
     assert recipients() == [CITIZEN_MOBILE]
 
 
@@ -168,6 +170,7 @@ def test_the_own_request_receipt_has_no_unverified_mobile_note(
     html = signed_in.get(response["Location"]).content.decode()
     assert "0912***4567" in html
     assert 'data-testid="unverified-mobile-note"' not in html
+    run_follow_ups()
     assert recipients() == [CITIZEN_MOBILE]
 
 
@@ -254,6 +257,7 @@ def test_the_portal_form_past_the_cap_keeps_its_answers_and_files(
     (staged,) = StagedUpload.objects.all()
     assert kept_tokens(html, lease_key) == [str(staged.token)]
     assert Ticket.objects.count() == 1 and Attachment.objects.count() == 1
+    run_follow_ups()
     assert Message.objects.filter(event="request_submitted").count() == 1
 
 

@@ -65,7 +65,7 @@ def test_invalid_answers_and_missing_document_report_every_field(
 
 def test_a_crash_after_the_insert_leaves_nothing(submit: Submit) -> None:
     with (
-        mock.patch.object(services, "_send_submitted_message", side_effect=RuntimeError("boom")),
+        mock.patch.object(services, "_queue_follow_up", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         submit()

@@ -27,7 +27,7 @@ from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel, Status
 from khedmat.tickets.models import Attachment, Ticket
 from khedmat.tickets.views import desk as desk_views
-from tests.fixtures.tickets import PDF, Submit, pdf_file, png_file
+from tests.fixtures.tickets import PDF, Submit, pdf_file, png_file, run_follow_ups
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +213,7 @@ def test_operator_files_a_walk_in_request_the_applicant_follows_online(
     (attachment,) = Attachment.objects.filter(ticket=ticket)
     assert (attachment.field_key, attachment.sha256) == (lease_key, hashlib.sha256(PDF).hexdigest())
     assert attachment.uploaded_by == desk_operator
+    run_follow_ups()
     (message,) = Message.objects.filter(event="request_submitted")
     assert message.recipient == NEW_MOBILE and ticket.tracking_code in message.body
     # the applicant, signed in with the account of that mobile, follows the same request.
@@ -241,6 +242,7 @@ def test_the_same_walk_in_form_posted_twice_files_once(
     assert first["Location"] == second["Location"]
     assert Ticket.objects.count() == 1
     assert User.objects.filter(mobile=NEW_MOBILE).count() == 1
+    assert run_follow_ups() == 1
     assert Message.objects.filter(event="request_submitted").count() == 1
 
 

@@ -1,0 +1,84 @@
+"""Where a submission's time goes: cProfile of N submissions through the API, in one process.
+
+Run: .venv/bin/python bench/profile_submission.py [--count 200] [--sqlite] [--sort cumulative]
+
+Makes a throwaway database as bench_submission.py does (PostgreSQL by default), then posts
+`--count` submissions with Django's test client (the whole stack: middleware, the API, the use
+case) under cProfile and prints the top functions and the queries per submission.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_submission as bench  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--lines", type=int, default=45)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="khedmat-profile-"))
+    url, name = bench.create_database(args, scratch)
+    try:
+        applicants, _codes = bench.prepare(url, max(args.count, 10))
+        from django.db import connection, reset_queries
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        clients = []
+        for applicant in applicants[: args.count]:
+            client = Client(enforce_csrf_checks=True)
+            client.cookies["sessionid"] = applicant.session_key
+            client.cookies["csrftoken"] = applicant.csrf_token
+            clients.append((client, applicant))
+
+        def submit(client: Client, applicant: bench.Applicant) -> None:
+            body = {"service_code": bench.SERVICE_CODE, "answers": bench.answers_for(applicant)}
+            response = client.post(
+                "/api/v1/requests/",
+                json.dumps(body),
+                content_type="application/json",
+                headers={"X-CSRFToken": applicant.csrf_token, "Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert response.status_code in (200, 201), response.content[:300]
+
+        submit(*clients[0])  # warm
+        with CaptureQueriesContext(connection) as queries:
+            submit(*clients[1])
+        print(f"queries per submission: {len(queries.captured_queries)}")
+        for query in queries.captured_queries:
+            print("  ", query["sql"][:160])
+        reset_queries()
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for client, applicant in clients[2:]:
+            submit(client, applicant)
+        profile.disable()
+        elapsed = time.perf_counter() - started
+        done = len(clients) - 2
+        print(f"{done} submissions in {elapsed:.2f} s: {1000 * elapsed / done:.1f} ms each")
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+    finally:
+        bench.drop_database(args, name)
+
+
+if __name__ == "__main__":
+    main()
