@@ -1,6 +1,7 @@
 """Where a submission's time goes: cProfile of N submissions through the API, in one process.
 
 Run: .venv/bin/python bench/profile_submission.py [--count 200] [--sqlite] [--sort cumulative]
+     [--track]   (profile POST /api/v1/requests/track instead)
 
 Makes a throwaway database as bench_submission.py does (PostgreSQL by default), then posts
 `--count` submissions with Django's test client (the whole stack: middleware, the API, the use
@@ -26,6 +27,38 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_submission as bench  # noqa: E402
 
 
+def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
+    """Profile POST /api/v1/requests/track over the requests filed while preparing."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+
+    def track(code: str, national: str) -> None:
+        body = json.dumps({"tracking_code": code, "national_code": national})
+        response = client.post("/api/v1/requests/track", body, content_type="application/json")
+        assert response.status_code == 200, response.content[:300]
+
+    track(*codes[0])
+    with CaptureQueriesContext(connection) as queries:
+        track(*codes[1])
+    print(f"queries per tracking: {len(queries.captured_queries)}")
+    for query in queries.captured_queries:
+        print("  ", query["sql"][:160])
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    for code, national in codes[2:]:
+        track(code, national)
+    profile.disable()
+    elapsed = time.perf_counter() - started
+    print(
+        f"{len(codes) - 2} look-ups in {elapsed:.2f} s: {1000 * elapsed / (len(codes) - 2):.1f} ms each"
+    )
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=200)
@@ -33,11 +66,12 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--track", action="store_true", help="profile tracking instead")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="khedmat-profile-"))
     url, name = bench.create_database(args, scratch)
     try:
-        applicants, _codes = bench.prepare(url, max(args.count, 10))
+        applicants, codes = bench.prepare(url, max(args.count, 10))
         from django.db import connection, reset_queries
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -59,6 +93,9 @@ def main() -> None:
             )
             assert response.status_code in (200, 201), response.content[:300]
 
+        if args.track:
+            track_all(codes, args)
+            return
         submit(*clients[0])  # warm
         with CaptureQueriesContext(connection) as queries:
             submit(*clients[1])
