@@ -146,9 +146,10 @@ def definition_for_service(process_key: str) -> ProcessDefinition | None:
 
 
 def start_for_request(ticket: Ticket, *, actor: User | None) -> ProcessInstance | None:
-    """Start the service's process for a request just filed (in the submitting transaction)."""
+    """Start the service's process for a request just filed (by its after-submission job): once
+    per request, so a job run again starts nothing."""
     definition = definition_for_service(ticket.service.process_key)
-    if definition is None:
+    if definition is None or ticket.process_instances.exists():
         return None
     return start_process(ticket, definition, actor=actor)
 

@@ -291,6 +291,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "ticket.corrected": _("Corrected by the applicant"),
     "ticket.note": _("Internal note"),
     "ticket.reply": _("Reply to the applicant"),
+    "ticket.process_not_started": _("The service's process could not start"),
 }
 
 #: Decisions on a task, as the timeline names them.
@@ -306,6 +307,8 @@ def _timeline_detail(verb: str, data: Mapping[str, Any]) -> str:
     """What a row says besides its label: the task or step, the decision, the note or error."""
     if verb in ("ticket.note", "ticket.reply"):
         return str(data.get("text") or "")
+    if verb == "ticket.process_not_started":
+        return str(data.get("error") or "")
     if not verb.startswith("process."):
         return ""
     parts = [str(data.get("title") or "")]

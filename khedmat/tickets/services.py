@@ -24,6 +24,7 @@ from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
 from khedmat.catalog.models import ServiceVersion
 from khedmat.core.dates import format_datetime
 from khedmat.core.digits import localize_digits
+from khedmat.core.errors import DomainError
 from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
 from khedmat.core.tracking import generate_tracking_code
@@ -110,8 +111,8 @@ def submit_request(
     """File a request (DESIGN.md §3 Submit): all of it in one transaction, or none of it.
 
     The transaction holds what must be atomic: the request, its answers and files, its tracking
-    code, its Activity row, its SLA clocks (the receipt shows their promise), its process's start
-    and one job row (`after_submission_task`: the SMS and the search entry, after the commit).
+    code, its Activity row, its SLA clocks (the receipt shows their promise) and one job row
+    (`after_submission_task`: the SMS, the process start and the search entry, after the commit).
 
     `answers` are validated against the card version and `documents` against its required
     documents (file descriptors by "doc-<id>"); `files` are the uploaded files by answer path
@@ -162,7 +163,6 @@ def submit_request(
                 data={"channel": channel, "version": version.number},
             )
             _start_promise(ticket, version, now=now, actor=filed_by)
-            _start_process(ticket, actor=filed_by)
             _queue_follow_up(ticket)
             return ticket
     except IntegrityError:
@@ -173,17 +173,19 @@ def submit_request(
 
 
 def _queue_follow_up(ticket: Ticket) -> None:
-    """The SMS and the search entry run as a job: its row commits with the request."""
+    """The SMS, the process start and the search entry run as a job: its row commits with the
+    request."""
     from khedmat.tickets.tasks import after_submission_task
 
     after_submission_task.enqueue(ticket.pk)
 
 
 def finish_submission(ticket_id: int) -> str:
-    """Queue the applicant's "request filed" SMS and index the request (the after-submission job).
-    Idempotent: the SMS has an idempotency key, the search entry is replaced."""
+    """Queue the applicant's "request filed" SMS, start the service's process and index the
+    request (the after-submission job). Idempotent: the SMS has an idempotency key, a process
+    starts only for a request that never had one, the search entry is replaced."""
     ticket = (
-        Ticket.objects.select_related("service", "service_version", "requester")
+        Ticket.objects.select_related("service", "service_version", "requester", "filed_by")
         .filter(pk=ticket_id)
         .first()
     )
@@ -191,8 +193,20 @@ def finish_submission(ticket_id: int) -> str:
         return "missing"
     with transaction.atomic():
         _send_submitted_message(ticket)
+        if ticket.status == Status.SUBMITTED:  # staff did not decide by hand meanwhile
+            _start_process_or_say_why(ticket)
         _index(ticket)
     return "done"
+
+
+def _start_process_or_say_why(ticket: Ticket) -> None:
+    """Start the request's process; one the engine refuses (a definition that cannot start) leaves
+    the request filed for staff to handle by hand, with the reason on its timeline."""
+    try:
+        with transaction.atomic():
+            _start_process(ticket, actor=ticket.filed_by)
+    except DomainError as error:
+        record_activity(ticket, "ticket.process_not_started", data={"error": str(error.message)})
 
 
 def _index(ticket: Ticket) -> None:

@@ -7,8 +7,8 @@ from django_tasks import task
 
 @task()
 def after_submission_task(ticket_id: int) -> str:
-    """What follows a filed request outside its transaction: the applicant's SMS, the search
-    entry. Enqueued in the submitting transaction (the job row commits with the request), so a
+    """What follows a filed request outside its transaction: the applicant's SMS, the service's
+    process, the search entry. Enqueued in the submitting transaction (the job row commits with the request), so a
     crash between the commit and the job loses nothing; running it twice does nothing twice."""
     from khedmat.tickets.services import finish_submission
 

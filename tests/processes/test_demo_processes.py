@@ -34,6 +34,7 @@ from khedmat.tickets.choices import IntakeChannel, Status
 from khedmat.tickets.demo import Person, fill_answers, fill_documents
 from khedmat.tickets.documents import upload_documents
 from tests.fixtures.browser import make_page, screenshot
+from tests.fixtures.tickets import run_follow_ups
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {
@@ -227,6 +228,8 @@ def test_a_request_to_each_demo_service_starts_its_process(demo: None, settings:
             principal=ticket_services.Principal(person.name, person.national_code, person.mobile),
             channel=IntakeChannel.ONLINE if online else IntakeChannel.IN_PERSON,
         )
+        assert not ticket.process_instances.exists()  # it starts in the after-submission job
+        assert run_follow_ups() == 1
 
         (instance,) = ticket.process_instances.all()
         assert (instance.definition.key, instance.status) == (

@@ -35,7 +35,7 @@ from khedmat.tickets import services as ticket_services
 from khedmat.tickets.choices import Status
 from khedmat.tickets.models import Ticket
 from tests.fixtures.processes import Publish, bpmn
-from tests.fixtures.tickets import Submit
+from tests.fixtures.tickets import Submit, run_follow_ups
 
 # Cached inquiry answers and breaker state belong to one test.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
@@ -110,19 +110,40 @@ def test_submitting_starts_the_services_process_in_the_same_transaction(
     assert _sms_events(ticket) == ["request_submitted"]  # the first stage sends no second SMS
 
 
-def test_a_process_that_cannot_start_files_nothing(
+def test_an_engine_down_at_the_start_leaves_the_job_to_retry(
     flow: Service, submit: Submit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("engine down")
 
     monkeypatch.setattr(engine, "start_workflow", broken)
+    ticket = submit(follow_up=False)  # filed: the process starts in the after-submission job
 
     with pytest.raises(RuntimeError):
-        submit()
+        run_follow_ups()
 
-    assert not Ticket.objects.exists()
-    assert not Message.objects.exists()
+    assert Ticket.objects.get() == ticket
+    assert not Message.objects.exists()  # the job's SMS went back with it: the retry sends it
+    assert not ProcessInstance.objects.exists()
+    monkeypatch.undo()
+    assert ticket_services.finish_submission(ticket.pk) == "done"  # the retry
+    assert ProcessInstance.objects.filter(ticket=ticket).count() == 1
+    assert Message.objects.filter(event="request_submitted").count() == 1
+
+
+def test_a_request_decided_before_its_job_gets_no_process(
+    flow: Service, submit: Submit, agent: User
+) -> None:
+    """Staff reject a request before the worker reached its after-submission job: the job sends
+    the SMS but starts no process on a closed request."""
+    ticket = submit(follow_up=False)
+    ticket_services.start_review(ticket, actor=agent)
+    ticket_services.reject_request(ticket, reason="Filed twice.", actor=agent)
+
+    assert run_follow_ups() == 1
+
+    assert not ProcessInstance.objects.filter(ticket=ticket).exists()
+    assert Message.objects.filter(event="request_submitted").count() == 1
 
 
 def test_a_service_without_a_process_key_files_without_a_process(submit: Submit) -> None:

@@ -176,7 +176,7 @@ def test_a_looping_process_fails_and_leaves_the_request_for_staff(
     service.process_key = "spin"
     service.save(update_fields=["process_key"])
 
-    ticket = submit(follow_up=False)  # the SMS job would write the last Activity otherwise
+    ticket = submit()  # the after-submission job: the SMS, then the process, which fails
 
     ticket.refresh_from_db()
     instance = ProcessInstance.objects.get(ticket=ticket)

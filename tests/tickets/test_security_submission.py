@@ -20,9 +20,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from khedmat.accounts.models import User
 from khedmat.catalog.formbuilder import InvalidAnswers
 from khedmat.catalog.models import Service
+from khedmat.core.models import Activity
 from khedmat.notifications.models import Message
 from khedmat.processes import services as processes
-from khedmat.processes.errors import ProcessEngineError
 from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel
 from khedmat.tickets.errors import DailyLimitError
@@ -296,14 +296,17 @@ def dead_end(service: Service, make_user: Callable[..., User]) -> Service:
     return service
 
 
-def test_files_of_a_submission_whose_process_cannot_start_are_deleted(
+def test_a_request_whose_process_cannot_start_stays_filed_for_staff(
     submit: Submit, dead_end: Service, media: Path
 ) -> None:
-    with pytest.raises(ProcessEngineError):
-        submit()
+    ticket = submit()  # the process starts in the after-submission job, which the engine refuses
 
-    assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0
-    assert stored_files(media) == []
+    assert Ticket.objects.get() == ticket and Attachment.objects.count() == 1
+    assert len(stored_files(media)) == 1  # the applicant's file is kept with the request
+    (why,) = Activity.objects.for_target(ticket).filter(verb="ticket.process_not_started")
+    assert why.data["error"]
+    assert not ticket.process_instances.exists()
+    assert Message.objects.filter(event="request_submitted").count() == 1
 
 
 # --- 14d: the files of one submission weigh at most KHEDMAT_MAX_SUBMISSION_MB --------------------
