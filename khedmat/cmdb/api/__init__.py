@@ -2,8 +2,9 @@
 
 - `items.py`: configuration items (list, read, add, change), their relations (add, remove), the
   impact analysis of a CI.
-- `assets.py`: suppliers (with contacts) and contracts, assets (register, change, assign, return
-  to stock, dispose of) and licences (add, change, give and release seats).
+- `suppliers.py`: suppliers (with contacts) and contracts.
+- `assets.py`: assets (register, change, assign, return to stock, dispose of) and licences (add,
+  change, give and release seats).
 - `referrals.py`: work referred to suppliers, and the supplier report (met and breached).
 
 Each operation checks a `cmdb.<action>_<model>` permission (403 without), reads its records by code
@@ -13,7 +14,7 @@ language with their status (409, or 422 for input); a code in the body that name
 naming the field. The operations share the one `router` of `common.py`.
 """
 
-from khedmat.cmdb.api import assets, items, referrals
+from khedmat.cmdb.api import assets, items, referrals, suppliers
 from khedmat.cmdb.api.common import router
 
-__all__ = ["assets", "items", "referrals", "router"]
+__all__ = ["assets", "items", "referrals", "router", "suppliers"]

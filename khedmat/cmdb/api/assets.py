@@ -1,197 +1,41 @@
-"""Suppliers, contracts, assets and licences in the API: lists, one record, adding and changing
-them; an asset's assignment, return to stock and disposal; a licence's seats. Every write goes
-through a use case of `khedmat.cmdb.assets` (which writes the Activity row); a refusal answers with
-its translated message and status, a code in the body that names nothing with 422 naming the
-field. Dates are ISO 8601 (`2026-03-01`) both ways."""
+"""Assets and licences in the API: lists, one record, adding and changing them; an asset's
+assignment, return to stock and disposal; a licence's seats. Every write goes through a use case of
+`khedmat.cmdb.assets` (which writes the Activity row); a refusal answers with its translated
+message and status, a code in the body that names nothing with 422 naming the field. Dates are ISO
+8601 (`2026-03-01`) both ways."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
 from khedmat.accounts.models import OrgUnit
 from khedmat.cmdb import assets
 from khedmat.cmdb.api.common import (
+    READ_ERRORS,
+    SLUG,
     WRITE_ERRORS,
-    ErrorOut,
+    Money,
     PatchIn,
     caller_with,
     named,
-    named_all,
+    records_named,
     router,
     staff_member,
 )
-from khedmat.cmdb.choices import AssetKind, ContractKind
+from khedmat.cmdb.choices import AssetKind
 from khedmat.cmdb.models import (
     Asset,
-    ConfigurationItem,
-    Contract,
     Licence,
     LicenceAssignment,
-    Supplier,
-    SupplierContact,
 )
 from khedmat.core.pagination import KeysetPagination
-from khedmat.sla.models import SlaPolicy
-
-#: A record's code (or an asset's tag): a slug, as the models keep them.
-SLUG = r"^[-a-zA-Z0-9_]+$"
-READ_ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut}
-
-
-def _checked_email(value: str) -> str:
-    if value:
-        try:
-            validate_email(value)
-        except DjangoValidationError as error:
-            raise ValueError("not an e-mail address") from error
-    return value
-
-
-Email = Annotated[str, Field(max_length=254), AfterValidator(_checked_email)]
-Money = Annotated[int, Field(ge=0, lt=10**18)]
-
-
-# --- schemas: suppliers -------------------------------------------------------------------------
-
-
-class SupplierOut(Schema):
-    code: str
-    name: str
-    phone: str
-    email: str
-    is_active: bool
-
-
-class ContactIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    role: str = Field("", max_length=200)
-    phone: str = Field("", max_length=30)
-    email: Email = ""
-
-
-class ContactOut(Schema):
-    name: str
-    role: str
-    phone: str
-    email: str
-
-
-class SupplierDetailOut(SupplierOut):
-    national_id: str
-    address: str
-    note: str
-    created_at: dt.datetime
-    contacts: list[ContactOut]
-
-    @staticmethod
-    def resolve_contacts(supplier: Supplier) -> list[SupplierContact]:
-        return list(supplier.contacts.all())
-
-
-class SupplierIn(Schema):
-    code: str = Field(..., min_length=1, max_length=64, pattern=SLUG)
-    name: str = Field(..., min_length=1, max_length=200)
-    national_id: str = Field("", max_length=20)
-    phone: str = Field("", max_length=30)
-    email: Email = ""
-    address: str = ""
-    note: str = ""
-    is_active: bool = True
-    contacts: list[ContactIn] = Field(default_factory=list, max_length=20)
-
-
-class SupplierPatch(PatchIn):
-    """Only the fields sent change; `contacts`, when sent, replaces every contact."""
-
-    NOT_NULL = ("name", "national_id", "phone", "email", "address", "note", "is_active", "contacts")
-
-    name: str | None = Field(None, min_length=1, max_length=200)
-    national_id: str | None = Field(None, max_length=20)
-    phone: str | None = Field(None, max_length=30)
-    email: Email | None = None
-    address: str | None = None
-    note: str | None = None
-    is_active: bool | None = None
-    contacts: list[ContactIn] | None = Field(None, max_length=20)
-
-
-# --- schemas: contracts -------------------------------------------------------------------------
-
-
-class ContractOut(Schema):
-    code: str
-    title: str
-    kind: str
-    supplier: str
-    starts_on: dt.date
-    ends_on: dt.date
-    value: int | None
-    currency: str
-
-    @staticmethod
-    def resolve_supplier(contract: Contract) -> str:
-        return contract.supplier.code
-
-
-class ContractDetailOut(ContractOut):
-    sla_policy: int | None = Field(description="The id of the supplier's SLA policy.")
-    items: list[str] = Field(description="Codes of the CIs the contract covers.")
-    note: str
-    created_at: dt.datetime
-
-    @staticmethod
-    def resolve_sla_policy(contract: Contract) -> int | None:
-        return contract.sla_policy_id
-
-    @staticmethod
-    def resolve_items(contract: Contract) -> list[str]:
-        return sorted(item.code for item in contract.items.all())
-
-
-class ContractIn(Schema):
-    code: str = Field(..., min_length=1, max_length=64, pattern=SLUG)
-    title: str = Field(..., min_length=1, max_length=300)
-    kind: ContractKind
-    supplier: str = Field(..., min_length=1, description="The supplier's code.")
-    starts_on: dt.date
-    ends_on: dt.date = Field(..., description="Not before starts_on.")
-    value: Money | None = None
-    currency: str = Field("IRR", min_length=3, max_length=3)
-    sla_policy: int | None = Field(
-        None, description="The id of an SLA policy (policies have no code)."
-    )
-    items: list[str] = Field(
-        default_factory=list, max_length=1000, description="Codes of the CIs covered."
-    )
-    note: str = ""
-
-
-class ContractPatch(PatchIn):
-    """Only the fields sent change; `items`, when sent, are the CIs covered from now on."""
-
-    NOT_NULL = ("title", "kind", "supplier", "starts_on", "ends_on", "currency", "items", "note")
-
-    title: str | None = Field(None, min_length=1, max_length=300)
-    kind: ContractKind | None = None
-    supplier: str | None = Field(None, min_length=1, description="The supplier's code.")
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    value: Money | None = None
-    currency: str | None = Field(None, min_length=3, max_length=3)
-    sla_policy: int | None = Field(None, description="The id of an SLA policy; null for none.")
-    items: list[str] | None = Field(None, max_length=1000, description="Codes of the CIs covered.")
-    note: str | None = None
-
 
 # --- schemas: assets ----------------------------------------------------------------------------
 
@@ -357,16 +201,7 @@ class SeatIn(Schema):
     asset: str | None = Field(None, description="The asset's tag.")
 
 
-# --- reading one record -------------------------------------------------------------------------
-
-
-def _supplier(code: str) -> Supplier:
-    return get_object_or_404(Supplier.objects.prefetch_related("contacts"), code=code)
-
-
-def _contract(code: str) -> Contract:
-    rows = Contract.objects.select_related("supplier").prefetch_related("items")
-    return get_object_or_404(rows, code=code)
+# --- reading one record ----------------------------------------------------------------------
 
 
 def _asset(tag: str) -> Asset:
@@ -380,139 +215,6 @@ def _licence(code: str) -> Licence:
         Prefetch("assignments", queryset=seats)
     )
     return get_object_or_404(rows, code=code)
-
-
-def _records(changes: dict[str, Any]) -> dict[str, Any]:
-    """The codes a body names, as the records the use cases take (422 naming the field of one
-    that names nothing, before anything is written)."""
-    if "supplier" in changes:
-        changes["supplier"] = named(Supplier, changes["supplier"], "supplier")
-    if "configuration_item" in changes:
-        code = changes["configuration_item"]
-        changes["configuration_item"] = named(ConfigurationItem, code, "configuration_item")
-    if "sla_policy" in changes:
-        changes["sla_policy"] = named(SlaPolicy, changes["sla_policy"], "sla_policy", key="pk")
-    if "items" in changes:
-        changes["items"] = named_all(ConfigurationItem, changes["items"], "items")
-    return changes
-
-
-# --- suppliers ----------------------------------------------------------------------------------
-
-
-@router.get("/suppliers/", response=list[SupplierOut], summary="Suppliers", tags=["suppliers"])
-@paginate(KeysetPagination, order=("name", "id"))
-def list_suppliers(request: HttpRequest) -> QuerySet[Supplier]:
-    caller_with(request, "view_supplier")
-    return Supplier.objects.all()
-
-
-@router.post(
-    "/suppliers/",
-    response={201: SupplierDetailOut, **WRITE_ERRORS},
-    summary="Add a supplier",
-    tags=["suppliers"],
-)
-def create_supplier(request: HttpRequest, body: SupplierIn) -> Status[Any]:
-    """With its contacts. A code in use answers 422."""
-    user = caller_with(request, "add_supplier")
-    data = body.model_dump()
-    supplier = assets.add_supplier(
-        code=data.pop("code"),
-        name=data.pop("name"),
-        contacts=data.pop("contacts"),
-        actor=user,
-        **data,
-    )
-    return Status(201, _supplier(supplier.code))
-
-
-@router.get(
-    "/suppliers/{code}/",
-    response={200: SupplierDetailOut, **READ_ERRORS},
-    summary="A supplier",
-    tags=["suppliers"],
-)
-def read_supplier(request: HttpRequest, code: str) -> Supplier:
-    caller_with(request, "view_supplier")
-    return _supplier(code)
-
-
-@router.patch(
-    "/suppliers/{code}/",
-    response={200: SupplierDetailOut, **WRITE_ERRORS},
-    summary="Change a supplier",
-    tags=["suppliers"],
-)
-def update_supplier(request: HttpRequest, code: str, body: SupplierPatch) -> Supplier:
-    """Only the fields sent; `contacts`, when sent, replaces the supplier's contacts."""
-    user = caller_with(request, "change_supplier")
-    supplier = get_object_or_404(Supplier, code=code)
-    assets.update_supplier(supplier, actor=user, **body.model_dump(exclude_unset=True))
-    return _supplier(code)
-
-
-# --- contracts ----------------------------------------------------------------------------------
-
-
-@router.get("/contracts/", response=list[ContractOut], summary="Contracts", tags=["suppliers"])
-@paginate(KeysetPagination, order=("ends_on", "id"))
-def list_contracts(request: HttpRequest, supplier: str = "") -> QuerySet[Contract]:
-    """Soonest ending first; by supplier code."""
-    caller_with(request, "view_contract")
-    rows = Contract.objects.select_related("supplier")
-    return rows.filter(supplier__code=supplier) if supplier else rows
-
-
-@router.post(
-    "/contracts/",
-    response={201: ContractDetailOut, **WRITE_ERRORS},
-    summary="Add a contract",
-    tags=["suppliers"],
-)
-def create_contract(request: HttpRequest, body: ContractIn) -> Status[Any]:
-    """With a supplier (by code) over some CIs (by code). A supplier, CI or SLA policy that does
-    not exist, an end before the start or a code in use answers 422."""
-    user = caller_with(request, "add_contract")
-    data = _records(body.model_dump())
-    contract = assets.add_contract(
-        code=data.pop("code"),
-        title=data.pop("title"),
-        kind=data.pop("kind"),
-        supplier=data.pop("supplier"),
-        starts_on=data.pop("starts_on"),
-        ends_on=data.pop("ends_on"),
-        items=data.pop("items"),
-        actor=user,
-        **data,
-    )
-    return Status(201, _contract(contract.code))
-
-
-@router.get(
-    "/contracts/{code}/",
-    response={200: ContractDetailOut, **READ_ERRORS},
-    summary="A contract",
-    tags=["suppliers"],
-)
-def read_contract(request: HttpRequest, code: str) -> Contract:
-    caller_with(request, "view_contract")
-    return _contract(code)
-
-
-@router.patch(
-    "/contracts/{code}/",
-    response={200: ContractDetailOut, **WRITE_ERRORS},
-    summary="Change a contract",
-    tags=["suppliers"],
-)
-def update_contract(request: HttpRequest, code: str, body: ContractPatch) -> Contract:
-    """Only the fields sent; `items`, when sent, are the CIs covered from now on."""
-    user = caller_with(request, "change_contract")
-    contract = get_object_or_404(Contract, code=code)
-    changes = _records(body.model_dump(exclude_unset=True))
-    assets.update_contract(contract, items=changes.pop("items", None), actor=user, **changes)
-    return _contract(code)
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -535,7 +237,7 @@ def list_assets(request: HttpRequest, status: str = "") -> QuerySet[Asset]:
 def register_asset(request: HttpRequest, body: AssetIn) -> Status[Any]:
     """In stock. A CI or supplier that does not exist or a tag in use answers 422."""
     user = caller_with(request, "add_asset")
-    data = _records(body.model_dump())
+    data = records_named(body.model_dump())
     asset = assets.register_asset(
         tag=data.pop("tag"), name=data.pop("name"), kind=data.pop("kind"), actor=user, **data
     )
@@ -563,7 +265,7 @@ def update_asset(request: HttpRequest, tag: str, body: AssetPatch) -> Asset:
     """Only the fields sent. A disposed asset answers 409."""
     user = caller_with(request, "change_asset")
     asset = get_object_or_404(Asset, tag=tag)
-    assets.update_asset(asset, actor=user, **_records(body.model_dump(exclude_unset=True)))
+    assets.update_asset(asset, actor=user, **records_named(body.model_dump(exclude_unset=True)))
     return _asset(tag)
 
 
@@ -632,7 +334,7 @@ def list_licences(request: HttpRequest) -> QuerySet[Licence]:
 def create_licence(request: HttpRequest, body: LicenceIn) -> Status[Any]:
     """With its number of seats. A supplier that does not exist or a code in use answers 422."""
     user = caller_with(request, "add_licence")
-    data = _records(body.model_dump())
+    data = records_named(body.model_dump())
     licence = assets.add_licence(
         code=data.pop("code"),
         product=data.pop("product"),
@@ -664,7 +366,7 @@ def update_licence(request: HttpRequest, code: str, body: LicencePatch) -> Licen
     """Only the fields sent. Fewer seats than are given answers 409."""
     user = caller_with(request, "change_licence")
     licence = get_object_or_404(Licence, code=code)
-    assets.update_licence(licence, actor=user, **_records(body.model_dump(exclude_unset=True)))
+    assets.update_licence(licence, actor=user, **records_named(body.model_dump(exclude_unset=True)))
     return _licence(code)
 
 

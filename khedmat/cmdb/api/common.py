@@ -1,20 +1,25 @@
 """What the CMDB API's operations share: the router, the caller's permission (403 otherwise), the
-records a body names by code (422 naming the field otherwise) and the error shape they document."""
+records a body names by code (422 naming the field otherwise), the error shape they document and
+the field types of their bodies (codes, e-mail addresses, money)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
 from khedmat.accounts.models import User
 from khedmat.cmdb.errors import UnknownCodeError
+from khedmat.cmdb.models import ConfigurationItem, Supplier
+from khedmat.sla.models import SlaPolicy
 
 router = Router(tags=["cmdb"])
 
@@ -102,3 +107,36 @@ class PatchIn(Schema):
         if nulls:
             raise ValueError(f"These fields need a value, not null: {', '.join(nulls)}")
         return self
+
+
+#: A record's code (or an asset's tag): a slug, as the models keep them.
+SLUG = r"^[-a-zA-Z0-9_]+$"
+READ_ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut}
+
+
+def checked_email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError as error:
+            raise ValueError("not an e-mail address") from error
+    return value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(checked_email)]
+Money = Annotated[int, Field(ge=0, lt=10**18)]
+
+
+def records_named(changes: dict[str, Any]) -> dict[str, Any]:
+    """The codes a body names, as the records the use cases take (422 naming the field of one
+    that names nothing, before anything is written)."""
+    if "supplier" in changes:
+        changes["supplier"] = named(Supplier, changes["supplier"], "supplier")
+    if "configuration_item" in changes:
+        code = changes["configuration_item"]
+        changes["configuration_item"] = named(ConfigurationItem, code, "configuration_item")
+    if "sla_policy" in changes:
+        changes["sla_policy"] = named(SlaPolicy, changes["sla_policy"], "sla_policy", key="pk")
+    if "items" in changes:
+        changes["items"] = named_all(ConfigurationItem, changes["items"], "items")
+    return changes
