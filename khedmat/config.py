@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -124,3 +125,110 @@ def cache_from_url(url: str | None) -> dict:
             "pip install 'khedmat[redis]', or leave KHEDMAT_CACHE_URL empty for the database cache."
         )
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+# --- jobs, sessions and files on shared services (several machines) ----------------------------
+
+DATABASE_TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+BROKER_TASK_BACKEND = "khedmat.jobs.celery_backend.CeleryBackend"
+TASK_BACKEND_ALIASES = {"database": DATABASE_TASK_BACKEND, "celery": BROKER_TASK_BACKEND}
+SUPPORTED_BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "memory")
+
+
+def task_backend(name: str | None, *, broker_url: str) -> str:
+    """KHEDMAT_TASK_BACKEND as a dotted path: the database queue (default) or the broker.
+
+    `database` and `celery` are short for the two backends Khedmat ships. The broker backend
+    needs KHEDMAT_BROKER_URL and the package (pip install 'khedmat[broker]').
+    """
+    path = TASK_BACKEND_ALIASES.get(name or "database", name or DATABASE_TASK_BACKEND)
+    if path != BROKER_TASK_BACKEND:
+        return path
+    if not broker_url:
+        raise ConfigError(
+            "KHEDMAT_TASK_BACKEND is the broker backend but KHEDMAT_BROKER_URL is not set; set it "
+            "to amqp://user:password@host:5672/vhost (RabbitMQ)."
+        )
+    scheme = broker_url.split(":", 1)[0].lower()
+    if scheme not in SUPPORTED_BROKER_SCHEMES:
+        raise ConfigError(
+            f"KHEDMAT_BROKER_URL scheme {scheme!r} is not supported; use amqp:// or amqps:// "
+            "(RabbitMQ)."
+        )
+    if importlib.util.find_spec("celery") is None:
+        raise ConfigError(
+            "KHEDMAT_TASK_BACKEND is the broker backend but Celery is not installed: "
+            "pip install 'khedmat[broker]', or use the database queue (KHEDMAT_TASK_BACKEND=database)."
+        )
+    return path
+
+
+SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+
+
+def session_engine(name: str, *, cache: dict) -> str:
+    """KHEDMAT_SESSION_ENGINE (db, cache or cached_db) as Django's SESSION_ENGINE.
+
+    `cache` keeps sessions only in the cache it is given, so that cache must be Redis: the
+    database cache drops entries past its size (it culls), which would sign people out.
+    """
+    if name not in SESSION_ENGINES:
+        raise ConfigError(
+            f"KHEDMAT_SESSION_ENGINE={name!r} must be one of: {', '.join(SESSION_ENGINES)}."
+        )
+    if name == "cache" and cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        raise ConfigError(
+            "KHEDMAT_SESSION_ENGINE=cache keeps sessions in Redis only; set KHEDMAT_CACHE_URL (or "
+            "KHEDMAT_SESSION_CACHE_URL) to redis://..., or use db or cached_db."
+        )
+    return SESSION_ENGINES[name]
+
+
+FILE_STORAGE_ALIASES = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+#: Options that are secrets: each has its own variable, KHEDMAT_FILE_STORAGE_<OPTION>.
+FILE_STORAGE_SECRET_OPTIONS = ("access_key", "secret_key", "security_token")
+
+
+def file_storage(name: str | None, options_json: str | None) -> dict:
+    """KHEDMAT_FILE_STORAGE and its options as STORAGES["default"].
+
+    The backend is a dotted class path, or `filesystem` (the default) or `s3` (django-storages'
+    S3Storage: Amazon S3, MinIO, Ceph, ArvanCloud and other S3-compatible stores, the s3 extra).
+    Its options come from KHEDMAT_FILE_STORAGE_OPTIONS, a JSON object ({"bucket_name": "khedmat",
+    "endpoint_url": "https://s3.example.org"}); the secrets from their own variables
+    (KHEDMAT_FILE_STORAGE_ACCESS_KEY, _SECRET_KEY, _SECURITY_TOKEN), never from code.
+    """
+    backend = FILE_STORAGE_ALIASES.get(name or "filesystem", name or "")
+    options: dict = {}
+    if options_json:
+        try:
+            options = json.loads(options_json)
+        except ValueError as error:
+            raise ConfigError(f"KHEDMAT_FILE_STORAGE_OPTIONS is not valid JSON: {error}") from None
+        if not isinstance(options, dict):
+            raise ConfigError("KHEDMAT_FILE_STORAGE_OPTIONS must be a JSON object ({...}).")
+    for option in FILE_STORAGE_SECRET_OPTIONS:
+        value = env_str(f"KHEDMAT_FILE_STORAGE_{option.upper()}")
+        if value is not None:
+            options[option] = value
+    module = backend.rpartition(".")[0]
+    if (
+        module
+        and module.split(".")[0] == "storages"
+        and importlib.util.find_spec("storages") is None
+    ):
+        raise ConfigError(
+            f"KHEDMAT_FILE_STORAGE names {backend} but django-storages is not installed: "
+            "pip install 'khedmat[s3]'."
+        )
+    storage: dict = {"BACKEND": backend}
+    if options:
+        storage["OPTIONS"] = options
+    return storage

@@ -16,6 +16,9 @@ from khedmat.config import (
     env_int,
     env_list,
     env_str,
+    file_storage,
+    session_engine,
+    task_backend,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -188,10 +191,13 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env_str("KHEDMAT_STATIC_ROOT", str(VAR_DIR / "static")) or "")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("KHEDMAT_MEDIA_ROOT", str(VAR_DIR / "media")) or "")
+# Uploads: any Django storage. KHEDMAT_FILE_STORAGE is a class path, `filesystem` (the default,
+# MEDIA_ROOT: share it between servers) or `s3` (django-storages, any S3-compatible store), with
+# KHEDMAT_FILE_STORAGE_OPTIONS (JSON) and the secrets KHEDMAT_FILE_STORAGE_ACCESS_KEY/_SECRET_KEY.
 STORAGES = {
-    "default": {
-        "BACKEND": env_str("KHEDMAT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
-    },
+    "default": file_storage(
+        env_str("KHEDMAT_FILE_STORAGE"), env_str("KHEDMAT_FILE_STORAGE_OPTIONS")
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -205,13 +211,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 # Jobs: the Django Tasks API; django-tasks-db keeps tasks in the same database, so enqueueing is
-# part of the business transaction.
+# part of the business transaction (`khedmat worker` runs them). For several machines,
+# KHEDMAT_TASK_BACKEND=celery (khedmat.jobs.celery_backend.CeleryBackend): the same task rows,
+# published to RabbitMQ at KHEDMAT_BROKER_URL after the commit and run by `khedmat celery_worker`.
+KHEDMAT_BROKER_URL = env_str("KHEDMAT_BROKER_URL", "") or ""
 TASKS = {
     "default": {
-        "BACKEND": env_str("KHEDMAT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": task_backend(env_str("KHEDMAT_TASK_BACKEND"), broker_url=KHEDMAT_BROKER_URL),
         "QUEUES": ["default"],
     }
 }
+# Broker backend: a task still waiting this long after it was due is published again (its message
+# was lost: a crash between the commit and the publish, or the broker was down), at most once per
+# period; a delay longer than the countdown cap is reached in hops (RabbitMQ's consumer timeout).
+KHEDMAT_BROKER_REPUBLISH_SECONDS = env_int("KHEDMAT_BROKER_REPUBLISH_SECONDS", 120, minimum=30)
+KHEDMAT_BROKER_MAX_COUNTDOWN_SECONDS = env_int(
+    "KHEDMAT_BROKER_MAX_COUNTDOWN_SECONDS", 900, minimum=1
+)
+# RabbitMQ queues are named <prefix><Tasks queue> ("khedmat.default"): sites sharing a virtual
+# host give each its own prefix.
+KHEDMAT_BROKER_QUEUE_PREFIX = env_str("KHEDMAT_BROKER_QUEUE_PREFIX", "khedmat.") or "khedmat."
 KHEDMAT_TASK_MAX_ATTEMPTS = env_int("KHEDMAT_TASK_MAX_ATTEMPTS", 6, minimum=1)
 KHEDMAT_TASK_BACKOFF_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_SECONDS", 30, minimum=1)
 KHEDMAT_TASK_RETENTION_DAYS = env_int("KHEDMAT_TASK_RETENTION_DAYS", 14, minimum=1)
@@ -403,6 +422,16 @@ DEFAULT_FROM_EMAIL = env_str("KHEDMAT_EMAIL_FROM", "khedmat@localhost")
 # table khedmat_cache in the database (created by migrate). Rate limits use their own table.
 CACHE_URL = env_str("KHEDMAT_CACHE_URL")
 CACHES = {"default": cache_from_url(CACHE_URL)}
+# Sessions: db (default: a table), cached_db (read through the cache, written to both) or cache
+# (Redis only). KHEDMAT_SESSION_CACHE_URL gives sessions a Redis of their own (one that never
+# evicts keys), else they share KHEDMAT_CACHE_URL's.
+SESSION_CACHE_URL = env_str("KHEDMAT_SESSION_CACHE_URL")
+if SESSION_CACHE_URL:
+    CACHES["sessions"] = cache_from_url(SESSION_CACHE_URL)
+SESSION_CACHE_ALIAS = "sessions" if SESSION_CACHE_URL else "default"
+SESSION_ENGINE = session_engine(
+    env_str("KHEDMAT_SESSION_ENGINE", "db") or "db", cache=CACHES[SESSION_CACHE_ALIAS]
+)
 
 # Security defaults.
 SESSION_COOKIE_HTTPONLY = True

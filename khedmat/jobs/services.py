@@ -191,6 +191,21 @@ def recover_abandoned_tasks(*, now: dt.datetime | None = None) -> int:
     return recovered
 
 
+def recover_task_if_abandoned(
+    row: DBTaskResult[Any, Any], *, now: dt.datetime | None = None
+) -> bool:
+    """Requeue one RUNNING task if its worker is dead (FAILED past the attempt limit), as
+    `recover_abandoned_tasks` does for all of them; True when this call changed it. The broker
+    worker calls it when a redelivered message finds its task still running."""
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(seconds=_setting("KHEDMAT_WORKER_STALE_SECONDS", 120))
+    worker_id = row.worker_ids[-1] if row.worker_ids else None
+    heartbeat = WorkerHeartbeat.objects.filter(worker_id=worker_id).first() if worker_id else None
+    if not _worker_is_dead(worker_id, heartbeat, row.started_at, stale_before):
+        return False
+    return bool(_requeue_abandoned(row, worker_id, now))
+
+
 # --- retries ----------------------------------------------------------------------------------
 
 
