@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from khedmat.catalog.formbuilder import (
     split_rows,
 )
 from khedmat.catalog.formbuilder.fields import option_label
-from khedmat.catalog.models import FormField, RequiredDocument
+from khedmat.catalog.models import FormField, RequiredDocument, Service, ServiceVersion
 from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
 from khedmat.core.translated import active_text_language, translated_text
@@ -447,3 +447,39 @@ def document_items(
         )
         for document in documents
     ]
+
+
+# --- the card a request is filed under -------------------------------------------------------
+
+#: Card versions in force, by (version id, created at): a version is never changed once written,
+#: so each process keeps the ones it loaded (with their form, documents, stages and fees).
+_open_versions: dict[tuple[int, dt.datetime], ServiceVersion] = {}
+OPEN_VERSIONS_MAX = 256
+
+
+def open_version(code: str) -> ServiceVersion | None:
+    """The card in force of a published service, with its form, documents, stages and fees
+    (one query when this process has loaded that version before); None for no such service."""
+    service = (
+        Service.objects.published()
+        .filter(code=code)
+        .annotate(version_created_at=F("current_version__created_at"))
+        .order_by()
+        .first()
+    )
+    if service is None or service.current_version_id is None:
+        return None
+    key = (service.current_version_id, service.version_created_at)  # type: ignore[attr-defined]  # annotated
+    version = _open_versions.get(key)
+    if version is None:
+        version = (
+            ServiceVersion.objects.select_related("responsible_unit", "agency")
+            .prefetch_related("form_fields", "documents", "stages", "fees")
+            .get(pk=service.current_version_id)
+        )
+        if len(_open_versions) >= OPEN_VERSIONS_MAX:
+            _open_versions.clear()
+        _open_versions[key] = version
+    version = copy.copy(version)  # shares the loaded rows; this request's own service row
+    version.service = service
+    return version

@@ -3,7 +3,6 @@ multipart with the JSON in the part `payload` and the files (matched by tickets.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -11,7 +10,6 @@ import pydantic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -20,7 +18,7 @@ from ninja import Header, Status
 from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
 from khedmat.catalog.formbuilder.engine import InvalidAnswers
-from khedmat.catalog.models import Service, ServiceVersion
+from khedmat.catalog.models import ServiceVersion
 from khedmat.core.http import load_json
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.tickets import services, walkin
@@ -37,6 +35,7 @@ from khedmat.tickets.documents import match_uploads
 from khedmat.tickets.errors import DailyLimitError, NotAllowedError, TicketError
 from khedmat.tickets.forms.apply import RepresentationForm
 from khedmat.tickets.models import Ticket
+from khedmat.tickets.queries import open_version
 
 SUBMISSION_KEY_MAX = 64
 #: Fields of the web form's RepresentationForm -> paths in the JSON payload.
@@ -101,35 +100,6 @@ def _submission_key(header: str | None, payload: SubmissionIn) -> str:
 #: Card versions and their rows are insert-only (catalog InsertOnlyModel): a version loaded with
 #: its form, documents and stages serves this process's later submissions without reloading them.
 #: Keyed by id and creation time, so a reused id (a test database rolled back) is never mistaken.
-_open_versions: dict[tuple[int, dt.datetime], ServiceVersion] = {}
-OPEN_VERSIONS_MAX = 256
-
-
-def _open_version(code: str) -> ServiceVersion | None:
-    """The card in force of a published service, with its form, documents and stages."""
-    service = (
-        Service.objects.published()
-        .filter(code=code)
-        .annotate(version_created_at=F("current_version__created_at"))
-        .order_by()
-        .first()
-    )
-    if service is None or service.current_version_id is None:
-        return None
-    key = (service.current_version_id, service.version_created_at)  # type: ignore[attr-defined]  # annotated
-    version = _open_versions.get(key)
-    if version is None:
-        version = (
-            ServiceVersion.objects.select_related("responsible_unit", "agency")
-            .prefetch_related("form_fields", "documents", "stages")
-            .get(pk=service.current_version_id)
-        )
-        if len(_open_versions) >= OPEN_VERSIONS_MAX:
-            _open_versions.clear()
-        _open_versions[key] = version
-    version = copy.copy(version)  # shares the loaded rows; this request's own service row
-    version.service = service
-    return version
 
 
 def _form_errors(form: Any, paths: dict[str, str]) -> dict[str, list[str]]:
@@ -297,7 +267,7 @@ def submit_request(
         key = _submission_key(idempotency_key, payload)
         walk_in = payload.applicant is not None or payload.channel == IntakeChannel.IN_PERSON
         _check_may_file(user, walk_in=walk_in)
-        version = _open_version(payload.service_code)
+        version = open_version(payload.service_code)
         if version is None:
             return error_status(404, gettext("There is no published service with this code."))
         files = match_uploads(version, payload.answers, payload.documents, uploads)

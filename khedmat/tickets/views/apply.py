@@ -24,11 +24,10 @@ from khedmat.accounts.models import User
 from khedmat.accounts.otp import profile_is_complete
 from khedmat.catalog import (
     converters,  # noqa: F401  (registers <service_code:…>)
-    queries,
 )
 from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import InvalidAnswers
-from khedmat.catalog.models import FormField, Service, ServiceVersion
+from khedmat.catalog.models import FormField, ServiceVersion
 from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel
 from khedmat.tickets.errors import DailyLimitError, ServiceClosedError
@@ -40,6 +39,7 @@ from khedmat.tickets.forms.apply import (
     with_kept,
 )
 from khedmat.tickets.models import StagedUpload
+from khedmat.tickets.queries import open_version
 
 APPLICANT_LOGIN_URL = reverse_lazy("accounts:applicant_login")
 TEMPLATE = "tickets/apply.html"
@@ -56,9 +56,8 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 @require_http_methods(["GET", "HEAD", "POST"])
 def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     """Apply for a published service online: the form on GET, the request filed on POST."""
-    service = _card_or_404(code)
-    version = service.current_version
-    assert version is not None  # a published service has a card in force
+    version = _card_or_404(code)
+    service = version.service
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), str(APPLICANT_LOGIN_URL))
@@ -81,11 +80,13 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     return _render_form(request, context, ApplicationForms.build(version, user), kept={})
 
 
-def _card_or_404(code: str) -> Service:
-    try:
-        return queries.published_service_card(code)
-    except Service.DoesNotExist as error:
-        raise Http404("no such published service") from error
+def _card_or_404(code: str) -> ServiceVersion:
+    """The card in force of the published service (loaded once per process and version: the page
+    shows only its form, documents, stages and fees)."""
+    version = open_version(code)
+    if version is None:
+        raise Http404("no such published service")
+    return version
 
 
 def _walk_in_url() -> str | None:
