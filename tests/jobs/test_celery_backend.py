@@ -14,6 +14,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultDoesNotExist, TaskResultStatus, task_backends
 from django_tasks_db.models import DBTaskResult
@@ -388,7 +389,16 @@ def test_republishing_does_nothing_with_the_database_queue(
 
 
 def test_async_enqueue_publishes_the_committed_row(queue: Queue, tmp_path: Path) -> None:
-    result = async_to_sync(record.aenqueue)(str(tmp_path / "log"), "async")
+    def enqueue_from_async_code() -> Any:
+        try:
+            return async_to_sync(record.aenqueue)(str(tmp_path / "log"), "async")
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    # In a thread of its own, as async code runs: a browser test earlier in the same process may
+    # leave Playwright's event loop on the main thread, where async_to_sync refuses to run.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(enqueue_from_async_code).result()
 
     assert row(result.id).status == TaskResultStatus.READY
     assert queue.ids() == [result.id]
