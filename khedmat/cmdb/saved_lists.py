@@ -8,45 +8,49 @@ from khedmat.core.saved_views import register_saved_list
 
 CIS, ASSETS, LICENCES, CONTRACTS, SUPPLIERS = "cis", "assets", "licences", "contracts", "suppliers"
 
+#: kind: (the parameters a view keeps, the model whose view permission reads the list, the
+#: list's URL name and Activity noun, the labels of its saved and deleted verbs)
+LISTS = {
+    CIS: (
+        ("q", "ci_type", "status", "owner_team"),
+        "configurationitem",
+        "ci",
+        (_("CI view saved"), _("CI view deleted")),
+    ),
+    ASSETS: (
+        ("words", "status", "kind", "supplier"),
+        "asset",
+        "asset",
+        (_("Asset view saved"), _("Asset view deleted")),
+    ),
+    LICENCES: (
+        ("words", "supplier"),
+        "licence",
+        "licence",
+        (_("Licence view saved"), _("Licence view deleted")),
+    ),
+    CONTRACTS: (
+        ("words", "kind", "supplier", "ending_within"),
+        "contract",
+        "contract",
+        (_("Contract view saved"), _("Contract view deleted")),
+    ),
+    SUPPLIERS: (
+        ("words", "inactive"),
+        "supplier",
+        "supplier",
+        (_("Supplier view saved"), _("Supplier view deleted")),
+    ),
+}
+
 
 def register_saved_lists() -> None:
-    register_saved_list(
-        CIS,
-        params=("q", "ci_type", "status", "owner_team"),
-        permission="cmdb.view_configurationitem",
-        page="cmdb:ci_list",
-        noun="ci_view",
-        labels=(_("CI view saved"), _("CI view deleted")),
-    )
-    register_saved_list(
-        ASSETS,
-        params=("words", "status", "kind", "supplier"),
-        permission="cmdb.view_asset",
-        page="cmdb:asset_list",
-        noun="asset_view",
-        labels=(_("Asset view saved"), _("Asset view deleted")),
-    )
-    register_saved_list(
-        LICENCES,
-        params=("words", "supplier"),
-        permission="cmdb.view_licence",
-        page="cmdb:licence_list",
-        noun="licence_view",
-        labels=(_("Licence view saved"), _("Licence view deleted")),
-    )
-    register_saved_list(
-        CONTRACTS,
-        params=("words", "kind", "supplier", "ending_within"),
-        permission="cmdb.view_contract",
-        page="cmdb:contract_list",
-        noun="contract_view",
-        labels=(_("Contract view saved"), _("Contract view deleted")),
-    )
-    register_saved_list(
-        SUPPLIERS,
-        params=("words", "inactive"),
-        permission="cmdb.view_supplier",
-        page="cmdb:supplier_list",
-        noun="supplier_view",
-        labels=(_("Supplier view saved"), _("Supplier view deleted")),
-    )
+    for kind, (params, model, name, labels) in LISTS.items():
+        register_saved_list(
+            kind,
+            params=params,
+            permission=f"cmdb.view_{model}",
+            page=f"cmdb:{name}_list",
+            noun=f"{name}_view",
+            labels=labels,
+        )
