@@ -153,7 +153,7 @@ def prepare(database_url: str, users: int) -> tuple[list[Applicant], list[tuple[
     for person in people:
         session = SessionStore()
         session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "khedmat.accounts.backends.AccountBackend"
         session[HASH_SESSION_KEY] = person.get_session_auth_hash()
         session.create()
         assert person.national_code and person.mobile

@@ -41,6 +41,13 @@ def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
         assert response.status_code == 200, response.content[:300]
 
     track(*codes[0])
+    time_baseline()
+    for label in ("first", "again"):
+        started = time.perf_counter()
+        for code, national in codes[2:]:
+            track(code, national)
+        plain = (time.perf_counter() - started) / (len(codes) - 2)
+        print(f"without the profiler, {label}: {1000 * plain:.2f} ms per look-up")
     with CaptureQueriesContext(connection) as queries:
         track(*codes[1])
     print(f"queries per tracking: {len(queries.captured_queries)}")
@@ -56,7 +63,30 @@ def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
     print(
         f"{len(codes) - 2} look-ups in {elapsed:.2f} s: {1000 * elapsed / (len(codes) - 2):.1f} ms each"
     )
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+    print_profile(profile, args)
+
+
+def time_baseline(count: int = 500) -> None:
+    """The minimal JSON view in the same process, for scale."""
+    from django.test import Client
+
+    client = Client()
+    client.get("/api/v1/version")
+    started = time.perf_counter()
+    for _ in range(count):
+        client.get("/api/v1/version")
+    each = (time.perf_counter() - started) / count
+    print(f"minimal view /api/v1/version: {1000 * each:.2f} ms per request")
+
+
+def print_profile(profile: cProfile.Profile, args: argparse.Namespace) -> None:
+    if args.dump:
+        profile.dump_stats(args.dump)
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    if args.only:
+        stats.print_stats(args.only, args.lines)
+    else:
+        stats.print_stats(args.lines)
 
 
 def main() -> None:
@@ -67,6 +97,8 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--track", action="store_true", help="profile tracking instead")
+    parser.add_argument("--only", default="", help="print only functions whose path matches")
+    parser.add_argument("--dump", default="", help="also write the profile to this file")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="khedmat-profile-"))
     url, name = bench.create_database(args, scratch)
@@ -97,6 +129,14 @@ def main() -> None:
             track_all(codes, args)
             return
         submit(*clients[0])  # warm
+        time_baseline()
+        half = len(clients) // 2
+        started = time.perf_counter()
+        for client, applicant in clients[2:half]:
+            submit(client, applicant)
+        plain = (time.perf_counter() - started) / max(1, half - 2)
+        print(f"without the profiler: {1000 * plain:.2f} ms per submission")
+        clients = clients[:2] + clients[half:]
         with CaptureQueriesContext(connection) as queries:
             submit(*clients[1])
         print(f"queries per submission: {len(queries.captured_queries)}")
@@ -112,7 +152,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         done = len(clients) - 2
         print(f"{done} submissions in {elapsed:.2f} s: {1000 * elapsed / done:.1f} ms each")
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+        print_profile(profile, args)
     finally:
         bench.drop_database(args, name)
 

@@ -164,7 +164,7 @@ def task_backend(name: str | None, *, broker_url: str) -> str:
 
 
 SESSION_ENGINES = {
-    "db": "django.contrib.sessions.backends.db",
+    "db": "khedmat.core.sessions",  # Django's database engine, its read compiled once
     "cache": "django.contrib.sessions.backends.cache",
     "cached_db": "django.contrib.sessions.backends.cached_db",
 }

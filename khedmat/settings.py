@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "khedmat.site",
 ]
 
+# Django's ModelBackend, the signed-in user's row read by SQL compiled once per process.
+AUTHENTICATION_BACKENDS = ["khedmat.accounts.backends.AccountBackend"]
+
 MIDDLEWARE = [
     # first: X-Forwarded-Proto counts only from a trusted proxy (KHEDMAT_TRUSTED_PROXIES)
     "khedmat.core.middleware.TrustedProxyProtoMiddleware",
@@ -392,6 +395,10 @@ KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL = env_int(
     "KHEDMAT_TRACK_MAX_FAILURES_PER_CODE_TOTAL", 50, minimum=1
 )
 KHEDMAT_TRACK_WINDOW_SECONDS = env_int("KHEDMAT_TRACK_WINDOW_SECONDS", 15 * 60, minimum=60)
+# The public tracking answer (POST /api/v1/requests/track) is kept in each process's memory per
+# request revision (its last Activity row and state columns), so a repeated look-up costs two
+# small queries; this bounds how long a renamed unit, team or handler shows its old name. 0: off.
+KHEDMAT_TRACK_CACHE_SECONDS = env_int("KHEDMAT_TRACK_CACHE_SECONDS", 300, minimum=0)
 # Complaints: the code of the complaints/inspection unit complaints are routed to (empty:
 # the service's responsible unit) and the answer deadline in working days.
 KHEDMAT_COMPLAINTS_UNIT = env_str("KHEDMAT_COMPLAINTS_UNIT", "") or ""

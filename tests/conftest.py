@@ -139,6 +139,19 @@ def verified_login(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with empty caches: ids roll back with the database between tests, so a
+    key made of ids (the tracking answers') could otherwise meet an earlier test's entry."""
+    from django.core.cache import cache
+
+    from khedmat.tickets.api.track import ANSWERS
+
+    cache.clear()
+    ANSWERS.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english_outside_requests():  # type: ignore[no-untyped-def]
     """Tests read messages in English unless they choose a language; requests still pick their own."""
     from django.utils import translation

@@ -41,7 +41,7 @@ from khedmat.core.http import client_ip
 
 APPLICANT_MOBILE = "accounts.applicant_mobile"
 APPLICANT_NEXT = "accounts.applicant_next"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "khedmat.accounts.backends.AccountBackend"
 
 INVALID_SMS_CODE = _(
     "That code is not correct, has expired or was already used. Ask for a new code and try again."

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from khedmat.accounts.models import OrgUnit
 from khedmat.calendars.choices import SCOPE_RANK, HolidayKind, ScopeKind
@@ -37,6 +37,7 @@ from khedmat.calendars.worktime import (
     make_week,
     time_seconds,
 )
+from khedmat.core.sql import ReusedQuery
 
 _lock = threading.Lock()
 _compiled: dict[tuple[Any, ...], WorkCalendar] = {}
@@ -53,12 +54,20 @@ def count_unconfirmed() -> bool:
     return bool(getattr(settings, "KHEDMAT_CALENDAR_COUNT_UNCONFIRMED", False))
 
 
+def _revision_rows(pk: int) -> QuerySet[Any]:
+    return CalendarRevision.objects.filter(pk=pk).values_list("number", "changed_at").order_by()
+
+
+_REVISION = ReusedQuery(_revision_rows, "calendars.revision_token")
+
+
 def revision_token() -> tuple[int, str]:
-    """The current revision (number, time of the change): one small query."""
-    row = CalendarRevision.objects.filter(pk=1).values_list("number", "changed_at").first()
-    if row is None:
+    """The current revision (number, time of the change): one small query, compiled once per
+    process (every submission and page with SLA badges reads it)."""
+    rows = _REVISION.rows(1)
+    if not rows:
         return (0, "")
-    number, changed_at = row
+    number, changed_at = rows[0]
     return (number, changed_at.isoformat() if changed_at else "")
 
 

@@ -22,9 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F, QuerySet, Subquery
 
 from khedmat.core.models import RateLimitCounter
+from khedmat.core.sql import ReusedQuery
 
 KEY_LENGTH = RateLimitCounter._meta.get_field("key").max_length or 200
 PRUNE_BATCH = 500
@@ -55,13 +56,25 @@ def _key(name: str) -> str:
     return f"{name[: KEY_LENGTH - 65]}#{hashlib.sha256(name.encode()).hexdigest()}"
 
 
+def _counters(keys: list[str]) -> QuerySet[RateLimitCounter]:
+    rows = RateLimitCounter.objects.filter(key__in=keys)
+    return rows.values_list("key", "count", "window_ends_at")  # type: ignore[return-value]
+
+
+# Read on every tracking look-up and login: compiled once per process (core.sql).
+_COUNTERS = ReusedQuery(_counters, "core.ratelimit.windows")
+
+
 def windows(names: Iterable[str], *, now: float | None = None) -> dict[str, Window]:
     """The open windows of these keys, in one query; a key without failures is absent."""
     keys = {_key(name): name for name in names}
-    rows = RateLimitCounter.objects.filter(key__in=keys, window_ends_at__gt=moment(now))
+    if not keys:
+        return {}
+    started = moment(now)
     return {
         keys[key]: Window(count, ends_at)
-        for key, count, ends_at in rows.values_list("key", "count", "window_ends_at")
+        for key, count, ends_at in _COUNTERS.rows(list(keys))
+        if ends_at > started
     }
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +27,7 @@ from khedmat.catalog.formbuilder.fields import option_label
 from khedmat.catalog.models import FormField, RequiredDocument, Service, ServiceVersion
 from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
+from khedmat.core.sql import ReusedQuery
 from khedmat.core.translated import active_text_language, translated_text
 from khedmat.core.verbs import verb_label
 from khedmat.sla.choices import PauseReason
@@ -231,6 +235,55 @@ def track_page(ticket: Ticket) -> TrackPage:
         expected_at=expected_at,
         promised_at=ticket.promised_at,
     )
+
+
+@dataclass(frozen=True)
+class TrackedRequest:
+    """What a tracking look-up reads before the answer: the request, the national codes that
+    prove it, and its revision (changes with every change of what the answer shows)."""
+
+    pk: int
+    principal_national_code: str
+    representative_national_code: str
+    revision: str
+
+
+#: The columns whose change a tracking answer shows, beside the last Activity row.
+_REVISION_FIELDS = ("status", "stage_title", "promised_at", "assignee_id", "team_id", "org_unit_id")
+
+
+def _tracked_rows(code: str) -> QuerySet[Ticket]:
+    ticket_type = ContentType.objects.get_for_model(Ticket, for_concrete_model=False)
+    newest = (
+        Activity.objects.filter(
+            target_type=ticket_type, target_id=Cast(OuterRef("pk"), CharField())
+        )
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    columns = ("pk", "principal_national_code", "representative_national_code")
+    return (
+        Ticket.objects.filter(tracking_code=code)
+        .annotate(newest_change=Subquery(newest))
+        .values_list(*columns, *_REVISION_FIELDS, "newest_change")
+        .order_by()[:1]
+    )
+
+
+_TRACKED = ReusedQuery(_tracked_rows, "tickets.tracked_request")
+
+
+def tracked_request(code: str) -> TrackedRequest | None:
+    """The request with `code` and its revision, in one query: its state columns and the id of
+    its newest Activity row (every change of a request writes one: AGENTS.md, STYLE.md). The
+    SQL is compiled once per process (core.sql): this read runs on every tracking look-up."""
+    rows = _TRACKED.rows(code)
+    if not rows:
+        return None
+    row = rows[0]
+    revision = "\x1f".join(str(value) for value in row[3:])
+    digest = hashlib.blake2b(revision.encode(), digest_size=12).hexdigest()
+    return TrackedRequest(row[0], row[1], row[2], digest)
 
 
 def correction_rows(ticket: Ticket) -> tuple[list[FormField], list[RequiredDocument]]:
@@ -457,19 +510,33 @@ _open_versions: dict[tuple[int, dt.datetime], ServiceVersion] = {}
 OPEN_VERSIONS_MAX = 256
 
 
+_SERVICE_FIELDS = [field.attname for field in Service._meta.concrete_fields]
+
+
+def _open_service_rows(code: str) -> QuerySet[Any]:
+    return (
+        Service.objects.published()
+        .filter(code=code)
+        .values_list(*_SERVICE_FIELDS, "current_version__created_at")
+        .order_by()[:1]
+    )
+
+
+# Read on every application page and submission: compiled once per process (core.sql).
+_OPEN_SERVICE = ReusedQuery(_open_service_rows, "tickets.open_version")
+
+
 def open_version(code: str) -> ServiceVersion | None:
     """The card in force of a published service, with its form, documents, stages and fees
     (one query when this process has loaded that version before); None for no such service."""
-    service = (
-        Service.objects.published()
-        .filter(code=code)
-        .annotate(version_created_at=F("current_version__created_at"))
-        .order_by()
-        .first()
-    )
-    if service is None or service.current_version_id is None:
+    rows = _OPEN_SERVICE.rows(code)
+    if not rows:
         return None
-    key = (service.current_version_id, service.version_created_at)  # type: ignore[attr-defined]  # annotated
+    *values, version_created_at = rows[0]
+    service = Service.from_db("default", _SERVICE_FIELDS, values)
+    if service.current_version_id is None:
+        return None
+    key = (service.current_version_id, version_created_at)
     version = _open_versions.get(key)
     if version is None:
         version = (

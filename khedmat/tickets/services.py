@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -27,6 +28,7 @@ from khedmat.core.digits import localize_digits
 from khedmat.core.errors import DomainError
 from khedmat.core.models import Activity
 from khedmat.core.services import record_activity
+from khedmat.core.sql import ReusedQuery
 from khedmat.core.tracking import generate_tracking_code
 from khedmat.core.translated import translated_text
 from khedmat.notifications.choices import Channel, MessageKind
@@ -136,14 +138,13 @@ def submit_request(
     _check_files_sent(clean, clean_documents, files or {})
     check_total_size(files or {})
     now = now or timezone.now()
-    try:
-        with _deleted_on_failure() as written, transaction.atomic():
-            if channel != IntakeChannel.IN_PERSON:
-                check_daily_limit(filed_by, now=now)
-            ticket = _create_ticket(
+    for attempt in range(1, CODE_ATTEMPTS + 1):
+        try:
+            return _file(
                 version,
-                answers=clean,
-                documents=clean_documents,
+                clean=clean,
+                clean_documents=clean_documents,
+                files=files or {},
                 requester=requester,
                 filed_by=filed_by,
                 principal=principal,
@@ -153,23 +154,66 @@ def submit_request(
                 language=language,
                 now=now,
             )
-            _store_files(ticket, files or {}, actor=filed_by, written=written)
-            record_activity(
-                ticket,
-                "ticket.submitted",
-                actor=filed_by,
-                new=Status.SUBMITTED,
-                public=True,
-                data={"channel": channel, "version": version.number},
-            )
-            _start_promise(ticket, version, now=now, actor=filed_by)
-            _queue_follow_up(ticket)
-            return ticket
-    except IntegrityError:
-        existing = _already_submitted(filed_by, submission_key) if submission_key else None
-        if existing is None:
-            raise
-        return existing
+        except IntegrityError:
+            existing = _already_submitted(filed_by, submission_key) if submission_key else None
+            if existing is not None:
+                return existing
+            if attempt == CODE_ATTEMPTS:
+                raise
+            # Another request took the random tracking code first (the unique constraint says
+            # so, instead of a look-up on every submission): file again with a new code.
+    raise AssertionError("unreachable")
+
+
+#: Tries to file a request whose random tracking code was taken meanwhile (1 in 10^11 each).
+CODE_ATTEMPTS = 3
+
+
+def _file(
+    version: ServiceVersion,
+    *,
+    clean: dict[str, Any],
+    clean_documents: dict[str, Any],
+    files: Mapping[str, Sequence[File[bytes]]],
+    requester: User,
+    filed_by: User,
+    principal: Principal,
+    representation: Representation | None,
+    channel: str,
+    submission_key: str,
+    language: str,
+    now: dt.datetime,
+) -> Ticket:
+    """The submission's transaction: the request, its files, its Activity row, its clocks and
+    the after-submission job."""
+    with _deleted_on_failure() as written, transaction.atomic():
+        if channel != IntakeChannel.IN_PERSON:
+            check_daily_limit(filed_by, now=now)
+        ticket = _create_ticket(
+            version,
+            answers=clean,
+            documents=clean_documents,
+            requester=requester,
+            filed_by=filed_by,
+            principal=principal,
+            representation=representation,
+            channel=channel,
+            submission_key=submission_key,
+            language=language,
+            now=now,
+        )
+        _store_files(ticket, files, actor=filed_by, written=written)
+        record_activity(
+            ticket,
+            "ticket.submitted",
+            actor=filed_by,
+            new=Status.SUBMITTED,
+            public=True,
+            data={"channel": channel, "version": version.number},
+        )
+        _start_promise(ticket, version, now=now, actor=filed_by)
+        _queue_follow_up(ticket)
+        return ticket
 
 
 def _queue_follow_up(ticket: Ticket) -> None:
@@ -258,9 +302,19 @@ def validate_submission(
 
 
 def _already_submitted(filed_by: User, submission_key: str) -> Ticket | None:
-    return (
-        Ticket.objects.filter(filed_by=filed_by, submission_key=submission_key).order_by().first()
-    )
+    """The request this filer made with this key, if any: a narrow look-up first, since nearly
+    every key is new and loading the whole row costs more than finding it."""
+    found = _SUBMITTED.rows(filed_by.pk, submission_key)
+    return Ticket.objects.get(pk=found[0][0]) if found else None
+
+
+def _submitted_rows(filed_by_id: int, submission_key: str) -> QuerySet[Ticket]:
+    made = Ticket.objects.filter(filed_by_id=filed_by_id, submission_key=submission_key)
+    return made.values_list("pk").order_by()[:1]  # type: ignore[return-value]
+
+
+# Read on every submission with a key (nearly all): compiled once per process (core.sql).
+_SUBMITTED = ReusedQuery(_submitted_rows, "tickets.already_submitted")
 
 
 def check_daily_limit(filed_by: User, *, now: dt.datetime) -> None:
@@ -273,13 +327,8 @@ def check_daily_limit(filed_by: User, *, now: dt.datetime) -> None:
     limit = settings.KHEDMAT_MAX_REQUESTS_PER_DAY
     if limit <= 0:
         return
-    list(User.objects.select_for_update().filter(pk=filed_by.pk).values_list("pk", flat=True))
-    counted = (
-        Ticket.objects.filter(filed_by=filed_by, submitted_at__gt=now - DAY)
-        .order_by("-submitted_at")
-        .values_list("submitted_at", flat=True)[limit - 1 : limit]
-    )
-    oldest = next(iter(counted), None)
+    rows = _DAILY_COUNT.rows(filed_by.pk, now - DAY, variant=limit)
+    oldest = rows[0][0] if rows else None
     if oldest is None:
         return
     retry_at = oldest + DAY
@@ -292,6 +341,26 @@ def check_daily_limit(filed_by: User, *, now: dt.datetime) -> None:
         limit,
     ) % {"count": localize_digits(str(limit), language), "time": format_datetime(retry_at)}
     raise DailyLimitError(message, retry_at=retry_at)
+
+
+def _daily_count_rows(filed_by_id: int, since: dt.datetime, *, variant: int) -> QuerySet[Any]:
+    """The filer's row locked (FOR UPDATE OF the users row) and, read in the same statement,
+    the `variant`-th newest filing since `since` (None when fewer were filed)."""
+    counted = (
+        Ticket.objects.filter(filed_by_id=filed_by_id, submitted_at__gt=since)
+        .order_by("-submitted_at")
+        .values("submitted_at")[variant - 1 : variant]
+    )
+    return (
+        User.objects.select_for_update(of=("self",))
+        .filter(pk=filed_by_id)
+        .annotate(oldest=Subquery(counted))
+        .values_list("oldest")
+    )
+
+
+# Read in every online submission's transaction: compiled once per process and cap (core.sql).
+_DAILY_COUNT = ReusedQuery(_daily_count_rows, "tickets.daily_count")
 
 
 def total_size_error(files: Mapping[str, Sequence[File[bytes]]]) -> str | None:
@@ -348,9 +417,9 @@ def _create_ticket(
     language: str,
     now: dt.datetime,
 ) -> Ticket:
-    code = generate_tracking_code(
-        exists=lambda candidate: Ticket.objects.filter(tracking_code=candidate).exists()
-    )
+    code = (
+        generate_tracking_code()
+    )  # a code taken meanwhile fails the insert: submit_request retries
     return Ticket.objects.create(
         tracking_code=code,
         kind=TicketKind.SERVICE_REQUEST,

@@ -751,6 +751,21 @@ def test_tracking_failures_are_limited_per_address_and_code(
     assert right.status_code == 200  # the applicant at another address is not locked out
 
 
+def test_a_cached_tracking_answer_is_kept_per_language(
+    client: Client, submit: Submit, settings: Any
+) -> None:
+    ticket = submit()
+
+    english = track(client, ticket.tracking_code, "0013542419")
+    persian = track(client, ticket.tracking_code, "0013542419", **{"Accept-Language": "fa"})
+    settings.KHEDMAT_TRACK_CACHE_SECONDS = 0
+    uncached = track(client, ticket.tracking_code, "0013542419", **{"Accept-Language": "fa"})
+
+    assert english.json()["status_label"] != persian.json()["status_label"]
+    assert persian.json()["status_label"] == "ثبت‌شده"
+    assert uncached.content == persian.content
+
+
 def test_the_representative_tracks_with_their_own_national_code(
     client: Client, submit: Submit
 ) -> None:
@@ -766,15 +781,24 @@ def test_the_representative_tracks_with_their_own_national_code(
     assert track(client, ticket.tracking_code, "0012345679").status_code == 404
 
 
-def test_tracking_is_four_queries(
-    client: Client, submit: Submit, django_assert_num_queries: Any
+def test_tracking_reads_the_answer_once_per_revision(
+    client: Client, submit: Submit, agent: User, django_assert_num_queries: Any
 ) -> None:
     ticket = submit()
     services.start_review(ticket, actor=None)
 
-    # the failure counters (core.ratelimit), the request, its SLA clocks, its public history
-    with django_assert_num_queries(4):
-        response = track(client, ticket.tracking_code, "0013542419")
+    # the failure counters, the request with its revision, then what the answer shows: the
+    # request, its SLA clocks, its public history
+    with django_assert_num_queries(5):
+        first = track(client, ticket.tracking_code, "0013542419")
+    # unchanged since: the counters and the revision, the answer from the cache
+    with django_assert_num_queries(2):
+        again = track(client, ticket.tracking_code, "0013542419")
+    services.add_note(ticket, "مدارک رسید", actor=agent, public=True)
+    with django_assert_num_queries(5):
+        changed = track(client, ticket.tracking_code, "0013542419")
 
-    assert response.status_code == 200
-    assert response.json()["status"] == Status.IN_PROGRESS
+    assert again.content == first.content
+    assert changed.json()["history"][-1]["note"] == "مدارک رسید"
+    assert len(changed.json()["history"]) == len(first.json()["history"]) + 1
+    assert first.json()["status"] == Status.IN_PROGRESS

@@ -7,10 +7,11 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import IntegrityError
 
 from khedmat.catalog.formbuilder.engine import InvalidAnswers
 from khedmat.core.models import Activity
-from khedmat.core.tracking import is_valid_tracking_code
+from khedmat.core.tracking import generate_tracking_code, is_valid_tracking_code
 from khedmat.notifications.models import Message
 from khedmat.tickets import services
 from khedmat.tickets.choices import Status
@@ -226,3 +227,38 @@ def test_kept_files_nobody_came_back_for_are_pruned_on_the_tick(
     assert list(StagedUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not Path(old_path).exists()
     assert Path(fresh.file.path).exists()
+
+
+def test_a_tracking_code_taken_meanwhile_files_again_with_another(
+    submit: Submit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = submit()
+    fresh = generate_tracking_code()
+    codes = iter([first.tracking_code, fresh])
+    monkeypatch.setattr(services, "generate_tracking_code", lambda: next(codes))
+
+    second = submit(submission_key="key-2")
+
+    assert second.tracking_code == fresh
+    assert Ticket.objects.count() == 2
+    assert Activity.objects.filter(verb="ticket.submitted").count() == 2  # the failed try left none
+    assert Attachment.objects.filter(ticket=second).count() == 1
+
+
+def test_a_tracking_code_taken_every_time_fails_after_three_tries(
+    submit: Submit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = submit()
+    tries: list[str] = []
+
+    def taken() -> str:
+        tries.append(first.tracking_code)
+        return first.tracking_code
+
+    monkeypatch.setattr(services, "generate_tracking_code", taken)
+
+    with pytest.raises(IntegrityError):
+        submit(submission_key="key-3")
+
+    assert len(tries) == services.CODE_ATTEMPTS == 3
+    assert Ticket.objects.count() == 1

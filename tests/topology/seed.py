@@ -52,7 +52,7 @@ def main(count: int) -> None:
         person.groups.add(group)
         session = session_store()
         session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "khedmat.accounts.backends.AccountBackend"
         session[HASH_SESSION_KEY] = person.get_session_auth_hash()
         session.create()
         applicants.append(

@@ -44,7 +44,7 @@ def test_defaults_are_the_embedded_single_machine_setup(tmp_path: object) -> Non
     assert settings_for(tmp_path) == {
         "tasks": DATABASE_TASK_BACKEND,
         "broker": "",
-        "session": "django.contrib.sessions.backends.db",
+        "session": "khedmat.core.sessions",
         "session_cache": "default",
         "caches": {"default": "django.core.cache.backends.db.DatabaseCache"},
         "storage": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,19 +4,23 @@ failures rate-limited like the /track/ page."""
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext, ngettext
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import get_language, gettext, ngettext
 from ninja import Status
+from ninja.responses import NinjaJSONEncoder
 
 from khedmat.core.digits import fold_digits
 from khedmat.core.http import client_ip
+from khedmat.core.memo import LocalMemo
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets import ratelimit
 from khedmat.tickets.api.requests import detail, detail_ticket
-from khedmat.tickets.api.schemas import TrackIn, error_status
-from khedmat.tickets.models import Ticket
+from khedmat.tickets.api.schemas import RequestDetailOut, TrackIn, error_status
+from khedmat.tickets.queries import TrackedRequest, tracked_request
 
 
 def too_many_response(seconds: int) -> JsonResponse:
@@ -36,20 +40,42 @@ def _national_code(value: str) -> str:
     return "".join(fold_digits(value).split()).replace("-", "")
 
 
-def _proves(ticket: Ticket | None, national_code: str) -> bool:
+def _proves(found: TrackedRequest | None, national_code: str) -> bool:
     """The rule of queries.follow_up_ticket on the row already read (one query, not two): the
     principal's or the representative's code, compared in constant time; "" never matches."""
     stored = (
-        (ticket.principal_national_code, ticket.representative_national_code)
-        if ticket is not None
+        (found.principal_national_code, found.representative_national_code)
+        if found is not None
         else ("", "")
     )
     given = national_code.encode()
     matches = [hmac.compare_digest(given, code.encode()) and bool(code) for code in stored]
-    return ticket is not None and bool(national_code) and any(matches)
+    return found is not None and bool(national_code) and any(matches)
 
 
-def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResponse:
+#: Tracking answers by request, revision and language, per process (core.memo): the key holds
+#: the revision read on every look-up, so a process never answers from an older one.
+ANSWERS: LocalMemo[bytes] = LocalMemo(size=5000, seconds=settings.KHEDMAT_TRACK_CACHE_SECONDS)
+
+
+def _answer(code: str, found: TrackedRequest) -> HttpResponse:
+    """The request's detail as JSON, kept per request revision and language: a look-up of a
+    request that did not change since this process last answered it reads nothing more."""
+    key = f"{code}:{found.pk}:{get_language()}:{found.revision}"
+    cached = settings.KHEDMAT_TRACK_CACHE_SECONDS > 0
+    body = ANSWERS.get(key) if cached else None
+    if body is None:
+        ticket = detail_ticket(code)
+        if ticket is None:  # removed between the two reads
+            raise Http404
+        shown = RequestDetailOut.model_validate(detail(ticket)).model_dump()
+        body = json.dumps(shown, cls=NinjaJSONEncoder).encode()
+        if cached:
+            ANSWERS.set(key, body)
+    return HttpResponse(body, content_type="application/json")
+
+
+def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResponse | HttpResponse:
     """Public (R-17): a request by tracking code and the national code of its applicant or
     representative. An unknown code, a wrong national code and a bad check digit give the same
     404; failed attempts are counted per client and per client and code, then refused for a
@@ -61,10 +87,10 @@ def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResp
     wait = limits.wait(code)
     if wait:
         return too_many_response(wait)
-    ticket = detail_ticket(code) if code else None
-    if ticket is None or not _proves(ticket, _national_code(body.national_code)):
+    found = tracked_request(code) if code else None
+    if code is None or found is None or not _proves(found, _national_code(body.national_code)):
         limits.fail(code)
         return error_status(
             404, gettext("No request matches this tracking code and national code.")
         )
-    return Status(200, detail(ticket))
+    return _answer(code, found)

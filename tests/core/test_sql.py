@@ -1,0 +1,94 @@
+"""core.sql.ReusedQuery: compiled once, the same rows as the ORM for any values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from khedmat.core.models import RateLimitCounter
+from khedmat.core.sql import ReusedQuery
+
+pytestmark = pytest.mark.django_db
+
+WHEN = dt.datetime(2026, 12, 4, 10, 30, 15, 123456, tzinfo=dt.UTC)
+
+
+def _rows(keys: list[str], minimum: int) -> QuerySet[Any]:
+    built.append(keys)
+    rows = RateLimitCounter.objects.filter(key__in=keys, count__gte=minimum)
+    return rows.values_list("key", "count", "window_ends_at").order_by("key")
+
+
+built: list[list[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def counters() -> None:
+    built.clear()
+    for number in range(1, 6):
+        RateLimitCounter.objects.create(
+            key=f"k{number}", count=number, window_ends_at=WHEN + dt.timedelta(hours=number)
+        )
+
+
+def test_a_reused_query_is_built_once_per_shape_and_gives_the_orms_rows() -> None:
+    query = ReusedQuery(_rows, "test")
+
+    first = query.rows(["k1", "k2", "k5"], 2)
+    second = query.rows(["k3", "k4", "k1"], 4)
+    single = query.rows(["k3"], 1)
+
+    assert first == [
+        ("k2", 2, WHEN + dt.timedelta(hours=2)),
+        ("k5", 5, WHEN + dt.timedelta(hours=5)),
+    ]
+    assert second == list(_rows(["k3", "k4", "k1"], 4))
+    assert second == [("k4", 4, WHEN + dt.timedelta(hours=4))]
+    assert single == [("k3", 3, WHEN + dt.timedelta(hours=3))]
+    assert isinstance(first[0][2], dt.datetime) and first[0][2].tzinfo is not None
+    # built on the first call of each shape (three keys, one key), then once by hand above
+    assert [len(keys) for keys in built] == [3, 1, 3]
+
+
+def test_a_reused_query_runs_one_statement_with_the_new_values() -> None:
+    query = ReusedQuery(_rows, "test")
+    query.rows(["k1", "k2"], 1)
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = query.rows(["k4", "k5"], 5)
+
+    assert rows == [("k5", 5, WHEN + dt.timedelta(hours=5))]
+    assert len(captured.captured_queries) == 1
+    assert "k5" in captured.captured_queries[0]["sql"]
+
+
+def test_a_value_that_is_not_one_parameter_falls_back_to_the_orm(caplog: Any) -> None:
+    query = ReusedQuery(_rows, "test")
+
+    twice = query.rows(["k2", "k2"], 2)  # the same value twice: its place is ambiguous
+    again = query.rows(["k1", "k3"], 1)  # the same shape: still the ORM, still right
+
+    assert twice == [("k2", 2, WHEN + dt.timedelta(hours=2))]
+    assert again == list(_rows(["k1", "k3"], 1))
+    assert "not one parameter" in caplog.text
+
+
+def _ending_after(key: str, moment: dt.datetime) -> QuerySet[Any]:
+    rows = RateLimitCounter.objects.filter(key__startswith=key, window_ends_at__gt=moment)
+    return rows.values_list("key").order_by("key")
+
+
+def test_a_datetime_value_is_bound_as_the_backend_adapts_it() -> None:
+    query = ReusedQuery(_ending_after, "test")
+
+    early = query.rows("k", WHEN)
+    late = query.rows("k", WHEN + dt.timedelta(hours=3, seconds=1))
+
+    assert early == [("k1",), ("k2",), ("k3",), ("k4",), ("k5",)]
+    assert late == [("k4",), ("k5",)]
+    assert late == list(_ending_after("k", WHEN + dt.timedelta(hours=3, seconds=1)))
