@@ -7,11 +7,13 @@ them once per database alias and shape, and later calls only bind new values, ru
 convert the rows with the same compiler (so dates and decimals come back as the ORM gives them).
 
 `build` must not read the clock or anything else that changes: only the values passed to it
-change from one call to the next. The values a query is built with must reach the SQL as parameters unchanged (strings and
-integers compared with `=` or `IN`; datetimes as the backend adapts them), be different from
-each other and from the query's other parameters: they are found among the compiled parameters by equality. A value that does not
-appear, or appears twice, makes the query fall back to the ORM on every call (and says so once in
-the log), so a wrong use costs speed, never a wrong answer.
+change from one call to the next. Each value must reach the SQL as a parameter unchanged
+(strings and integers compared with `=` or `IN`; datetimes as the backend adapts them). The
+first call compiles the query twice, with the values and with other values of the same kinds:
+the parameters that differ are the values' places (a value may have several), the others are the
+query's constants. A query whose SQL changes with the values, or a value found nowhere, falls
+back to the ORM on every call and says so in the log: a wrong use costs speed, never a wrong
+answer.
 """
 
 from __future__ import annotations
@@ -37,17 +39,18 @@ class _Compiled:
         compiler: SQLCompiler,
         sql: str,
         params: Sequence[Any],
-        slots: list[tuple[int, Callable[[Value], Any]]],
+        slots: list[tuple[int, int, Callable[[Value], Any]]],
     ) -> None:
         self.compiler = compiler
         self.sql = sql
         self.params = list(params)
-        self.slots = slots  # where each value goes among the parameters, and how it is passed
+        # (parameter index, value index, how the value is passed) for each place of a value
+        self.slots = slots
 
     def bind(self, values: Sequence[Value]) -> list[Any]:
         params = list(self.params)
-        for (slot, prepare), value in zip(self.slots, values, strict=True):
-            params[slot] = prepare(value)
+        for slot, value, prepare in self.slots:
+            params[slot] = prepare(values[value])
         return params
 
 
@@ -87,22 +90,32 @@ class ReusedQuery:
     def _compile(
         self, values: Sequence[Any], flat: list[Value], using: str, variant: int | None
     ) -> _Compiled | None:
-        queryset = self._queryset(values, using, variant)
-        compiler = queryset.query.get_compiler(using=using)
+        """Compile with the values, then with other values (probes): the parameters that
+        changed are the values' places, whatever else the query passes as parameters."""
+        probes = [_probe(value) for value in flat]
+        if len({*map(repr, flat), *map(repr, probes)}) != 2 * len(flat):
+            return self._refuse("values that are not all different")
+        compiler = self._queryset(values, using, variant).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        probed = self._queryset(_rebuilt(values, iter(probes)), using, variant)
+        probed_sql, probed_params = probed.query.get_compiler(using=using).as_sql()
+        if probed_sql != sql or len(probed_params) != len(params):
+            return self._refuse("SQL that changes with the values")
         slots = []
-        for position, value in enumerate(flat):
-            found = [
-                (index, _preparer(param, value, using))
-                for index, param in enumerate(params)
-                if _same(param, value) or _same(param, _adapt(value, using))
-            ]
-            twin = any(value == other for at, other in enumerate(flat) if at != position)
-            if len(found) != 1 or twin:
-                log.warning("%s: value %r is not one parameter; the ORM runs it", self.name, value)
-                return None
-            slots.append(found[0])
+        for index, (param, other) in enumerate(zip(params, probed_params, strict=True)):
+            if _same(param, other):
+                continue  # a constant of the query
+            found = [at for at, probe in enumerate(probes) if _matches(other, probe, using)]
+            if len(found) != 1 or not _matches(param, flat[found[0]], using):
+                return self._refuse(f"a parameter that is no value ({param!r})")
+            slots.append((index, found[0], _preparer(param, flat[found[0]], using)))
+        if {value for _, value, _ in slots} != set(range(len(flat))):
+            return self._refuse("a value that is no parameter")
         return _Compiled(compiler, sql, params, slots)
+
+    def _refuse(self, why: str) -> None:
+        log.warning("%s: %s; the ORM runs it every time", self.name, why)
+        return None
 
     def forget(self) -> None:
         """Compile again on the next call (tests that recreate the database)."""
@@ -115,6 +128,29 @@ def _adapt(value: Value, using: str) -> Any:
     if isinstance(value, dt.datetime):
         return connections[using].ops.adapt_datetimefield_value(value)
     return value
+
+
+def _matches(param: Any, value: Value, using: str) -> bool:
+    return _same(param, value) or _same(param, _adapt(value, using))
+
+
+def _probe(value: Value) -> Value:
+    """Another value of the same kind, to see where a value lands among the parameters."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 7_919
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(days=3, microseconds=7)
+    return f"{value}\u2063probe"
+
+
+def _rebuilt(values: Sequence[Any], probes: Any) -> list[Any]:
+    """`values` with each item (in lists too) replaced by the next probe."""
+    return [
+        [next(probes) for _ in value] if isinstance(value, list | tuple) else next(probes)
+        for value in values
+    ]
 
 
 def _same(param: Any, value: Any) -> bool:

@@ -51,8 +51,8 @@ def test_a_reused_query_is_built_once_per_shape_and_gives_the_orms_rows() -> Non
     assert second == [("k4", 4, WHEN + dt.timedelta(hours=4))]
     assert single == [("k3", 3, WHEN + dt.timedelta(hours=3))]
     assert isinstance(first[0][2], dt.datetime) and first[0][2].tzinfo is not None
-    # built on the first call of each shape (three keys, one key), then once by hand above
-    assert [len(keys) for keys in built] == [3, 1, 3]
+    # built twice (values, then probes) on the first call of each shape, then once by hand
+    assert [len(keys) for keys in built] == [3, 3, 1, 1, 3]
 
 
 def test_a_reused_query_runs_one_statement_with_the_new_values() -> None:
@@ -67,15 +67,47 @@ def test_a_reused_query_runs_one_statement_with_the_new_values() -> None:
     assert "k5" in captured.captured_queries[0]["sql"]
 
 
-def test_a_value_that_is_not_one_parameter_falls_back_to_the_orm(caplog: Any) -> None:
+def test_values_that_are_not_all_different_fall_back_to_the_orm(caplog: Any) -> None:
     query = ReusedQuery(_rows, "test")
 
-    twice = query.rows(["k2", "k2"], 2)  # the same value twice: its place is ambiguous
+    twice = query.rows(["k2", "k2"], 2)  # the same value twice: its places are ambiguous
     again = query.rows(["k1", "k3"], 1)  # the same shape: still the ORM, still right
 
     assert twice == [("k2", 2, WHEN + dt.timedelta(hours=2))]
     assert again == list(_rows(["k1", "k3"], 1))
-    assert "not one parameter" in caplog.text
+    assert "not all different" in caplog.text
+
+
+def _same_key_twice(key: str, number: int) -> QuerySet[Any]:
+    # each value has two places
+    rows = RateLimitCounter.objects.filter(key=key, count=number) | RateLimitCounter.objects.filter(
+        key=key, count__gte=number, window_ends_at__gt=WHEN
+    )
+    return rows.values_list("key", "count").order_by("key")
+
+
+def test_a_value_used_twice_and_a_constant_equal_to_it_keep_their_places(caplog: Any) -> None:
+    query = ReusedQuery(_same_key_twice, "test")
+
+    first = query.rows("k3", 3)
+    second = query.rows("k4", 4)
+
+    assert first == list(_same_key_twice("k3", 3)) == [("k3", 3)]
+    assert second == list(_same_key_twice("k4", 4)) == [("k4", 4)]
+    assert "the ORM runs it" not in caplog.text  # compiled, not fallen back
+
+
+def _limited(key: str, *, variant: int) -> QuerySet[Any]:
+    rows = RateLimitCounter.objects.filter(key__startswith=key).order_by("key")
+    return rows.values_list("key")[:variant]
+
+
+def test_each_variant_is_compiled_apart() -> None:
+    query = ReusedQuery(_limited, "test")
+
+    assert query.rows("k", variant=2) == [("k1",), ("k2",)]
+    assert query.rows("k", variant=4) == [("k1",), ("k2",), ("k3",), ("k4",)]
+    assert query.rows("k", variant=2) == [("k1",), ("k2",)]
 
 
 def _ending_after(key: str, moment: dt.datetime) -> QuerySet[Any]:
@@ -92,3 +124,15 @@ def test_a_datetime_value_is_bound_as_the_backend_adapts_it() -> None:
     assert early == [("k1",), ("k2",), ("k3",), ("k4",), ("k5",)]
     assert late == [("k4",), ("k5",)]
     assert late == list(_ending_after("k", WHEN + dt.timedelta(hours=3, seconds=1)))
+
+
+def _with_constant(key: str, number: int) -> QuerySet[Any]:
+    rows = RateLimitCounter.objects.filter(key=key, count=number)
+    return (rows | RateLimitCounter.objects.filter(count=3)).values_list("key").order_by("key")
+
+
+def test_a_constant_equal_to_a_value_stays_a_constant() -> None:
+    query = ReusedQuery(_with_constant, "test")
+
+    assert query.rows("k3", 3) == [("k3",)]  # the value 3 and the constant 3 meet here
+    assert query.rows("k4", 4) == [("k3",), ("k4",)] == list(_with_constant("k4", 4))
