@@ -381,6 +381,10 @@ KHEDMAT_OFFICE_AUTOMATION = {
 }
 # --- end integrations -----------------------------------------------------------------------------
 
+# How long a process trusts the calendar revision it read (khedmat.calendars.queries): a calendar
+# changed by another process counts in this one within that many seconds. 0: read it every time.
+KHEDMAT_CALENDAR_RECHECK_SECONDS = env_int("KHEDMAT_CALENDAR_RECHECK_SECONDS", 1, minimum=0)
+
 # --- Requests (khedmat.tickets) ---------------------------------------------------------------------
 # The portal's public address, for links in SMS and on receipts (no trailing slash needed).
 KHEDMAT_PUBLIC_URL = env_str("KHEDMAT_PUBLIC_URL", "http://127.0.0.1:8000") or ""

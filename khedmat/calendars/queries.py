@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -61,9 +62,31 @@ def _revision_rows(pk: int) -> QuerySet[Any]:
 _REVISION = ReusedQuery(_revision_rows, "calendars.revision_token")
 
 
+#: The revision read last by this process and when (time.monotonic()): read again after
+#: KHEDMAT_CALENDAR_RECHECK_SECONDS, so a calendar changed in another process counts here within
+#: that time; a change made in this process counts at once (bump_revision forgets it).
+_read_revision: list[Any] = [None, 0.0]
+
+
 def revision_token() -> tuple[int, str]:
-    """The current revision (number, time of the change): one small query, compiled once per
-    process (every submission and page with SLA badges reads it)."""
+    """The current revision (number, time of the change): one small query at most every
+    KHEDMAT_CALENDAR_RECHECK_SECONDS per process, compiled once (every submission and page with
+    SLA badges reads it)."""
+    token, read_at = _read_revision
+    seconds = settings.KHEDMAT_CALENDAR_RECHECK_SECONDS
+    if token is not None and time.monotonic() - read_at < seconds:
+        return token  # type: ignore[no-any-return]
+    token = _read_token()
+    _read_revision[:] = [token, time.monotonic()]
+    return token
+
+
+def forget_revision() -> None:
+    """Read the revision again on the next call (a change made here; tests)."""
+    _read_revision[:] = [None, 0.0]
+
+
+def _read_token() -> tuple[int, str]:
     rows = _REVISION.rows(1)
     if not rows:
         return (0, "")

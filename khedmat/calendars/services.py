@@ -23,6 +23,7 @@ from khedmat.calendars.models import (
     WorkWeek,
 )
 from khedmat.calendars.packs import get_pack
+from khedmat.calendars.queries import forget_revision
 from khedmat.core.services import record_activity
 
 CalendarEntry = CalendarScope | UnitPlacement | WorkWeek | WorkingHours | HoursOverride | Holiday
@@ -36,6 +37,8 @@ def bump_revision() -> int:
     updated = CalendarRevision.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now)
     if not updated:
         CalendarRevision.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+    forget_revision()
+    transaction.on_commit(forget_revision)  # a thread that read meanwhile saw the old one
     return CalendarRevision.objects.values_list("number", flat=True).get(pk=1)
 
 
