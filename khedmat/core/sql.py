@@ -113,7 +113,7 @@ class ReusedQuery:
             return self._refuse("a value that is no parameter")
         return _Compiled(compiler, sql, params, slots)
 
-    def _refuse(self, why: str) -> None:
+    def _refuse(self, why: str) -> _Compiled | None:
         log.warning("%s: %s; the ORM runs it every time", self.name, why)
         return None
 
