@@ -139,6 +139,13 @@ def verified_login(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def calendar_read_every_time(settings):  # type: ignore[no-untyped-def]
+    """The calendar revision is read on every call, as query counts assume: trusting it for a
+    second would make a count depend on how fast the machine runs (tests of the recheck set it)."""
+    settings.KHEDMAT_CALENDAR_RECHECK_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():  # type: ignore[no-untyped-def]
     """Each test starts with empty caches: ids roll back with the database between tests, so a
     key made of ids (the tracking answers') could otherwise meet an earlier test's entry."""

@@ -65,6 +65,7 @@ def test_a_page_of_records_gets_colour_remaining_and_dates(page):
 def test_a_page_costs_two_queries_once_calendars_are_compiled(
     page, django_assert_num_queries, make_record, start, settings
 ):
+    settings.KHEDMAT_CALENDAR_RECHECK_SECONDS = 3600
     sla_state_for(page.values(), now=SATURDAY_1000)
     more = [make_record() for _ in range(30)]
     for record in more:
