@@ -94,7 +94,11 @@ def database_from_url(url: str, *, prepared_statements: bool = False) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             ),
         }
-    elif prepared_statements:
+        return config
+    # Django's PostgreSQL backend with a health check that trusts a connection for a few
+    # seconds (KHEDMAT_DB_CHECK_SECONDS) instead of one round trip before every request.
+    config["ENGINE"] = "khedmat.core.dbbackend"
+    if prepared_statements:
         config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 

@@ -131,6 +131,10 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'khedmat.sqlite3'}
 # PostgreSQL plans a repeated query once per connection (server-side binding and prepared
 # statements). Turn off behind PgBouncer older than 1.21 in transaction mode.
 KHEDMAT_DB_PREPARED_STATEMENTS = env_bool("KHEDMAT_DB_PREPARED_STATEMENTS", True)
+# PostgreSQL: a kept connection that connected or passed a check less than this many seconds ago
+# is used without the `SELECT 1` Django sends before each request (khedmat.core.dbbackend);
+# 0 checks before every request.
+KHEDMAT_DB_CHECK_SECONDS = env_int("KHEDMAT_DB_CHECK_SECONDS", 10, minimum=0)
 DATABASES = {
     "default": database_from_url(DATABASE_URL, prepared_statements=KHEDMAT_DB_PREPARED_STATEMENTS)
 }
