@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +43,8 @@ def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
 
     track(*codes[0])
     time_baseline()
+    if args.cold:
+        profile_track(codes, track, args)  # each request's first look-up in this process
     for label in ("first", "again"):
         started = time.perf_counter()
         for code, national in codes[2:]:
@@ -53,6 +56,13 @@ def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
     print(f"queries per tracking: {len(queries.captured_queries)}")
     for query in queries.captured_queries:
         print("  ", query["sql"][:160])
+    if not args.cold:
+        profile_track(codes, track, args)
+
+
+def profile_track(
+    codes: list[tuple[str, str]], track: Any, args: argparse.Namespace
+) -> None:
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
@@ -97,6 +107,9 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--track", action="store_true", help="profile tracking instead")
+    parser.add_argument(
+        "--cold", action="store_true", help="with --track: profile each request's first look-up"
+    )
     parser.add_argument("--only", default="", help="print only functions whose path matches")
     parser.add_argument("--dump", default="", help="also write the profile to this file")
     args = parser.parse_args()

@@ -11,7 +11,8 @@ change from one call to the next. Each value must reach the SQL as a parameter u
 (strings and integers compared with `=` or `IN`; datetimes as the backend adapts them). The
 first call compiles the query twice, with the values and with other values of the same kinds:
 the parameters that differ are the values' places (a value may have several), the others are the
-query's constants. A query whose SQL changes with the values, or a value found nowhere, falls
+query's constants. A call whose values are not all different (their places would be ambiguous)
+runs through the ORM and compiles nothing: the next call compiles. A query whose SQL changes with the values, or a value found nowhere, falls
 back to the ORM on every call and says so in the log: a wrong use costs speed, never a wrong
 answer.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.db.models.sql.compiler import SQLCompiler
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,8 @@ class _Compiled:
 
 
 class ReusedQuery:
-    """`build(*values)` returns the queryset (a `values_list`); `rows(*values)` its rows."""
+    """`build(*values)` returns the queryset: `rows(*values)` gives a `values_list`'s rows,
+    `objects(*values)` a model queryset's instances (`select_related` and `only` included)."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], name: str) -> None:
         self.build = build
@@ -68,20 +71,42 @@ class ReusedQuery:
     ) -> list[tuple[Any, ...]]:
         """The rows for these values. `variant` (passed to `build` as a keyword when given) is
         a number written into the SQL itself, such as a LIMIT: each variant is compiled apart."""
+        flat, compiled = self._prepared(values, using, variant)
+        if compiled is None:
+            return list(self._queryset(values, using, variant))
+        raw = self._run(compiled, flat, using)
+        rows = compiled.compiler.results_iter(results=[raw], tuple_expected=True)
+        return [tuple(row) for row in rows]
+
+    def objects(
+        self, *values: Value | Sequence[Value], using: str = "default", variant: int | None = None
+    ) -> list[Any]:
+        """The model instances for these values, built by Django's own ModelIterable from the
+        rows of the SQL compiled once (the compiler keeps what the rows hold and where)."""
+        flat, compiled = self._prepared(values, using, variant)
+        if compiled is None:
+            return list(self._queryset(values, using, variant))
+        raw = self._run(compiled, flat, using)
+        return list(ModelIterable(_Ran(compiled.compiler, raw, using)))  # type: ignore[arg-type]
+
+    def _prepared(
+        self, values: Sequence[Any], using: str, variant: int | None
+    ) -> tuple[list[Value], _Compiled | None]:
         shape = tuple(len(value) if isinstance(value, list | tuple) else -1 for value in values)
         flat = [item for value in values for item in _items(value)]
+        if len(set(map(repr, flat))) != len(flat):
+            return flat, None  # equal values (a type id and a row id both 17...): the ORM, once
         key = (using, shape, variant)
         if key not in self._compiled:
             with self._lock:
                 self._compiled[key] = self._compile(values, flat, using, variant)
-        compiled = self._compiled[key]
-        if compiled is None:
-            return list(self._queryset(values, using, variant))
+        return flat, self._compiled[key]
+
+    @staticmethod
+    def _run(compiled: _Compiled, flat: list[Value], using: str) -> list[Any]:
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(flat))
-            raw = cursor.fetchall()
-        rows = compiled.compiler.results_iter(results=[raw], tuple_expected=True)
-        return [tuple(row) for row in rows]
+            return cursor.fetchall()
 
     def _queryset(self, values: Sequence[Any], using: str, variant: int | None) -> QuerySet[Any]:
         extra = {} if variant is None else {"variant": variant}
@@ -94,7 +119,7 @@ class ReusedQuery:
         changed are the values' places, whatever else the query passes as parameters."""
         probes = [_probe(value) for value in flat]
         if len({*map(repr, flat), *map(repr, probes)}) != 2 * len(flat):
-            return self._refuse("values that are not all different")
+            return self._refuse("probes equal to values")
         compiler = self._queryset(values, using, variant).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         probed = self._queryset(_rebuilt(values, iter(probes)), using, variant)
@@ -121,6 +146,38 @@ class ReusedQuery:
         """Compile again on the next call (tests that recreate the database)."""
         with self._lock:
             self._compiled.clear()
+
+
+class _Ran:
+    """What ModelIterable reads of a queryset, for rows already fetched: its database, a
+    compiler that hands over the rows, and no known related objects."""
+
+    def __init__(self, compiler: SQLCompiler, raw: list[Any], using: str) -> None:
+        self.db = using
+        self.model = compiler.query.model
+        self.query = self
+        self._known_related_objects: dict[Any, Any] = {}
+        self._compiler = _Fetched(compiler, raw)
+
+    def get_compiler(self, using: str | None = None) -> _Fetched:
+        return self._compiler
+
+
+class _Fetched:
+    """The compiled query's compiler (select, klass_info, converters) with the rows fetched."""
+
+    def __init__(self, compiler: SQLCompiler, raw: list[Any]) -> None:
+        self._compiler = compiler
+        self._raw = raw
+        self.select = compiler.select
+        self.klass_info = compiler.klass_info
+        self.annotation_col_map = compiler.annotation_col_map
+
+    def execute_sql(self, *args: Any, **kwargs: Any) -> list[list[Any]]:
+        return [self._raw]
+
+    def results_iter(self, results: Any) -> Any:
+        return self._compiler.results_iter(results=results)
 
 
 def _adapt(value: Value, using: str) -> Any:

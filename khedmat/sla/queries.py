@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from khedmat.calendars.worktime import (
     next_working_moment,
     working_intervals,
 )
+from khedmat.core.sql import ReusedQuery
 from khedmat.sla.choices import ClockState, Colour, PauseReason, TargetKind
 from khedmat.sla.models import SlaClock, SlaPolicy
 from khedmat.sla.schedule import remaining_minutes
@@ -201,19 +202,38 @@ def sla_state_for_keys(
     if not keys:
         return {}
     now = now or timezone.now()
+    best: dict[RecordKey, dict[str, Any]] = {}
+    for row in _clock_rows(keys):
+        key = (row["record_type_id"], row["record_id"])
+        if key not in best or _urgency(row) < _urgency(best[key]):
+            best[key] = row
+    calendars = unit_calendars({row["org_unit_id"] for row in best.values()})
+    return {key: _state_of(row, calendars[row["org_unit_id"]], now) for key, row in best.items()}
+
+
+def _one_record_clocks(type_id: int, record_id: int) -> QuerySet[SlaClock]:
+    return SlaClock.objects.filter(record_type_id=type_id, record_id=record_id).values_list(
+        *STATE_FIELDS
+    )  # type: ignore[return-value]
+
+
+# One record's clocks (a request's page, a tracking answer): compiled once (core.sql).
+_ONE_RECORD = ReusedQuery(_one_record_clocks, "sla.one_record_clocks")
+
+
+def _clock_rows(keys: Sequence[RecordKey]) -> list[dict[str, Any]]:
+    """The STATE_FIELDS of every clock of these records, in one query."""
+    if len(keys) == 1:
+        ((type_id, record_id),) = keys
+        rows = _ONE_RECORD.rows(type_id, record_id)
+        return [dict(zip(STATE_FIELDS, row, strict=True)) for row in rows]
     by_type: dict[int, list[int]] = {}
     for type_id, record_id in keys:
         by_type.setdefault(type_id, []).append(record_id)
     condition = Q()
     for type_id, ids in by_type.items():
         condition |= Q(record_type_id=type_id, record_id__in=ids)
-    best: dict[RecordKey, dict[str, Any]] = {}
-    for row in SlaClock.objects.filter(condition).values(*STATE_FIELDS):
-        key = (row["record_type_id"], row["record_id"])
-        if key not in best or _urgency(row) < _urgency(best[key]):
-            best[key] = row
-    calendars = unit_calendars({row["org_unit_id"] for row in best.values()})
-    return {key: _state_of(row, calendars[row["org_unit_id"]], now) for key, row in best.items()}
+    return list(SlaClock.objects.filter(condition).values(*STATE_FIELDS))
 
 
 def sla_state_for_record(record: models.Model) -> SlaState | None:

@@ -192,14 +192,22 @@ def _history_entry(activity: Activity) -> HistoryEntry:
     )
 
 
-def public_history(ticket: Ticket) -> list[HistoryEntry]:
-    """Every public step of the request, oldest first, in one query."""
-    activities = (
-        Activity.objects.for_target(ticket)
-        .filter(is_public=True)
+def _public_steps(type_id: int, target_id: str) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(target_type_id=type_id, target_id=target_id, is_public=True)
         .order_by("created_at", "id")
         .only("verb", "new_value", "data", "created_at")
     )
+
+
+# Read on the first tracking look-up of each request revision: compiled once (core.sql).
+_PUBLIC_STEPS = ReusedQuery(_public_steps, "tickets.public_history")
+
+
+def public_history(ticket: Ticket) -> list[HistoryEntry]:
+    """Every public step of the request, oldest first, in one query."""
+    ticket_type = ContentType.objects.get_for_model(Ticket, for_concrete_model=False)
+    activities = _PUBLIC_STEPS.objects(ticket_type.pk, str(ticket.pk))
     return [_history_entry(activity) for activity in activities]
 
 
@@ -237,15 +245,58 @@ def track_page(ticket: Ticket) -> TrackPage:
     )
 
 
+#: What a request's detail reads (track_page and the API's RequestOut): a narrow row, because
+#: compiling and loading the full select_related of the tracking page costs more than the query.
+DETAIL_FIELDS = (
+    "tracking_code",
+    "status",
+    "stage_title",
+    "submitted_at",
+    "promised_at",
+    "requester",
+    "principal_national_code",
+    "representative_national_code",
+    "service__code",
+    "service_version__title_fa",
+    "service_version__title_ar",
+    "service_version__title_en",
+    "service_version__responsible_unit__name",
+    "org_unit__name",
+    "team__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__org_unit__name",
+)
+
+
+def with_detail(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """`tickets` with what their detail shows (DETAIL_FIELDS), joined in the same query."""
+    return tickets.select_related(
+        "service",
+        "service_version__responsible_unit",
+        "org_unit",
+        "team",
+        "assignee__org_unit",
+    ).only(*DETAIL_FIELDS)
+
+
 @dataclass(frozen=True)
 class TrackedRequest:
-    """What a tracking look-up reads before the answer: the request, the national codes that
-    prove it, and its revision (changes with every change of what the answer shows)."""
+    """What a tracking look-up reads: the request with what its answer shows (DETAIL_FIELDS),
+    and its revision (changes with every change of what the answer shows)."""
 
-    pk: int
-    principal_national_code: str
-    representative_national_code: str
+    ticket: Ticket
     revision: str
+
+    @property
+    def pk(self) -> int:
+        return int(self.ticket.pk)
+
+    @property
+    def national_codes(self) -> tuple[str, str]:
+        """The principal's and the representative's ("" when none)."""
+        ticket = self.ticket
+        return ticket.principal_national_code, ticket.representative_national_code
 
 
 #: The columns whose change a tracking answer shows, beside the last Activity row.
@@ -261,29 +312,26 @@ def _tracked_rows(code: str) -> QuerySet[Ticket]:
         .order_by("-created_at", "-id")
         .values("id")[:1]
     )
-    columns = ("pk", "principal_national_code", "representative_national_code")
-    return (
-        Ticket.objects.filter(tracking_code=code)
-        .annotate(newest_change=Subquery(newest))
-        .values_list(*columns, *_REVISION_FIELDS, "newest_change")
-        .order_by()[:1]
-    )
+    rows = with_detail(Ticket.objects.filter(tracking_code=code))
+    return rows.annotate(newest_change=Subquery(newest)).order_by()[:1]
 
 
 _TRACKED = ReusedQuery(_tracked_rows, "tickets.tracked_request")
 
 
 def tracked_request(code: str) -> TrackedRequest | None:
-    """The request with `code` and its revision, in one query: its state columns and the id of
-    its newest Activity row (every change of a request writes one: AGENTS.md, STYLE.md). The
-    SQL is compiled once per process (core.sql): this read runs on every tracking look-up."""
-    rows = _TRACKED.rows(code)
-    if not rows:
+    """The request with `code`, what its answer shows and its revision, in one query: the
+    revision is its state columns and the id of its newest Activity row (every change of a
+    request writes one: AGENTS.md, STYLE.md). The SQL is compiled once per process (core.sql):
+    this read runs on every tracking look-up."""
+    found = _TRACKED.objects(code)
+    if not found:
         return None
-    row = rows[0]
-    revision = "\x1f".join(str(value) for value in row[3:])
+    ticket = found[0]
+    values = [getattr(ticket, name) for name in _REVISION_FIELDS] + [ticket.newest_change]
+    revision = "\x1f".join(str(value) for value in values)
     digest = hashlib.blake2b(revision.encode(), digest_size=12).hexdigest()
-    return TrackedRequest(row[0], row[1], row[2], digest)
+    return TrackedRequest(ticket, digest)
 
 
 def correction_rows(ticket: Ticket) -> tuple[list[FormField], list[RequiredDocument]]:

@@ -67,15 +67,19 @@ def test_a_reused_query_runs_one_statement_with_the_new_values() -> None:
     assert "k5" in captured.captured_queries[0]["sql"]
 
 
-def test_values_that_are_not_all_different_fall_back_to_the_orm(caplog: Any) -> None:
+def test_values_that_are_not_all_different_run_once_through_the_orm(caplog: Any) -> None:
     query = ReusedQuery(_rows, "test")
 
     twice = query.rows(["k2", "k2"], 2)  # the same value twice: its places are ambiguous
-    again = query.rows(["k1", "k3"], 1)  # the same shape: still the ORM, still right
+    assert built == [["k2", "k2"]]  # the ORM, nothing compiled
+    again = query.rows(["k1", "k3"], 1)  # the same shape with different values compiles
+    later = query.rows(["k4", "k5"], 5)
 
     assert twice == [("k2", 2, WHEN + dt.timedelta(hours=2))]
     assert again == list(_rows(["k1", "k3"], 1))
-    assert "not all different" in caplog.text
+    assert later == [("k5", 5, WHEN + dt.timedelta(hours=5))]
+    assert [len(keys) for keys in built] == [2, 2, 2, 2]  # ORM, compiled twice, by hand
+    assert "the ORM runs it" not in caplog.text
 
 
 def _same_key_twice(key: str, number: int) -> QuerySet[Any]:
@@ -136,3 +140,32 @@ def test_a_constant_equal_to_a_value_stays_a_constant() -> None:
 
     assert query.rows("k3", 3) == [("k3",)]  # the value 3 and the constant 3 meet here
     assert query.rows("k4", 4) == [("k3",), ("k4",)] == list(_with_constant("k4", 4))
+
+
+def _units(code: str) -> QuerySet[Any]:
+    from khedmat.accounts.models import OrgUnit
+
+    return (
+        OrgUnit.objects.filter(code=code)
+        .select_related("parent__parent")
+        .only("code", "name", "parent__name", "parent__parent__code")
+        .order_by()
+    )
+
+
+def test_objects_are_the_orms_instances_with_their_joins_from_one_statement(org_units) -> None:
+    query = ReusedQuery(_units, "test")
+    query.objects("ministry")
+
+    with CaptureQueriesContext(connection) as captured:
+        (office,) = query.objects("office")
+        assert office.parent.name == "Directorate"
+        assert office.parent.parent.code == "ministry"
+    (directorate,) = query.objects("directorate")
+
+    assert len(captured.captured_queries) == 1
+    assert office == org_units["office"] and office.name == "Licensing office"
+    assert office.get_deferred_fields() == {"is_active"}
+    assert directorate.parent == org_units["ministry"] and directorate.parent.parent is None
+    assert query.objects("nowhere") == []
+    assert [unit.pk for unit in query.objects("other-agency")] == [org_units["other"].pk]

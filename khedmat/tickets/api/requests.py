@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from khedmat.accounts.models import User
 from khedmat.core.pagination import KeysetPagination
+from khedmat.core.sql import ReusedQuery
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets import queries, receipts, services
 from khedmat.tickets.api.schemas import RequestOut, error_status
@@ -36,45 +37,17 @@ class RequestPages(KeysetPagination):
 # --- one request ------------------------------------------------------------------------------
 
 
-#: What a request's detail reads (queries.track_page and RequestOut): a narrow row, because
-#: compiling and loading the full select_related of the tracking page costs more than the query.
-DETAIL_FIELDS = (
-    "tracking_code",
-    "status",
-    "stage_title",
-    "submitted_at",
-    "promised_at",
-    "requester",
-    "principal_national_code",
-    "representative_national_code",
-    "service__code",
-    "service_version__title_fa",
-    "service_version__title_ar",
-    "service_version__title_en",
-    "service_version__responsible_unit__name",
-    "org_unit__name",
-    "team__name",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__org_unit__name",
-)
+def _detail_rows(code: str) -> QuerySet[Ticket]:
+    return queries.with_detail(Ticket.objects.filter(tracking_code=code)).order_by()[:1]
+
+
+# Read on every GET /{code}: compiled once (core.sql).
+_DETAIL = ReusedQuery(_detail_rows, "tickets.api.detail_ticket")
 
 
 def detail_ticket(code: str) -> Ticket | None:
-    """The request with `code` and what its detail shows, in one query."""
-    rows = (
-        Ticket.objects.filter(tracking_code=code)
-        .select_related(
-            "service",
-            "service_version__responsible_unit",
-            "org_unit",
-            "team",
-            "assignee__org_unit",
-        )
-        .only(*DETAIL_FIELDS)
-        .order_by()[:1]
-    )
-    return next(iter(rows), None)
+    """The request with `code` and what its detail shows (queries.DETAIL_FIELDS), in one query."""
+    return next(iter(_DETAIL.objects(code)), None)
 
 
 def detail(ticket: Ticket) -> dict[str, Any]:
