@@ -62,14 +62,22 @@ def policy_matches(policy: SlaPolicy, context: PolicyContext) -> bool:
     )
 
 
-def policy_for(context: PolicyContext) -> SlaPolicy | None:
-    """The first active policy, in precedence order, that matches; with its targets loaded."""
-    policies = (
+def _active_policies() -> QuerySet[SlaPolicy]:
+    return (
         SlaPolicy.objects.filter(is_active=True)
         .select_related("requester_group")
-        .prefetch_related("targets")
         .order_by("precedence", "id")
     )
+
+
+# Read on every submission and every new record with clocks: compiled once (core.sql).
+_ACTIVE_POLICIES = ReusedQuery(_active_policies, "sla.active_policies")
+
+
+def policy_for(context: PolicyContext) -> SlaPolicy | None:
+    """The first active policy, in precedence order, that matches (its targets are read when
+    asked for: only the chosen policy's)."""
+    policies = _ACTIVE_POLICIES.objects()
     return next((policy for policy in policies if policy_matches(policy, context)), None)
 
 
