@@ -598,3 +598,30 @@ def test_answers_are_checked_against_the_form_of_their_version(make_service):
         validate_answers(second, answers)
     assert caught.value.errors == {"shop_area": ["This field is required."]}
     assert second.changed_fields == ["form_fields"]
+
+
+def test_each_form_gets_its_own_cascading_widget_sharing_the_option_tree() -> None:
+    import copy
+
+    field = CascadingSelectField(
+        options=[
+            {
+                "value": "tehran",
+                "label_fa": "تهران",
+                "children": [{"value": "rey", "label_fa": "ری"}],
+            }
+        ],
+        levels=[{"label_fa": "استان"}, {"label_fa": "شهر"}],
+        language="fa",
+    )
+    first, second = copy.deepcopy(field), copy.deepcopy(field)
+    first.widget.attrs["data-x"] = "1"
+    first.widget.widgets[1].attrs["class"] = "changed"
+
+    assert second.widget is not first.widget and "data-x" not in second.widget.attrs
+    assert second.widget.widgets[1].attrs["class"] == "form-select"
+    assert field.widget.widgets[1].attrs["class"] == "form-select"
+    # the options are shared, not normalised again for every form
+    assert second.widget.widgets[1].choices is field.widget.widgets[1].choices
+    assert list(second.widget.widgets[1].choices) == [("", "—"), ("تهران", [("tehran/rey", "ری")])]
+    assert "tehran/rey" in second.widget.render("city", ["tehran", "rey"])
