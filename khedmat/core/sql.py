@@ -106,7 +106,7 @@ class ReusedQuery:
     def _run(compiled: _Compiled, flat: list[Value], using: str) -> list[Any]:
         with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(flat))
-            return cursor.fetchall()
+            return list(cursor.fetchall())
 
     def _queryset(self, values: Sequence[Any], using: str, variant: int | None) -> QuerySet[Any]:
         extra = {} if variant is None else {"variant": variant}

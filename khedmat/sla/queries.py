@@ -219,10 +219,10 @@ def sla_state_for_keys(
     return {key: _state_of(row, calendars[row["org_unit_id"]], now) for key, row in best.items()}
 
 
-def _one_record_clocks(type_id: int, record_id: int) -> QuerySet[SlaClock]:
+def _one_record_clocks(type_id: int, record_id: int) -> QuerySet[Any]:
     return SlaClock.objects.filter(record_type_id=type_id, record_id=record_id).values_list(
         *STATE_FIELDS
-    )  # type: ignore[return-value]
+    )
 
 
 # One record's clocks (a request's page, a tracking answer): compiled once (core.sql).

@@ -137,23 +137,22 @@ def submit_request(
     clean, clean_documents = validate_submission(version, answers, documents or {})
     _check_files_sent(clean, clean_documents, files or {})
     check_total_size(files or {})
-    now = now or timezone.now()
+    filing = Filing(
+        version=version,
+        answers=clean,
+        documents=clean_documents,
+        requester=requester,
+        filed_by=filed_by,
+        principal=principal,
+        representation=representation,
+        channel=channel,
+        submission_key=submission_key,
+        language=language,
+        now=now or timezone.now(),
+    )
     for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
-            return _file(
-                version,
-                clean=clean,
-                clean_documents=clean_documents,
-                files=files or {},
-                requester=requester,
-                filed_by=filed_by,
-                principal=principal,
-                representation=representation,
-                channel=channel,
-                submission_key=submission_key,
-                language=language,
-                now=now,
-            )
+            return _file(filing, files or {})
         except IntegrityError:
             existing = _already_submitted(filed_by, submission_key) if submission_key else None
             if existing is not None:
@@ -169,39 +168,31 @@ def submit_request(
 CODE_ATTEMPTS = 3
 
 
-def _file(
-    version: ServiceVersion,
-    *,
-    clean: dict[str, Any],
-    clean_documents: dict[str, Any],
-    files: Mapping[str, Sequence[File[bytes]]],
-    requester: User,
-    filed_by: User,
-    principal: Principal,
-    representation: Representation | None,
-    channel: str,
-    submission_key: str,
-    language: str,
-    now: dt.datetime,
-) -> Ticket:
+@dataclass(frozen=True)
+class Filing:
+    """One request being filed, validated: what its row is made of."""
+
+    version: ServiceVersion
+    answers: dict[str, Any]
+    documents: dict[str, Any]
+    requester: User
+    filed_by: User
+    principal: Principal
+    representation: Representation | None
+    channel: str
+    submission_key: str
+    language: str
+    now: dt.datetime
+
+
+def _file(filing: Filing, files: Mapping[str, Sequence[File[bytes]]]) -> Ticket:
     """The submission's transaction: the request, its files, its Activity row, its clocks and
     the after-submission job."""
+    version, filed_by, now = filing.version, filing.filed_by, filing.now
     with _deleted_on_failure() as written, transaction.atomic():
-        if channel != IntakeChannel.IN_PERSON:
+        if filing.channel != IntakeChannel.IN_PERSON:
             check_daily_limit(filed_by, now=now)
-        ticket = _create_ticket(
-            version,
-            answers=clean,
-            documents=clean_documents,
-            requester=requester,
-            filed_by=filed_by,
-            principal=principal,
-            representation=representation,
-            channel=channel,
-            submission_key=submission_key,
-            language=language,
-            now=now,
-        )
+        ticket = _create_ticket(filing)
         _store_files(ticket, files, actor=filed_by, written=written)
         record_activity(
             ticket,
@@ -209,7 +200,7 @@ def _file(
             actor=filed_by,
             new=Status.SUBMITTED,
             public=True,
-            data={"channel": channel, "version": version.number},
+            data={"channel": filing.channel, "version": version.number},
         )
         _start_promise(ticket, version, now=now, actor=filed_by)
         _queue_follow_up(ticket)
@@ -403,46 +394,34 @@ def _deleted_on_failure() -> Iterator[list[StoredFile]]:
         raise
 
 
-def _create_ticket(
-    version: ServiceVersion,
-    *,
-    answers: dict[str, Any],
-    documents: dict[str, Any],
-    requester: User,
-    filed_by: User,
-    principal: Principal,
-    representation: Representation | None,
-    channel: str,
-    submission_key: str,
-    language: str,
-    now: dt.datetime,
-) -> Ticket:
-    code = (
-        generate_tracking_code()
-    )  # a code taken meanwhile fails the insert: submit_request retries
+def _create_ticket(filing: Filing) -> Ticket:
+    """The request's row, with a new random tracking code (a code taken meanwhile fails the
+    insert: submit_request retries) and the card's promise."""
+    version, principal, representation = filing.version, filing.principal, filing.representation
+    unit_id = version.responsible_unit_id or version.agency_id
     return Ticket.objects.create(
-        tracking_code=code,
+        tracking_code=generate_tracking_code(),
         kind=TicketKind.SERVICE_REQUEST,
         service=version.service,
         service_version=version,
-        requester=requester,
-        filed_by=filed_by,
-        channel=channel,
+        requester=filing.requester,
+        filed_by=filing.filed_by,
+        channel=filing.channel,
         principal_kind=principal.kind,
         principal_name=principal.name,
         principal_national_code=principal.national_code,
-        principal_mobile=principal.mobile or (requester.mobile or ""),
+        principal_mobile=principal.mobile or (filing.requester.mobile or ""),
         representative_name=representation.name if representation else "",
         representative_national_code=representation.national_code if representation else "",
         representative_capacity=representation.capacity if representation else "",
-        answers=answers,
-        documents=documents,
-        language=language[:2],
-        org_unit_id=version.responsible_unit_id or version.agency_id,
-        submission_key=submission_key,
-        submitted_at=now,
-        status_changed_at=now,
-        promised_at=card_promise(version, version.responsible_unit_id or version.agency_id, now),
+        answers=filing.answers,
+        documents=filing.documents,
+        language=filing.language[:2],
+        org_unit_id=unit_id,
+        submission_key=filing.submission_key,
+        submitted_at=filing.now,
+        status_changed_at=filing.now,
+        promised_at=card_promise(version, unit_id, filing.now),
     )
 
 
