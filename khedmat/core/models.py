@@ -23,8 +23,13 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 class Activity(models.Model):
     """One change to a record: who did what, old and new values; the timeline and audit trail."""
 
+    # Both keys lead an index of Meta.indexes: no index of their own (one fewer to write per row).
     target_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+        ContentType,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("record type"),
     )
     target_id = models.CharField(_("record id"), max_length=64)
     target = GenericForeignKey("target_type", "target_id")
@@ -32,6 +37,7 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",

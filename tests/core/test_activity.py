@@ -61,3 +61,33 @@ def test_unsaved_target_is_refused():
     with pytest.raises(ValueError, match="saved target"):
         record_activity(user, "created")
     assert Activity.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("table", "dropped", "kept"),
+    [
+        (
+            "core_activity",
+            {("actor_id",), ("target_type_id",)},
+            {("actor_id", "created_at"), ("target_type_id", "target_id", "created_at")},
+        ),
+        (
+            "tickets_ticket",
+            {("filed_by_id",), ("org_unit_id",), ("requester_id",), ("service_id",)},
+            {("filed_by_id", "submitted_at"), ("org_unit_id", "status")},
+        ),
+    ],
+)
+def test_keys_led_by_a_wider_index_have_no_index_of_their_own(table, dropped, kept):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = {
+        tuple(item["columns"])
+        for item in constraints.values()
+        if item["index"] and not item["primary_key"]
+    }
+    assert not dropped & indexed  # each insert writes fewer index entries
+    assert kept <= indexed  # the look-ups by those keys still have an index
