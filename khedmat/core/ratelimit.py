@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -76,6 +76,29 @@ def windows(names: Iterable[str], *, now: float | None = None) -> dict[str, Wind
         for key, count, ends_at in _COUNTERS.rows(list(keys))
         if ends_at > started
     }
+
+
+def window_columns(names: Sequence[str]) -> dict[str, Subquery]:
+    """Columns to annotate another query with, so it reads the windows of `names` too (one
+    round trip where the look-up and its limit are read together); `windows_in` reads them."""
+    columns = {}
+    for index, name in enumerate(names):
+        counter = RateLimitCounter.objects.filter(key=_key(name)).order_by()
+        columns[f"ratelimit_{index}_count"] = Subquery(counter.values("count")[:1])
+        columns[f"ratelimit_{index}_ends"] = Subquery(counter.values("window_ends_at")[:1])
+    return columns
+
+
+def windows_in(row: object, names: Sequence[str], *, now: float | None = None) -> dict[str, Window]:
+    """The open windows of `names` from a row annotated with `window_columns(names)`."""
+    started = moment(now)
+    found = {}
+    for index, name in enumerate(names):
+        count = getattr(row, f"ratelimit_{index}_count")
+        ends_at = getattr(row, f"ratelimit_{index}_ends")
+        if count is not None and ends_at is not None and ends_at > started:
+            found[name] = Window(count, ends_at)
+    return found
 
 
 def retry_after(name: str, *, maximum: int, now: float | None = None) -> int:

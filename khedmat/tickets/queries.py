@@ -25,6 +25,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.formbuilder.fields import option_label
 from khedmat.catalog.models import FormField, RequiredDocument, Service, ServiceVersion
+from khedmat.core import ratelimit
 from khedmat.core.dates import format_date
 from khedmat.core.models import Activity
 from khedmat.core.sql import ReusedQuery
@@ -287,6 +288,8 @@ class TrackedRequest:
 
     ticket: Ticket
     revision: str
+    #: the open rate-limit windows of the counters asked for (core.ratelimit), read with it
+    windows: dict[str, ratelimit.Window] = field(default_factory=dict)
 
     @property
     def pk(self) -> int:
@@ -303,7 +306,7 @@ class TrackedRequest:
 _REVISION_FIELDS = ("status", "stage_title", "promised_at", "assignee_id", "team_id", "org_unit_id")
 
 
-def _tracked_rows(code: str) -> QuerySet[Ticket]:
+def _tracked_rows(code: str, limited_by: Sequence[str]) -> QuerySet[Ticket]:
     ticket_type = ContentType.objects.get_for_model(Ticket, for_concrete_model=False)
     newest = (
         Activity.objects.filter(
@@ -313,25 +316,27 @@ def _tracked_rows(code: str) -> QuerySet[Ticket]:
         .values("id")[:1]
     )
     rows = with_detail(Ticket.objects.filter(tracking_code=code))
-    return rows.annotate(newest_change=Subquery(newest)).order_by()[:1]
+    return rows.annotate(
+        newest_change=Subquery(newest), **ratelimit.window_columns(limited_by)
+    ).order_by()[:1]
 
 
 _TRACKED = ReusedQuery(_tracked_rows, "tickets.tracked_request")
 
 
-def tracked_request(code: str) -> TrackedRequest | None:
-    """The request with `code`, what its answer shows and its revision, in one query: the
-    revision is its state columns and the id of its newest Activity row (every change of a
-    request writes one: AGENTS.md, STYLE.md). The SQL is compiled once per process (core.sql):
-    this read runs on every tracking look-up."""
-    found = _TRACKED.objects(code)
+def tracked_request(code: str, limited_by: Sequence[str] = ()) -> TrackedRequest | None:
+    """The request with `code`, what its answer shows, its revision and the open windows of the
+    rate-limit counters `limited_by`, in one query. The revision is its state columns and the id
+    of its newest Activity row (every change of a request writes one: AGENTS.md, STYLE.md). The
+    SQL is compiled once per process (core.sql): this read runs on every tracking look-up."""
+    found = _TRACKED.objects(code, list(limited_by))
     if not found:
         return None
     ticket = found[0]
     values = [getattr(ticket, name) for name in _REVISION_FIELDS] + [ticket.newest_change]
     revision = "\x1f".join(str(value) for value in values)
     digest = hashlib.blake2b(revision.encode(), digest_size=12).hexdigest()
-    return TrackedRequest(ticket, digest)
+    return TrackedRequest(ticket, digest, ratelimit.windows_in(ticket, limited_by))
 
 
 def correction_rows(ticket: Ticket) -> tuple[list[FormField], list[RequiredDocument]]:

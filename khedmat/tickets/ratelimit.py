@@ -47,12 +47,19 @@ class TrackLimits:
     def _code_key(self, code: str) -> str:
         return f"{self.scope}:code:{code}"
 
+    def names(self, code: str | None) -> list[str]:
+        """The counters a look-up of `code` is limited by."""
+        return [self._client_key()] + ([self._pair_key(code), self._code_key(code)] if code else [])
+
     def wait(self, code: str | None, *, now: float | None = None) -> int:
         """Seconds before this client may look `code` up (or anything, without one); 0 if now."""
-        names = [self._client_key()] + (
-            [self._pair_key(code), self._code_key(code)] if code else []
-        )
-        found, moment = ratelimit.windows(names, now=now), ratelimit.moment(now)
+        return self.wait_in(ratelimit.windows(self.names(code), now=now), code, now=now)
+
+    def wait_in(
+        self, found: dict[str, ratelimit.Window], code: str | None, *, now: float | None = None
+    ) -> int:
+        """As `wait`, from the open windows of `names(code)` read already."""
+        moment = ratelimit.moment(now)
         waits = [0]
         if client := found.get(self._client_key()):
             waits.append(client.wait(settings.KHEDMAT_TRACK_MAX_FAILURES_PER_IP, moment))

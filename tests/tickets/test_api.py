@@ -787,15 +787,15 @@ def test_tracking_reads_the_answer_once_per_revision(
     ticket = submit()
     services.start_review(ticket, actor=None)
 
-    # the failure counters, the request with what it shows and its revision, then its SLA
-    # clocks and its public history
-    with django_assert_num_queries(4):
+    # the request with what it shows, its revision and the client's failure counters, then its
+    # SLA clocks and its public history
+    with django_assert_num_queries(3):
         first = track(client, ticket.tracking_code, "0013542419")
-    # unchanged since: the counters and the request, the answer from the cache
-    with django_assert_num_queries(2):
+    # unchanged since: that one query, the answer from the cache
+    with django_assert_num_queries(1):
         again = track(client, ticket.tracking_code, "0013542419")
     services.add_note(ticket, "مدارک رسید", actor=agent, public=True)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         changed = track(client, ticket.tracking_code, "0013542419")
 
     assert again.content == first.content

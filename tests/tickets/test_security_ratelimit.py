@@ -164,3 +164,24 @@ def test_every_worker_process_counts_into_the_same_limits(settings: SettingsWrap
     }
     assert TrackLimits("198.51.100.1").wait(None) > 0
     assert refused.status_code == 429
+
+
+def test_the_tracking_read_sees_the_same_open_windows_as_the_counters_alone(
+    ticket: Ticket,
+) -> None:
+    from khedmat.tickets.queries import tracked_request
+
+    limits = TrackLimits("10.0.0.7")
+    names = limits.names(ticket.tracking_code)
+    counters.record_failure(names[0], window=60, now=1_000_000.0)  # closed long ago
+    counters.record_failure(names[1], window=60)
+    counters.record_failure(names[1], window=60)
+
+    found = tracked_request(ticket.tracking_code, names)
+
+    assert found is not None and found.ticket.pk == ticket.pk
+    assert found.windows == counters.windows(names)
+    assert set(found.windows) == {names[1]} and found.windows[names[1]].count == 2
+    assert limits.wait_in(found.windows, ticket.tracking_code) == limits.wait(
+        ticket.tracking_code
+    )

@@ -77,10 +77,12 @@ def track_request(request: HttpRequest, body: TrackIn) -> Status[Any] | JsonResp
     if is_valid_tracking_code(body.tracking_code):
         code = normalize_tracking_code(body.tracking_code)
     limits = ratelimit.TrackLimits(client_ip(request))
-    wait = limits.wait(code)
+    # the request and this client's failure counters in one query; without a request, the
+    # counters alone (a look-up that fails anyway)
+    found = tracked_request(code, limits.names(code)) if code else None
+    wait = limits.wait_in(found.windows, code) if found is not None else limits.wait(code)
     if wait:
         return too_many_response(wait)
-    found = tracked_request(code) if code else None
     if code is None or found is None or not _proves(found, _national_code(body.national_code)):
         limits.fail(code)
         return error_status(
