@@ -461,5 +461,6 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "sla.due_changed": _("SLA due date changed"),
     "sla.warning": _("SLA deadline near"),
     "sla.breached": _("SLA breached"),
+    "sla.clocks_breached": _("SLA clocks breached by the sweep"),
     "sla.cancelled": _("SLA clock cancelled"),
 }

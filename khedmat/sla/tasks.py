@@ -1,4 +1,5 @@
-"""Background entry points of the SLA app: escalations fired by the sweep, recomputation."""
+"""Background entry points of the SLA app: the timeline rows and escalations of the sweep's
+breaches, recomputation."""
 
 from __future__ import annotations
 
@@ -14,8 +15,19 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def escalate_clocks(escalation_id: int, clock_ids: list[int]) -> int:
-    """Carry out one escalation the sweep fired on each of the clocks; returns how many."""
+def escalate_clocks(
+    escalation_id: int,
+    clock_ids: list[int] | None = None,
+    *,
+    summary_id: int | None = None,
+    start: int = 0,
+    stop: int = 0,
+) -> int:
+    """Carry out one escalation the sweep fired on each of the clocks: `clock_ids`, or those at
+    [start:stop] of the clocks a breach summary row lists (`summary_id`); returns how many."""
+    if summary_id is not None:
+        clock_ids = services.breached_clock_ids(summary_id)[start:stop]
+    clock_ids = clock_ids or []
     escalation = SlaEscalation.objects.select_related("team").filter(pk=escalation_id).first()
     if escalation is None:
         logger.warning(
@@ -28,6 +40,16 @@ def escalate_clocks(escalation_id: int, clock_ids: list[int]) -> int:
         if clock is not None:
             services.escalate_clock(clock, escalation=escalation, actor=None)
     return len(clocks)
+
+
+@task()
+def record_breaches(summary_id: int) -> int:
+    """Write the records' timeline rows of the clocks one sweep batch breached; returns how many."""
+    summary = services.breach_summary(summary_id)
+    if summary is None:
+        logger.warning("SLA breach summary %s is gone; no timeline rows written.", summary_id)
+        return 0
+    return services.record_breaches(summary)
 
 
 @task()

@@ -110,6 +110,14 @@ def test_a_closure_can_take_a_breach_back(policy, make_record, start):
     assert change.new_value is not None
     assert (change.new_value["state"], change.is_public) == (ClockState.RUNNING, True)
     assert sweep_clocks(tehran(2026, 4, 21, 14, 31)) == SweepResult(breached=1, escalations=2)
+    # Breached, taken back, breached again: the record's timeline shows both breaches.
+    assert run_enqueued("record_breaches") == [1, 1, 1]
+    breaches = Activity.objects.for_target(record).filter(verb="sla.breached")
+    assert sorted(breaches.values_list("data__kind", flat=True)) == [
+        TargetKind.FIRST_RESPONSE,
+        TargetKind.RESOLUTION,
+        TargetKind.RESOLUTION,
+    ]
 
 
 def test_a_paused_clock_keeps_its_pause_and_gets_a_new_remaining_time(

@@ -62,6 +62,16 @@ def test_warnings_and_breach_fire_once_each_with_activity_and_escalations(
         [75],
         tehran(2026, 5, 5, 11, 45),
     )
+    # The sweep wrote one summary row for the batch; the record's own row comes from its job.
+    summary = Activity.objects.get(verb="sla.clocks_breached")
+    assert (summary.target, summary.data, summary.actor_id) == (
+        first_response.target,
+        {"count": 1, "clocks": [first_response.pk]},
+        None,
+    )
+    assert sla_rows(record, "sla.breached") == []
+    assert [job.args_kwargs["args"] for job in enqueued("record_breaches")] == [[summary.pk]]
+    assert run_enqueued("record_breaches") == [1]
     assert sla_rows(record, "sla.breached") == [(TargetKind.FIRST_RESPONSE, None, None)]
     breach = Activity.objects.for_target(record).get(verb="sla.breached")
     assert (breach.old_value, breach.new_value, breach.data, breach.is_public) == (
@@ -70,6 +80,7 @@ def test_warnings_and_breach_fire_once_each_with_activity_and_escalations(
         {"clock": first_response.pk, "kind": "first_response"},
         False,
     )
+    assert breach.created_at == summary.created_at
     assert sla_rows(record, "sla.warning") == [(TargetKind.RESOLUTION, [75], None)]
     assert [job.args_kwargs["args"] for job in enqueued("escalate_clocks")] == [
         [notify.pk, [resolution.pk]]
@@ -78,6 +89,7 @@ def test_warnings_and_breach_fire_once_each_with_activity_and_escalations(
     assert sweep_clocks(tehran(2026, 5, 5, 12, 0)) == SweepResult(warned=1)
     assert sweep_clocks(tehran(2026, 5, 5, 14, 31)) == SweepResult(breached=1, escalations=2)
     assert sweep_clocks(tehran(2026, 5, 5, 14, 32)) == SweepResult()
+    assert run_enqueued("record_breaches") == [1]
 
     resolution.refresh_from_db()
     assert (resolution.state, resolution.warned_levels, resolution.breached_at) == (

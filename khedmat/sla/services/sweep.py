@@ -11,8 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import CharField, DateTimeField, F, JSONField, Q, Value
-from django.db.models.functions import Cast, JSONObject
+from django.db.models import Q
 from django.utils import timezone
 
 from khedmat.core.actors import Actor
@@ -27,6 +26,7 @@ from khedmat.sla.choices import (
 )
 from khedmat.sla.models import SlaClock, SlaEscalation
 from khedmat.sla.schedule import parse_warning_schedule
+from khedmat.sla.services.breaches import mark_breached, record_breach_batch
 from khedmat.sla.services.common import (
     _calendar,
     _close_segment,
@@ -89,24 +89,35 @@ SWEEP_FIELDS = ("id", "record_type_id", "record_id", "target_id", "kind", "due_a
 
 
 def _breach_due_clocks(now: dt.datetime, batch_size: int) -> tuple[SweepResult, int]:
-    rows = _due_rows(Q(due_at__lte=now), batch_size, "due_at", SWEEP_FIELDS)
-    if not rows:
+    """One batch: mark the clocks, write one summary row per SLA target, and enqueue the jobs
+    that write the records' timeline rows and carry out the escalations (services/breaches.py).
+
+    A job names its clocks by their place in the summary row, not by a list of ids: at a burst
+    the ids of 100,000 clocks would cost more to send to the queue than to breach.
+    """
+    from khedmat.sla.tasks import escalate_clocks, record_breaches
+
+    breached = mark_breached(now, batch_size)
+    if not breached:
         return SweepResult(), 0
-    ids = [row["id"] for row in rows]
-    SlaClock.objects.filter(id__in=ids).update(
-        state=ClockState.BREACHED,
-        breached_at=F("due_at"),
-        outcome_at=F("due_at"),
-        next_warning_at=None,
-    )
-    _insert_breach_activities(ids)
+    summaries = record_breach_batch(breached)
     escalations = SlaEscalation.objects.filter(
-        target_id__in={row["target_id"] for row in rows}, event=EscalationEvent.BREACH
-    ).values_list("target_id", "id")
-    by_target = _group(escalations)
-    pairs = [(row["id"], esc) for row in rows for esc in by_target.get(row["target_id"], ())]
-    _enqueue_escalations(pairs)
-    return SweepResult(breached=len(rows), escalations=len(pairs)), len(rows)
+        target_id__in=[int(summary.target_id) for summary in summaries],
+        event=EscalationEvent.BREACH,
+    ).order_by("id")
+    by_target = _group(escalations.values_list("target_id", "id"))
+    fired = 0
+    for summary in summaries:
+        record_breaches.enqueue(summary.pk)
+        count = len(summary.data["clocks"])
+        for escalation_id in by_target.get(int(summary.target_id), ()):
+            for start in range(0, count, ESCALATION_CHUNK):
+                stop = min(start + ESCALATION_CHUNK, count)
+                escalate_clocks.enqueue(
+                    escalation_id, summary_id=summary.pk, start=start, stop=stop
+                )
+            fired += count
+    return SweepResult(breached=len(breached), escalations=fired), len(breached)
 
 
 def _warn_due_clocks(now: dt.datetime, batch_size: int) -> tuple[SweepResult, int]:
@@ -175,40 +186,6 @@ def _set_warnings(updates: Sequence[tuple[int, list[int], dt.datetime | None]]) 
                 f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
                 params,
             )
-
-
-def _insert_breach_activities(ids: Sequence[int]) -> None:
-    """One Activity row per breached clock, built by the database (INSERT ... SELECT).
-
-    At a burst of breaches, making the rows in Python and sending them as parameters costs
-    several times what the database needs to write them.
-    """
-    running, breached = {"state": ClockState.RUNNING}, {"state": ClockState.BREACHED}
-    # Activity column <- expression over the clock (aliases may not reuse the clock's names).
-    values = {
-        "target_type": F("record_type_id"),
-        "target_id": Cast("record_id", CharField()),
-        "verb": Value("sla.breached"),
-        "old_value": Value(running, output_field=JSONField()),
-        "new_value": Value(breached, output_field=JSONField()),
-        "data": JSONObject(clock=F("id"), kind=F("kind")),
-        "is_public": Value(False),
-        "created_at": Value(timezone.now(), output_field=DateTimeField()),
-    }
-    select = (
-        SlaClock.objects.filter(id__in=ids)
-        .order_by("id")
-        .values(**{f"activity_{name}": expression for name, expression in values.items()})
-    )
-    sql, params = select.query.sql_with_params()
-    quote = connection.ops.quote_name
-    fields = {field.name: str(field.column) for field in Activity._meta.concrete_fields}
-    columns = ", ".join(quote(fields[name]) for name in values)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(Activity._meta.db_table)} ({columns}) {sql}",
-            params,
-        )
 
 
 def _bulk_activity(rows: Sequence[dict[str, Any]], verb: str, data_for: Any) -> None:
