@@ -60,9 +60,7 @@ def track_all(codes: list[tuple[str, str]], args: argparse.Namespace) -> None:
         profile_track(codes, track, args)
 
 
-def profile_track(
-    codes: list[tuple[str, str]], track: Any, args: argparse.Namespace
-) -> None:
+def profile_track(codes: list[tuple[str, str]], track: Any, args: argparse.Namespace) -> None:
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()

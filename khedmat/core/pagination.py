@@ -7,6 +7,9 @@ URL-safe base64. A cursor that does not decode, or names another ordering, is re
 `BadCursor` (the API answers 400; views show the first page instead).
 
 Nullable fields sort last in both directions (`nulls_last`), the same on SQLite and PostgreSQL.
+Every page after a position starts its index scan there: the first key is bounded (`<=`/`>=`),
+and on PostgreSQL a page after a value of a nullable first key is the values from the position
+on and then the nulls, one `UNION ALL` query (`_split_at`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.db import connections
 from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -133,10 +137,40 @@ def _after(keys: Sequence[_Key], values: Sequence[Any]) -> Q:
 def _bound(key: _Key, value: Any) -> Q:
     """The first key's own bound (`<=` or `>=` the position): implied by the condition above, but
     written out so the database can start an index scan there instead of filtering every row
-    before the position (PostgreSQL cannot use an `OR` of the keys as an index bound)."""
+    before the position (PostgreSQL cannot use an `OR` of the keys as an index bound). A
+    nullable key has none here: its nulls, which come after every value, are beyond the position
+    too (see `_split_at`)."""
     if value is None or key.nullable:
         return Q()
+    return _value_bound(key, value)
+
+
+def _value_bound(key: _Key, value: Any) -> Q:
     return Q(**{f"{key.name}__{'lte' if key.descending else 'gte'}": value})
+
+
+def _split_at(
+    queryset: QuerySet[M], keys: Sequence[_Key], position: Sequence[Any], size: int
+) -> QuerySet[M] | None:
+    """The page after a position on a nullable first key, as one query the database can read
+    from its index: the rows with a value from the position on (bounded, so the index scan starts
+    there) and then the rows without one (`IS NULL`, in the order of the other keys), each arm
+    stopped after `size + 1` rows, `UNION ALL`, in the page's order. One `OR` of "after the
+    position" and "null" would make PostgreSQL read the index from its start and filter every
+    row before the position. None when no split is needed (or the database cannot order and
+    slice the arms of a compound query: SQLite), so the caller filters as for any other key."""
+    key, value = keys[0], position[0]
+    if not key.nullable or value is None:
+        return None
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        return None
+    if any("__" in item.name for item in keys):
+        return None  # the order of a compound query names its own columns, not a relation's
+    order = [item.expression() for item in keys]
+    values = queryset.filter(_value_bound(key, value), _after(keys, position)).order_by(*order)
+    nulls = queryset.filter(**{f"{key.name}__isnull": True}).order_by(*order)
+    arms = values[: size + 1].union(nulls[: size + 1], all=True)
+    return arms.order_by(*order)
 
 
 def _position(row: Model, keys: Sequence[_Key]) -> list[Any]:
@@ -171,11 +205,15 @@ def keyset_page(
     if not order:
         raise ValueError("keyset pagination needs an order ending in a unique field")
     keys = [_Key.parse(spec, frozenset(nulls_last)) for spec in order]
-    rows = queryset
+    rows = queryset.order_by(*(key.expression() for key in keys))
     if after:
         position = decode_cursor(after, length=len(keys))
-        rows = rows.filter(_bound(keys[0], position[0]), _after(keys, position))
-    page = list(rows.order_by(*(key.expression() for key in keys))[: size + 1])
+        split = _split_at(queryset, keys, position, size)
+        if split is not None:
+            rows = split
+        else:
+            rows = rows.filter(_bound(keys[0], position[0]), _after(keys, position))
+    page = list(rows[: size + 1])
     more = len(page) > size
     page = page[:size]
     return Page(items=page, next_cursor=encode_cursor(_position(page[-1], keys)) if more else "")

@@ -3,19 +3,24 @@ request tasks as the inbox's first source (see inbox_sources)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import User
 from khedmat.catalog.models import Service
-from khedmat.core.digits import fold_digits
+from khedmat.core.dates import format_datetime
+from khedmat.core.digits import fold_digits, localize_digits
 from khedmat.core.services import record_activity
+from khedmat.core.translated import TEXT_LANGUAGES
 from khedmat.processes import assignment
 from khedmat.processes.errors import ProcessError
 from khedmat.processes.inbox_sources import BulkOutcome, InboxSource, inbox_source
@@ -26,7 +31,7 @@ from khedmat.processes.queries import (
     NULLS_LAST,
     WORK_ITEM_ORDERS,
     inbox_items,
-    work_item_rows,
+    inbox_rows,
 )
 from khedmat.sla.queries import sla_state_for
 from khedmat.tickets.models import Ticket
@@ -170,9 +175,51 @@ def _may_assign_tasks(user: User) -> bool:
 ROLE_LABELS: dict[str, object] = dict(Role.choices)  # lazy labels: translated when shown
 
 
+#: A number no work item has, standing for the id in a reversed URL (see _url_of).
+_PK_SLOT = 987654321987654321
+_CODE_SLOT = "tracking-code-slot"
+
+
+def _url_of(name: str, slot: object) -> Callable[[object], str]:
+    """`reverse(name, args=[value])` for many values at the cost of one reverse: the URL with a
+    slot, the slot then replaced (a page of tasks reverses four URLs per row otherwise). A value
+    reverse would quote (not ASCII letters and digits) is reversed as usual."""
+    url = reverse(name, args=[slot])
+
+    def make(value: object) -> str:
+        text = str(value)
+        if text.isascii() and text.isalnum():
+            return url.replace(str(slot), text)
+        return reverse(name, args=[value])
+
+    return make
+
+
 def _task_context(user: User, items: list[WorkItem]) -> dict[str, Any]:
+    """What the rows of processes/_inbox_tasks.html show, worked out once per page: the links,
+    the role, the holder's name, the code and due date as the language writes them."""
+    language = (translation.get_language() or "fa")[:2]
+    detail = _url_of("tickets:desk_request_detail", _CODE_SLOT)
+    claim = _url_of("processes:workitem_claim", _PK_SLOT)
+    release = _url_of("processes:workitem_release", _PK_SLOT)
+    assign = _url_of("processes:workitem_assign", _PK_SLOT)
+    tick = gettext("Tick %(title)s of %(code)s")
+    roles = {role: str(label) for role, label in ROLE_LABELS.items()}  # translated once a page
     for item in items:
-        item.role_label = ROLE_LABELS.get(item.role, item.role)  # type: ignore[attr-defined]
+        code = item.ticket.tracking_code
+        row: Any = item  # the attributes below are for the template only
+        row.role_label = roles.get(item.role, item.role)
+        row.detail_url = detail(code)
+        row.claim_url, row.release_url, row.assign_url = (
+            claim(item.pk),
+            release(item.pk),
+            assign(item.pk),
+        )
+        row.tick_label = tick % {"title": item.title, "code": code}
+        row.code_text = localize_digits(code, language)
+        row.due_text = format_datetime(item.due_at, language) if item.due_at else ""
+        holder = item.assignee
+        row.holder_name = (holder.get_full_name() or holder.username) if holder else ""
     return {"states": sla_state_for([item.ticket for item in items])}
 
 
@@ -181,6 +228,7 @@ def _task_services() -> QuerySet[Service]:
         Service.objects.filter(current_version__isnull=False)
         .exclude(process_key="")
         .select_related("current_version")
+        .only("code", *(f"current_version__title_{code}" for code in TEXT_LANGUAGES))
         .order_by("code")
     )
 
@@ -191,7 +239,7 @@ TASK_SOURCE = InboxSource(
     permission="processes.view_workitem",
     items=inbox_items,
     narrow=filter_items,
-    rows=work_item_rows,
+    rows=inbox_rows,
     orders=WORK_ITEM_ORDERS,
     nulls_last=NULLS_LAST,
     template="processes/_inbox_tasks.html",

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, Team, User
-from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.integrations.office.registry import office_provider_name
 from khedmat.processes import engine
 from khedmat.processes.actions import TASK_ACTIONS, TaskAction
@@ -23,6 +23,8 @@ from khedmat.processes.choices import (
 from khedmat.processes.models import ProcessInstance, ServiceCall, WorkItem
 from khedmat.tickets.models import Ticket
 
+#: Rows on an inbox page, as the API's `PAGE_LIMIT_DEFAULT` (the view passes it: view_page's own
+#: default is 50).
 PAGE_SIZE = 25
 
 VIEW_MINE, VIEW_TEAM, VIEW_UNASSIGNED = "mine", "team", "unassigned"
@@ -31,13 +33,41 @@ SORT_NEWEST, SORT_DUE = "newest", "due"
 INBOX_SORTS = (SORT_NEWEST, SORT_DUE)
 
 
+#: Where units_below keeps its answer on the user object (one request's user).
+_UNITS_BELOW = "_khedmat_units_below"
+
+
+def units_below(user: User) -> frozenset[int]:
+    """The user's unit and every unit below it (accounts.queries.unit_and_descendant_ids, which
+    reads one level per query), in one recursive query, kept on the user object: a page that
+    asks twice (the inbox's tabs, its bulk assignees) reads the tree once. Empty without a unit."""
+    if user.org_unit_id is None:
+        return frozenset()
+    kept = user.__dict__.get(_UNITS_BELOW)
+    if kept is not None and kept[0] == user.org_unit_id:
+        return kept[1]  # type: ignore[no-any-return]
+    table = connection.ops.quote_name(OrgUnit._meta.db_table)
+    parent = connection.ops.quote_name(OrgUnit._meta.get_field("parent").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # S608: the names come from the model, the unit id is a parameter
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id = %s"  # noqa: S608
+            f" UNION SELECT unit.id FROM {table} unit JOIN tree ON unit.{parent} = tree.id)"
+            " SELECT id FROM tree",
+            [user.org_unit_id],
+        )
+        ids = frozenset(int(row[0]) for row in cursor.fetchall())
+    user.__dict__[_UNITS_BELOW] = (user.org_unit_id, ids)
+    return ids
+
+
 def _team_condition(user: User) -> Q | None:
     """Open items the user may take: their roles' (or teams') items in their unit and below."""
     if user.is_administrator:
         return Q()
     if user.org_unit_id is None:
         return None
-    units = unit_and_descendant_ids([user.org_unit_id])
+    units = sorted(units_below(user))
     team_ids = Team.objects.filter(members=user, is_active=True).values("id")
     held = Q(team__isnull=True, role__in=sorted(user.roles)) | Q(team_id__in=team_ids)
     return held & Q(org_unit_id__in=units)
@@ -80,8 +110,35 @@ def work_item_order(sort: str) -> tuple[str, ...]:
 
 
 def work_item_rows(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
-    """The inbox's items with what its rows show loaded."""
+    """The items with their request, service, version and holder loaded (the API's rows)."""
     return items.select_related("ticket__service", "ticket__service_version", "assignee")
+
+
+#: The columns the inbox page's rows read (processes/_inbox_tasks.html, the SLA badge's record
+#: key, the keyset position): a service version is some seventy columns with JSON, and a request
+#: carries its answers; loading only these keeps the page's cost in the rows it shows.
+INBOX_ROW_FIELDS = (
+    "id",
+    "ticket_id",
+    "title",
+    "role",
+    "assignee_id",
+    "due_at",
+    "created_at",
+    "ticket__tracking_code",
+    "ticket__service_version_id",
+    "ticket__service_version__title_fa",
+    "ticket__service_version__title_ar",
+    "ticket__service_version__title_en",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def inbox_rows(items: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """The inbox page's items with what its rows show, and nothing else, loaded."""
+    return items.select_related("ticket__service_version", "assignee").only(*INBOX_ROW_FIELDS)
 
 
 # --- the process panel on the desk's request page ---------------------------------------------
@@ -136,7 +193,7 @@ class _Holder:
 
     @classmethod
     def of(cls, user: User) -> _Holder:
-        units = unit_and_descendant_ids([user.org_unit_id]) if user.org_unit_id else set()
+        units = units_below(user)
         team_ids = Team.objects.filter(members=user).values_list("id", flat=True)
         supervises = user.has_role(Role.SUPERVISOR) or user.has_perm("processes.change_workitem")
         return cls(user, frozenset(units), frozenset(team_ids), supervises)

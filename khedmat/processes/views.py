@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
-from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.core.forms import LocalDateField
 from khedmat.core.pagination import view_page
 from khedmat.processes import actions, assignment, calls, services
@@ -31,12 +30,14 @@ from khedmat.processes.models import SavedInboxView, ServiceCall, WorkItem
 from khedmat.processes.queries import (
     INBOX_SORTS,
     INBOX_VIEWS,
+    PAGE_SIZE,
     SORT_NEWEST,
     VIEW_MINE,
     VIEW_TEAM,
     VIEW_UNASSIGNED,
     request_service_call,
     request_work_item,
+    units_below,
     visible_work_item,
 )
 from khedmat.tickets.errors import TicketError
@@ -75,6 +76,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         source.rows(items),
         order=source.orders.get(sort, source.orders[SORT_NEWEST]),
+        size=PAGE_SIZE,
         nulls_last=source.nulls_last,
     )
     may_assign = source.may_assign(user)
@@ -107,7 +109,8 @@ def _assignees(user: User) -> list[User]:
     if not user.is_administrator:
         if user.org_unit_id is None:
             return []
-        people = people.filter(org_unit_id__in=unit_and_descendant_ids([user.org_unit_id]))
+        people = people.filter(org_unit_id__in=sorted(units_below(user)))
+    people = people.only("id", "username", "first_name", "last_name")  # what the options show
     return list(people.distinct().order_by("first_name", "last_name", "username")[:200])
 
 

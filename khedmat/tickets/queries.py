@@ -12,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import User
+from khedmat.accounts.queries import unit_and_descendant_ids
 from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import (
     split_rows,
@@ -372,9 +373,56 @@ PAGE_SIZE = 50
 TICKET_ORDER = ("-submitted_at", "-id")
 
 
+#: The columns the desk's request list reads (tickets/desk_request_list.html, the SLA badge's
+#: record key, the keyset position): a request's answers and documents and a service version's
+#: seventy columns stay in the database.
+DESK_LIST_FIELDS = (
+    "id",
+    "tracking_code",
+    "status",
+    "stage_title",
+    "channel",
+    "submitted_at",
+    "principal_name",
+    "representative_name",
+    "service__code",
+    "service_version__title_fa",
+    "service_version__title_ar",
+    "service_version__title_en",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The requests of a list with what its rows show loaded."""
-    return tickets.select_related("service", "service_version", "assignee")
+    """The requests of the desk's list with what its rows show, and nothing else, loaded."""
+    return tickets.select_related("service", "service_version", "assignee").only(*DESK_LIST_FIELDS)
+
+
+def desk_list_tickets(user: User) -> QuerySet[Ticket]:
+    """The requests the desk's list shows: the rows of `Ticket.objects.visible_to_staff(user)`
+    (tests/tickets/test_desk_list.py compares them), with "has an open task of theirs or of
+    their units" asked of each request as it is read, through processes_workitem_ticket_idx
+    (a scalar subquery with LIMIT 1). visible_to_staff's `pk IN (open tasks)` makes PostgreSQL
+    hash every open task of the units before it reads the first request: 30 ms at 100,000
+    requests, ten times that at 1,000,000, on every page."""
+    if not user.is_authenticated:
+        return Ticket.objects.none()
+    if user.is_administrator:
+        return Ticket.objects.all()
+    condition = Q(filed_by=user) | Q(assignee=user)
+    tasks = Q(assignee=user)
+    if user.org_unit_id is not None:
+        units = sorted(unit_and_descendant_ids([user.org_unit_id]))
+        condition |= Q(org_unit_id__in=units)
+        tasks |= Q(org_unit_id__in=units)
+    work_item = Ticket._meta.get_field("work_items").related_model  # processes builds on tickets
+    assert work_item is not None and not isinstance(work_item, str)
+    task = work_item._default_manager.filter(tasks, status="open", ticket=OuterRef("pk"))
+    return Ticket.objects.alias(open_task=Subquery(task.order_by().values("pk")[:1])).filter(
+        condition | Q(open_task__isnull=False)
+    )
 
 
 def desk_ticket(user: User, code: str) -> Ticket | None:

@@ -182,6 +182,4 @@ def test_the_tracking_read_sees_the_same_open_windows_as_the_counters_alone(
     assert found is not None and found.ticket.pk == ticket.pk
     assert found.windows == counters.windows(names)
     assert set(found.windows) == {names[1]} and found.windows[names[1]].count == 2
-    assert limits.wait_in(found.windows, ticket.tracking_code) == limits.wait(
-        ticket.tracking_code
-    )
+    assert limits.wait_in(found.windows, ticket.tracking_code) == limits.wait(ticket.tracking_code)

@@ -21,7 +21,7 @@ from khedmat.catalog.formbuilder import (
 from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import FormField, RequiredDocument, Service
 from khedmat.core.forms import MobileField, NationalCodeField
-from khedmat.core.translated import active_text_language, translated_text
+from khedmat.core.translated import TEXT_LANGUAGES, active_text_language, translated_text
 from khedmat.tickets import walkin
 from khedmat.tickets.choices import Status
 from khedmat.tickets.documents import document_field, document_key, upload_documents
@@ -44,6 +44,9 @@ class RequestFilterForm(forms.Form):
         empty_label=_("Any service"),
         queryset=Service.objects.filter(current_version__isnull=False)
         .select_related("current_version")
+        # what an option shows (Service.__str__: the code and the title): a service version is
+        # some seventy columns, read on every page of the list otherwise
+        .only("code", *(f"current_version__title_{code}" for code in TEXT_LANGUAGES))
         .order_by("code"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
