@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Subquery
@@ -80,7 +81,8 @@ def windows(names: Iterable[str], *, now: float | None = None) -> dict[str, Wind
 
 def window_columns(names: Sequence[str]) -> dict[str, Subquery]:
     """Columns to annotate another query with, so it reads the windows of `names` too (one
-    round trip where the look-up and its limit are read together); `windows_in` reads them."""
+    round trip where the look-up and its limit are read together): a count and an end per
+    name, in this order; `windows_in` reads their values."""
     columns = {}
     for index, name in enumerate(names):
         counter = RateLimitCounter.objects.filter(key=_key(name)).order_by()
@@ -89,13 +91,14 @@ def window_columns(names: Sequence[str]) -> dict[str, Subquery]:
     return columns
 
 
-def windows_in(row: object, names: Sequence[str], *, now: float | None = None) -> dict[str, Window]:
-    """The open windows of `names` from a row annotated with `window_columns(names)`."""
+def windows_in(
+    values: Sequence[Any], names: Sequence[str], *, now: float | None = None
+) -> dict[str, Window]:
+    """The open windows of `names` from the values of `window_columns(names)`, in its order."""
     started = moment(now)
     found = {}
     for index, name in enumerate(names):
-        count = getattr(row, f"ratelimit_{index}_count")
-        ends_at = getattr(row, f"ratelimit_{index}_ends")
+        count, ends_at = values[2 * index], values[2 * index + 1]
         if count is not None and ends_at is not None and ends_at > started:
             found[name] = Window(count, ends_at)
     return found

@@ -284,30 +284,22 @@ def with_detail(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 @dataclass(frozen=True)
 class TrackedRequest:
-    """What a tracking look-up reads: the request with what its answer shows (DETAIL_FIELDS),
-    and its revision (changes with every change of what the answer shows)."""
+    """What a tracking look-up reads before its answer: the request, the national codes that
+    prove it, its revision (changes with every change of what the answer shows) and the open
+    rate-limit windows of the counters asked for (core.ratelimit)."""
 
-    ticket: Ticket
+    pk: int
+    national_codes: tuple[str, str]  # the principal's and the representative's ("" when none)
     revision: str
-    #: the open rate-limit windows of the counters asked for (core.ratelimit), read with it
     windows: dict[str, ratelimit.Window] = field(default_factory=dict)
-
-    @property
-    def pk(self) -> int:
-        return int(self.ticket.pk)
-
-    @property
-    def national_codes(self) -> tuple[str, str]:
-        """The principal's and the representative's ("" when none)."""
-        ticket = self.ticket
-        return ticket.principal_national_code, ticket.representative_national_code
 
 
 #: The columns whose change a tracking answer shows, beside the last Activity row.
 _REVISION_FIELDS = ("status", "stage_title", "promised_at", "assignee_id", "team_id", "org_unit_id")
+_TRACKED_FIELDS = ("pk", "principal_national_code", "representative_national_code")
 
 
-def _tracked_rows(code: str, limited_by: Sequence[str]) -> QuerySet[Ticket]:
+def _tracked_rows(code: str, limited_by: Sequence[str]) -> QuerySet[Any]:
     ticket_type = ContentType.objects.get_for_model(Ticket, for_concrete_model=False)
     newest = (
         Activity.objects.filter(
@@ -316,28 +308,37 @@ def _tracked_rows(code: str, limited_by: Sequence[str]) -> QuerySet[Ticket]:
         .order_by("-created_at", "-id")
         .values("id")[:1]
     )
-    rows = with_detail(Ticket.objects.filter(tracking_code=code))
-    return rows.annotate(
-        newest_change=Subquery(newest), **ratelimit.window_columns(limited_by)
-    ).order_by()[:1]
+    windows = ratelimit.window_columns(limited_by)
+    return (
+        Ticket.objects.filter(tracking_code=code)
+        .annotate(newest_change=Subquery(newest), **windows)
+        .values_list(*_TRACKED_FIELDS, *_REVISION_FIELDS, "newest_change", *windows)
+        .order_by()[:1]
+    )
 
 
 _TRACKED = ReusedQuery(_tracked_rows, "tickets.tracked_request")
 
 
 def tracked_request(code: str, limited_by: Sequence[str] = ()) -> TrackedRequest | None:
-    """The request with `code`, what its answer shows, its revision and the open windows of the
-    rate-limit counters `limited_by`, in one query. The revision is its state columns and the id
-    of its newest Activity row (every change of a request writes one: AGENTS.md, STYLE.md). The
-    SQL is compiled once per process (core.sql): this read runs on every tracking look-up."""
-    found = _TRACKED.objects(code, list(limited_by))
-    if not found:
+    """The request with `code`, its revision and the open windows of the rate-limit counters
+    `limited_by`, in one narrow query (what the answer shows is read only when this process has
+    no answer for that revision: `api.requests.detail_ticket`). The revision is its state
+    columns and the id of its newest Activity row (every change of a request writes one:
+    AGENTS.md, STYLE.md). The SQL is compiled once per process (core.sql)."""
+    rows = _TRACKED.rows(code, list(limited_by))
+    if not rows:
         return None
-    ticket = found[0]
-    values = [getattr(ticket, name) for name in _REVISION_FIELDS] + [ticket.newest_change]
-    revision = "\x1f".join(str(value) for value in values)
-    digest = hashlib.blake2b(revision.encode(), digest_size=12).hexdigest()
-    return TrackedRequest(ticket, digest, ratelimit.windows_in(ticket, limited_by))
+    row = rows[0]
+    state = row[len(_TRACKED_FIELDS) : len(_TRACKED_FIELDS) + len(_REVISION_FIELDS) + 1]
+    digest = hashlib.blake2b("\x1f".join(map(str, state)).encode(), digest_size=12).hexdigest()
+    windows = row[len(_TRACKED_FIELDS) + len(state) :]
+    return TrackedRequest(
+        pk=row[0],
+        national_codes=(row[1], row[2]),
+        revision=digest,
+        windows=ratelimit.windows_in(windows, limited_by),
+    )
 
 
 def correction_rows(ticket: Ticket) -> tuple[list[FormField], list[RequiredDocument]]:

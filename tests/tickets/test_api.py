@@ -787,15 +787,15 @@ def test_tracking_reads_the_answer_once_per_revision(
     ticket = submit()
     services.start_review(ticket, actor=None)
 
-    # the request with what it shows, its revision and the client's failure counters, then its
-    # SLA clocks and its public history
-    with django_assert_num_queries(3):
+    # the request's revision and the client's failure counters, then what the answer shows:
+    # the request, its SLA clocks, its public history
+    with django_assert_num_queries(4):
         first = track(client, ticket.tracking_code, "0013542419")
-    # unchanged since: that one query, the answer from the cache
+    # unchanged since: that first query, the answer from the cache
     with django_assert_num_queries(1):
         again = track(client, ticket.tracking_code, "0013542419")
     services.add_note(ticket, "مدارک رسید", actor=agent, public=True)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         changed = track(client, ticket.tracking_code, "0013542419")
 
     assert again.content == first.content

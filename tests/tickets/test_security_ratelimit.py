@@ -179,7 +179,7 @@ def test_the_tracking_read_sees_the_same_open_windows_as_the_counters_alone(
 
     found = tracked_request(ticket.tracking_code, names)
 
-    assert found is not None and found.ticket.pk == ticket.pk
+    assert found is not None and found.pk == ticket.pk
     assert found.windows == counters.windows(names)
     assert set(found.windows) == {names[1]} and found.windows[names[1]].count == 2
     assert limits.wait_in(found.windows, ticket.tracking_code) == limits.wait(ticket.tracking_code)

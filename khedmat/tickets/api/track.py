@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language, gettext, ngettext
 from ninja import Status
 from ninja.responses import NinjaJSONEncoder
@@ -18,7 +18,7 @@ from khedmat.core.http import client_ip
 from khedmat.core.memo import LocalMemo
 from khedmat.core.tracking import is_valid_tracking_code, normalize_tracking_code
 from khedmat.tickets import ratelimit
-from khedmat.tickets.api.requests import detail
+from khedmat.tickets.api.requests import detail, detail_ticket
 from khedmat.tickets.api.schemas import RequestDetailOut, TrackIn, error_status
 from khedmat.tickets.queries import TrackedRequest, tracked_request
 
@@ -61,7 +61,10 @@ def _answer(code: str, found: TrackedRequest) -> HttpResponse:
     cached = settings.KHEDMAT_TRACK_CACHE_SECONDS > 0
     body = ANSWERS.get(key) if cached else None
     if body is None:
-        shown = RequestDetailOut.model_validate(detail(found.ticket)).model_dump()
+        ticket = detail_ticket(code)
+        if ticket is None:  # removed between the two reads
+            raise Http404
+        shown = RequestDetailOut.model_validate(detail(ticket)).model_dump()
         body = json.dumps(shown, cls=NinjaJSONEncoder).encode()
         if cached:
             ANSWERS.set(key, body)
