@@ -781,6 +781,31 @@ def test_the_representative_tracks_with_their_own_national_code(
     assert track(client, ticket.tracking_code, "0012345679").status_code == 404
 
 
+def test_with_a_shared_cache_one_process_answer_serves_the_others(
+    client: Client,
+    submit: Submit,
+    agent: User,
+    django_assert_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from khedmat.tickets.api import track as track_api
+
+    monkeypatch.setattr(track_api, "shares_answers", lambda: True)  # as with Redis
+    ticket = submit()
+
+    first = track(client, ticket.tracking_code, "0013542419")
+    track_api.ANSWERS.clear()  # another process: nothing of its own yet
+    with django_assert_num_queries(1):  # the revision and counters; the answer is shared
+        elsewhere = track(client, ticket.tracking_code, "0013542419")
+    services.add_note(ticket, "مدارک رسید", actor=agent, public=True)
+    track_api.ANSWERS.clear()
+    with django_assert_num_queries(4):  # a new revision: read and answered again
+        changed = track(client, ticket.tracking_code, "0013542419")
+
+    assert elsewhere.content == first.content
+    assert changed.json()["history"][-1]["note"] == "مدارک رسید"
+
+
 def test_tracking_reads_the_answer_once_per_revision(
     client: Client, submit: Submit, agent: User, django_assert_num_queries: Any
 ) -> None:

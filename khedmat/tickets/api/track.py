@@ -3,11 +3,13 @@ failures rate-limited like the /track/ page."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language, gettext, ngettext
 from ninja import Status
@@ -54,20 +56,35 @@ def _proves(found: TrackedRequest | None, national_code: str) -> bool:
 ANSWERS: LocalMemo[bytes] = LocalMemo(size=5000, seconds=settings.KHEDMAT_TRACK_CACHE_SECONDS)
 
 
+def shares_answers() -> bool:
+    """Whether answers are kept in the shared cache too, so one process's answer serves every
+    other: only with Redis (a set in the database cache costs three statements and a count)."""
+    return "redis" in str(settings.CACHES["default"]["BACKEND"]).lower()
+
+
 def _answer(code: str, found: TrackedRequest) -> HttpResponse:
-    """The request's detail as JSON, kept per request revision and language: a look-up of a
-    request that did not change since this process last answered it reads nothing more."""
+    """The request's detail as JSON, kept per request revision and language: in this process
+    (ANSWERS), and with Redis in the shared cache. A look-up of a request that did not change
+    since it was last answered reads nothing more."""
     key = f"{code}:{found.pk}:{get_language()}:{found.revision}"
-    cached = settings.KHEDMAT_TRACK_CACHE_SECONDS > 0
-    body = ANSWERS.get(key) if cached else None
+    seconds = settings.KHEDMAT_TRACK_CACHE_SECONDS
+    shared_key = "track:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    shared = seconds > 0 and shares_answers()
+    body = ANSWERS.get(key) if seconds > 0 else None
+    if body is None and shared:
+        body = cache.get(shared_key)
+        if body is not None:
+            ANSWERS.set(key, body)
     if body is None:
         ticket = detail_ticket(code)
         if ticket is None:  # removed between the two reads
             raise Http404
         shown = RequestDetailOut.model_validate(detail(ticket)).model_dump()
         body = json.dumps(shown, cls=NinjaJSONEncoder).encode()
-        if cached:
+        if seconds > 0:
             ANSWERS.set(key, body)
+        if shared:
+            cache.set(shared_key, body, seconds)
     return HttpResponse(body, content_type="application/json")
 
 
