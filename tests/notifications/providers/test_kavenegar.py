@@ -149,3 +149,21 @@ def test_status_asks_for_all_ids_in_one_call(fake, kavenegar):
 def test_balance_reads_account_info(fake, kavenegar):
     assert kavenegar.balance() == Decimal("150000")
     assert only_request(fake)["path"] == "/v1/fake-api-key/account/info.json"
+
+
+def test_adapters_share_one_pooled_client_per_timeout(fake, kavenegar, make_backend):
+    import httpx
+
+    from khedmat.notifications.providers.common import shared_client
+
+    kavenegar.send("+989121234567", "one", local_id="1")
+    other = make_backend("kavenegar")
+    other.send("+989121234567", "two", local_id="2")
+
+    assert shared_client(kavenegar.timeout) is shared_client(other.timeout)
+    assert shared_client(httpx.Timeout(3.0)) is not shared_client(kavenegar.timeout)
+    # each request still carries its own adapter's headers
+    assert [request["headers"]["accept"] for request in fake.requests()] == [
+        "application/json",
+        "application/json",
+    ]
