@@ -58,6 +58,7 @@ from khedmat.tickets.errors import (
     NoteEmptyError,
     ProcessRunningError,
     ServiceClosedError,
+    TicketError,
     TransitionError,
 )
 from khedmat.tickets.models import Attachment, StagedUpload, Ticket
@@ -125,42 +126,54 @@ def submit_request(
     (DailyLimitError); the files together weigh at most KHEDMAT_MAX_SUBMISSION_MB. Files written
     before a later step fails are deleted again: storage keeps no file of a request not filed.
     """
-    if submission_key:
-        existing = _already_submitted(filed_by, submission_key)
+    files = files or {}
+    try:
+        service = version.service
+        if not service.is_published or service.current_version_id != version.pk:
+            raise ServiceClosedError()
+        if channel != IntakeChannel.IN_PERSON and not version.takes_online_requests():
+            raise ServiceClosedError()
+        clean, clean_documents = validate_submission(version, answers, documents or {})
+        _check_files_sent(clean, clean_documents, files)
+        check_total_size(files)
+        filing = Filing(
+            version=version,
+            answers=clean,
+            documents=clean_documents,
+            requester=requester,
+            filed_by=filed_by,
+            principal=principal,
+            representation=representation,
+            channel=channel,
+            submission_key=submission_key,
+            language=language,
+            now=now or timezone.now(),
+        )
+        return _file_with_a_free_code(filing, files)
+    except (TicketError, InvalidAnswers):
+        # A retry of a request filed already (the same key) gets that request, whatever changed
+        # since (the service closed, the daily cap reached by that very request...). Looked up
+        # only here: on the way in, the key's unique constraint catches a retry (_file).
+        existing = _already_submitted(filed_by, submission_key) if submission_key else None
         if existing is not None:
             return existing
-    service = version.service
-    if not service.is_published or service.current_version_id != version.pk:
-        raise ServiceClosedError()
-    if channel != IntakeChannel.IN_PERSON and not version.takes_online_requests():
-        raise ServiceClosedError()
-    clean, clean_documents = validate_submission(version, answers, documents or {})
-    _check_files_sent(clean, clean_documents, files or {})
-    check_total_size(files or {})
-    filing = Filing(
-        version=version,
-        answers=clean,
-        documents=clean_documents,
-        requester=requester,
-        filed_by=filed_by,
-        principal=principal,
-        representation=representation,
-        channel=channel,
-        submission_key=submission_key,
-        language=language,
-        now=now or timezone.now(),
-    )
+        raise
+
+
+def _file_with_a_free_code(filing: Filing, files: Mapping[str, Sequence[File[bytes]]]) -> Ticket:
+    """File the request; a unique constraint that fails is the same key filed already (a double
+    click, a retry: that request is the answer) or a tracking code taken meanwhile (file again
+    with a new one, up to CODE_ATTEMPTS times)."""
+    key, filed_by = filing.submission_key, filing.filed_by
     for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
-            return _file(filing, files or {})
+            return _file(filing, files)
         except IntegrityError:
-            existing = _already_submitted(filed_by, submission_key) if submission_key else None
+            existing = _already_submitted(filed_by, key) if key else None
             if existing is not None:
                 return existing
             if attempt == CODE_ATTEMPTS:
                 raise
-            # Another request took the random tracking code first (the unique constraint says
-            # so, instead of a look-up on every submission): file again with a new code.
     raise AssertionError("unreachable")
 
 

@@ -164,6 +164,38 @@ def test_the_same_idempotency_key_files_once(
     assert Message.objects.filter(event="request_submitted").count() == 1
 
 
+def test_a_retry_after_the_daily_cap_or_a_closed_service_still_gets_its_request(
+    citizen_client: Client, plain_service: Service, settings: Any
+) -> None:
+    settings.KHEDMAT_MAX_REQUESTS_PER_DAY = 1
+    first = post_json(citizen_client, plain_body(), **{"Idempotency-Key": "app-43"})
+    again = post_json(citizen_client, plain_body(), **{"Idempotency-Key": "app-43"})
+    other = post_json(citizen_client, plain_body(), **{"Idempotency-Key": "app-44"})
+    plain_service.is_published = False
+    plain_service.save(update_fields=["is_published"])
+    closed = post_json(citizen_client, plain_body(), **{"Idempotency-Key": "app-43"})
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 429)
+    assert again.json()["tracking_code"] == first.json()["tracking_code"]
+    assert closed.status_code in (200, 404)  # a closed service is not found by code any more
+    assert Ticket.objects.count() == 1
+
+
+def test_a_submission_costs_a_fixed_number_of_queries(
+    citizen_client: Client, plain_service: Service, django_assert_num_queries: Any
+) -> None:
+    post_json(citizen_client, plain_body())  # the card version and calendars are read once
+
+    # session, user, groups, the service in force; the savepoint, the daily cap (lock and count),
+    # the calendar revision (tests read it every time; a process reads it once a second), the
+    # request, its Activity row, the SLA policies, the job row, the savepoint's release. No
+    # look-up of the idempotency key: its unique constraint catches a retry.
+    with django_assert_num_queries(12):
+        response = post_json(citizen_client, plain_body(), **{"Idempotency-Key": "app-45"})
+
+    assert response.status_code == 201
+
+
 def test_an_overlong_idempotency_key_is_refused(
     citizen_client: Client, plain_service: Service
 ) -> None:
