@@ -20,7 +20,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.formbuilder.engine import style_widget
 from khedmat.catalog.models import FormField, RequiredDocument, Service
-from khedmat.core.forms import MobileField, NationalCodeField
+from khedmat.core.forms import MobileField, NationalCodeField, PlainSelect
 from khedmat.core.translated import TEXT_LANGUAGES, active_text_language, translated_text
 from khedmat.tickets import walkin
 from khedmat.tickets.choices import Status
@@ -35,7 +35,7 @@ class RequestFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Any status")), *Status.choices],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=PlainSelect(attrs={"class": "form-select form-select-sm"}),
     )
     service = forms.ModelChoiceField(
         label=_("Service"),
@@ -48,7 +48,7 @@ class RequestFilterForm(forms.Form):
         # some seventy columns, read on every page of the list otherwise
         .only("code", *(f"current_version__title_{code}" for code in TEXT_LANGUAGES))
         .order_by("code"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=PlainSelect(attrs={"class": "form-select form-select-sm"}),
     )
 
     def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
