@@ -68,6 +68,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "incident.problem_linked": _("Linked to a problem"),
     "incident.known_error_applied": _("Known error applied"),
     "incident.file_attached": _("File attached"),
+    "incident.file_opened": _("File opened"),
     "problem.logged": _("Problem logged"),
     "problem.incident_linked": _("Incident linked"),
     "problem.root_cause_found": _("Root cause found"),

@@ -447,6 +447,7 @@ ACTIVITY_LABELS: dict[str, Promise] = {
     "ticket.note": _("Internal note"),
     "ticket.reply": _("Reply to the applicant"),
     "ticket.process_not_started": _("The service's process could not start"),
+    "ticket.file_opened": _("File opened"),
 }
 
 #: Decisions on a task, as the timeline names them.
@@ -464,6 +465,8 @@ def _timeline_detail(verb: str, data: Mapping[str, Any]) -> str:
         return str(data.get("text") or "")
     if verb == "ticket.process_not_started":
         return str(data.get("error") or "")
+    if verb == "ticket.file_opened":
+        return str(data.get("name") or "")
     if not verb.startswith("process."):
         return ""
     parts = [str(data.get("title") or "")]

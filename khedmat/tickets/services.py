@@ -933,3 +933,16 @@ def add_note(ticket: Ticket, text: str, *, actor: User, public: bool = False) ->
         data={"text": text[:4000]},
         public=public,
     )
+
+
+def record_file_opened(
+    ticket: Ticket, attachment: Attachment, *, actor: User, inline: bool
+) -> None:
+    """Who opened which file of a request, and when: staff reading a citizen's documents leave
+    an audit row on the request's timeline (never shown to the applicant)."""
+    record_activity(
+        ticket,
+        "ticket.file_opened",
+        actor=actor,
+        data={"file": attachment.pk, "name": attachment.original_name, "inline": inline},
+    )

@@ -49,6 +49,11 @@ def test_a_picture_is_attached_and_can_be_downloaded(
     download = staff.get(f"/desk/incidents/{incident.tracking_code}/files/{stored.pk}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG  # type: ignore[attr-defined]
+    (opened,) = Activity.objects.for_target(incident).filter(verb="incident.file_opened")
+    assert (opened.actor, opened.data) == (
+        it_agent,
+        {"file": stored.pk, "name": "screen.png", "inline": False},
+    )
 
 
 def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_kept(

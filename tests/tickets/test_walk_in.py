@@ -630,6 +630,31 @@ def test_attachment_downloads_as_an_attachment_that_is_never_sniffed(
     assert wrong_ticket.status_code == 404
 
 
+def test_opening_a_file_is_recorded_and_kept_from_the_applicant(
+    as_staff: Callable[[User], Client],
+    desk_agent: User,
+    submit: Submit,
+) -> None:
+    from khedmat.tickets.queries import public_history
+
+    ticket = submit()
+    lease = ticket.attachments.get()
+    client = as_staff(desk_agent)
+
+    client.get(f"{detail_url(ticket)}files/{lease.pk}/")
+    client.get(f"{detail_url(ticket)}files/{lease.pk}/", {"inline": "1"})
+    client.get(f"{detail_url(ticket)}files/{lease.pk + 999}/")  # no such file: nothing opened
+
+    opened = Activity.objects.for_target(ticket).filter(verb="ticket.file_opened")
+    assert [(row.actor, row.data, row.is_public) for row in opened.order_by("id")] == [
+        (desk_agent, {"file": lease.pk, "name": "lease.pdf", "inline": False}, False),
+        (desk_agent, {"file": lease.pk, "name": "lease.pdf", "inline": True}, False),
+    ]
+    timeline = client.get(detail_url(ticket)).content.decode()
+    assert "File opened" in timeline and "lease.pdf" in timeline
+    assert len(public_history(ticket)) == 1  # the applicant's history: only "submitted"
+
+
 # --- actions ----------------------------------------------------------------------------------
 
 

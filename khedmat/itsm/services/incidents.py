@@ -562,3 +562,15 @@ def _attachment_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(char for char in base if char.isprintable()).strip(" .")
     return (cleaned or "file")[-200:]
+
+
+def record_incident_file_opened(
+    incident: Incident, attachment: IncidentAttachment, *, actor: Actor, inline: bool
+) -> None:
+    """Who opened which file of an incident, and when (an audit row on its timeline)."""
+    record_activity(
+        incident,
+        "incident.file_opened",
+        actor=actor,
+        data={"file": attachment.pk, "name": attachment.original_name, "inline": inline},
+    )

@@ -347,15 +347,19 @@ def desk_incident_act(request: HttpRequest, code: str) -> HttpResponse:
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_incident_attachment(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
     """A file of an incident the staff member may see (a picture inline with `?inline=1`, in a
-    sandbox that runs nothing)."""
-    incident = incident_or_404(staff_of(request), code)
+    sandbox that runs nothing). Each opening is recorded (who, when, which)."""
+    user = staff_of(request)
+    incident = incident_or_404(user, code)
     attachment = get_object_or_404(IncidentAttachment, pk=attachment_id, incident=incident)
-    return stored_file_response(
+    inline = request.GET.get("inline") == "1"
+    response = stored_file_response(
         attachment.file,
         name=attachment.original_name,
         content_type=attachment.content_type,
-        inline=request.GET.get("inline") == "1",
+        inline=inline,
     )
+    services.record_incident_file_opened(incident, attachment, actor=user, inline=inline)
+    return response
 
 
 urlpatterns: list[URLPattern] = [

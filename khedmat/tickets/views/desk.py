@@ -162,15 +162,19 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
 @permission_required("tickets.view_ticket", raise_exception=True)
 def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
     """A file of a request the staff member may see: a download, or a picture shown inline
-    (`?inline=1`) in a sandbox that runs nothing."""
-    ticket = _visible_ticket(_staff(request), code)
+    (`?inline=1`) in a sandbox that runs nothing. Each opening is recorded (who, when, which)."""
+    user = _staff(request)
+    ticket = _visible_ticket(user, code)
     attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
-    return stored_file_response(
+    inline = request.GET.get("inline") == "1"
+    response = stored_file_response(
         attachment.file,
         name=attachment.original_name,
         content_type=attachment.content_type,
-        inline=request.GET.get("inline") == "1",
+        inline=inline,
     )
+    services.record_file_opened(ticket, attachment, actor=user, inline=inline)
+    return response
 
 
 @require_POST
