@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from khedmat.core.errors import DomainError
 from khedmat.jobs.errors import PermanentError, RetryableError
 
@@ -12,6 +14,13 @@ class IntegrationError(DomainError):
 
 class IllegalStatusChangeError(IntegrationError):
     """The transition table does not allow this status change."""
+
+
+class LetterNumberError(IntegrationError):
+    """A letter number typed by hand that cannot be kept: recorded already, or too long."""
+
+    default_message = _("This letter number is already recorded.")
+    status_code = 422
 
 
 class ParametersMismatchError(PermanentError):

@@ -13,8 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from khedmat.core.services import record_activity
 from khedmat.integrations.choices import (
@@ -28,6 +29,7 @@ from khedmat.integrations.choices import (
 from khedmat.integrations.errors import (
     IllegalStatusChangeError,
     IntegrationError,
+    LetterNumberError,
     ParametersMismatchError,
 )
 from khedmat.integrations.inquiries import breaker, registry
@@ -287,16 +289,27 @@ def register_letter(record: models.Model, subject: str, body: str, *, actor: Any
 def record_manual_letter(
     record: models.Model, number: str, date: dt.date, *, actor: Any, subject: str = ""
 ) -> OfficeLetter:
-    """An operator types in the number and date of a letter registered by hand."""
-    return _create_letter(
-        record,
-        provider=LetterProvider.MANUAL,
-        number=number.strip(),
-        date=date,
-        subject=subject,
-        status=LetterStatus.REGISTERED,
-        actor=actor,
-    )
+    """An operator types in the number and date of a letter registered by hand. A number
+    recorded already, or longer than the field, is refused with LetterNumberError (nothing
+    written)."""
+    number = number.strip()
+    longest = OfficeLetter._meta.get_field("letter_number").max_length or 20
+    if len(number) > longest:
+        raise LetterNumberError(
+            _("A letter number has at most %(count)d characters.") % {"count": longest}
+        )
+    try:
+        return _create_letter(
+            record,
+            provider=LetterProvider.MANUAL,
+            number=number,
+            date=date,
+            subject=subject,
+            status=LetterStatus.REGISTERED,
+            actor=actor,
+        )
+    except IntegrityError:  # the same number from the same provider: the unique constraint
+        raise LetterNumberError() from None
 
 
 def change_letter_status(

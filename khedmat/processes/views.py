@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import OrgUnit, User
+from khedmat.core.errors import DomainError
 from khedmat.core.forms import LocalDateField
 from khedmat.core.pagination import view_page
 from khedmat.processes import actions, assignment, calls, services
@@ -40,7 +41,6 @@ from khedmat.processes.queries import (
     units_below,
     visible_work_item,
 )
-from khedmat.tickets.errors import TicketError
 
 TABS = (
     (VIEW_MINE, _("Assigned to me")),
@@ -267,7 +267,7 @@ def _flash_outcome(request: HttpRequest, run: Callable[[], object], success: obj
     """Run one use case; show its domain error, or `success`, as a flash message."""
     try:
         run()
-    except (ProcessError, TicketError) as error:
+    except DomainError as error:  # the process's, the request's, the office automation's...
         flash.error(request, str(error.message))
     else:
         flash.success(request, str(success))

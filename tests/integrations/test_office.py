@@ -6,13 +6,13 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import IntegrityError
 
 from khedmat.config import ConfigError
 from khedmat.core.models import Activity
 from khedmat.integrations.choices import LetterProvider, LetterStatus
 from khedmat.integrations.errors import (
     IllegalStatusChangeError,
+    LetterNumberError,
     OfficeAutomationRejected,
     OfficeAutomationUnavailable,
 )
@@ -127,8 +127,12 @@ def test_manual_letter(settings, record, operator):
     assert activity.verb == "letter.registered"
     assert activity.actor == operator
     assert activity.new_value == "1405/77/12"
-    with pytest.raises(IntegrityError):
+    with pytest.raises(LetterNumberError, match="already recorded"):
         record_manual_letter(record, "1405/77/12", dt.date(2026, 11, 2), actor=operator)
+    with pytest.raises(LetterNumberError, match="at most 20 characters"):
+        record_manual_letter(record, "1" * 21, dt.date(2026, 11, 2), actor=operator)
+    assert OfficeLetter.objects.count() == 1
+    assert len(Activity.objects.for_target(record)) == 1  # nothing written by the refusals
 
 
 def test_manual_letter_status_moves_by_the_table(record, operator):

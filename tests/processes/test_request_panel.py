@@ -17,6 +17,7 @@ from khedmat.accounts.models import OrgUnit, User
 from khedmat.catalog.models import Service
 from khedmat.core.models import Activity
 from khedmat.integrations.models import OfficeLetter
+from khedmat.integrations.services import record_manual_letter
 from khedmat.processes import calls, services
 from khedmat.processes.actions import can_act
 from khedmat.processes.choices import (
@@ -378,12 +379,20 @@ def test_a_manual_letter_number_finishes_the_letter_call(
     url = reverse("processes:call_letter", args=[ticket.tracking_code, letter.pk])
     response = client.post(url, {"number": "", "date": ""}, follow=True)
     assert _flash(response) == "Enter the letter's number."
+    response = client.post(url, {"number": "1" * 21, "date": ""}, follow=True)
+    assert _flash(response) == "A letter number has at most 20 characters."
+    record_manual_letter(staff["boss"], "1405/777", dt.date(2026, 4, 1), actor=None)
+    response = client.post(url, {"number": "1405/777", "date": ""}, follow=True)
+    assert response.status_code == 200  # a page with the message, not an error page
+    assert _flash(response) == "This letter number is already recorded."
+    letter.refresh_from_db()
+    assert letter.status == ServiceCallStatus.WAITING
     response = client.post(url, {"number": "1405/123", "date": "۱۴۰۵/۰۱/۲۶"}, follow=True)
     letter.refresh_from_db()
     ticket.refresh_from_db()
     assert letter.status == ServiceCallStatus.DONE
     assert letter.result["number"] == "1405/123"
-    assert OfficeLetter.objects.get().letter_date == dt.date(2026, 4, 15)
+    assert OfficeLetter.objects.get(letter_number="1405/123").letter_date == dt.date(2026, 4, 15)
     assert ticket.status == Status.COMPLETED
     assert response.context["process"].instance.status == InstanceStatus.COMPLETED
     assert "data-letter-call=" not in response.content.decode()
