@@ -34,3 +34,13 @@ def record_activity(
         data=data or {},
         is_public=public,
     )
+
+
+def record_file_opened(
+    target: models.Model, verb: str, attachment: models.Model, *, actor: Any, inline: bool
+) -> Activity:
+    """The audit row of a file of `target` opened by staff: who, when, which file, inline or not
+    (`attachment` has an `original_name`)."""
+    name = getattr(attachment, "original_name", "")
+    data = {"file": attachment.pk, "name": name, "inline": inline}
+    return record_activity(target, verb, actor=actor, data=data)

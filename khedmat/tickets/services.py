@@ -23,6 +23,7 @@ from khedmat.calendars.worktime import add_working_days, add_working_minutes
 from khedmat.catalog.choices import DurationUnit
 from khedmat.catalog.formbuilder.engine import InvalidAnswers, validate_answers
 from khedmat.catalog.models import ServiceVersion
+from khedmat.core import services as core_services
 from khedmat.core.dates import format_datetime
 from khedmat.core.digits import localize_digits
 from khedmat.core.errors import DomainError
@@ -940,9 +941,6 @@ def record_file_opened(
 ) -> None:
     """Who opened which file of a request, and when: staff reading a citizen's documents leave
     an audit row on the request's timeline (never shown to the applicant)."""
-    record_activity(
-        ticket,
-        "ticket.file_opened",
-        actor=actor,
-        data={"file": attachment.pk, "name": attachment.original_name, "inline": inline},
+    core_services.record_file_opened(
+        ticket, "ticket.file_opened", attachment, actor=actor, inline=inline
     )

@@ -25,7 +25,7 @@ from khedmat.catalog.formbuilder.uploads import extension_of, sniff_matches
 from khedmat.catalog.models import Service
 from khedmat.cmdb.models import ConfigurationItem
 from khedmat.core.actors import Actor
-from khedmat.core.services import record_activity
+from khedmat.core.services import record_activity, record_file_opened
 from khedmat.itsm.choices import (
     HOLD_PAUSE_REASONS,
     HoldReason,
@@ -568,9 +568,4 @@ def record_incident_file_opened(
     incident: Incident, attachment: IncidentAttachment, *, actor: Actor, inline: bool
 ) -> None:
     """Who opened which file of an incident, and when (an audit row on its timeline)."""
-    record_activity(
-        incident,
-        "incident.file_opened",
-        actor=actor,
-        data={"file": attachment.pk, "name": attachment.original_name, "inline": inline},
-    )
+    record_file_opened(incident, "incident.file_opened", attachment, actor=actor, inline=inline)

@@ -68,8 +68,10 @@ def _answer(code: str, found: TrackedRequest) -> HttpResponse:
     since it was last answered reads nothing more."""
     key = f"{code}:{found.pk}:{get_language()}:{found.revision}"
     seconds = settings.KHEDMAT_TRACK_CACHE_SECONDS
-    shared_key = "track:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     shared = seconds > 0 and shares_answers()
+    shared_key = (
+        "track:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() if shared else ""
+    )
     body = ANSWERS.get(key) if seconds > 0 else None
     if body is None and shared:
         body = cache.get(shared_key)
