@@ -36,6 +36,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-for-KHEDMAT_DEBUG"  # noqa: S105
 
+# Keys sealing personal data at rest (khedmat.core.crypto): "id:base64 of 32 bytes", comma-separated,
+# the first seals and all open (rotation: put the new key first, run `khedmat rotate_data_keys`).
+# Unset: one key derived from the secret key (`check --deploy` warns outside debug).
+KHEDMAT_DATA_KEYS = env_list("KHEDMAT_DATA_KEYS")
+# Key of the blind indexes (keyed digests that find sealed national codes and mobiles); base64 of
+# 32 bytes. Unset: derived from the secret key. Changing it means rebuilding the indexes.
+KHEDMAT_BLIND_INDEX_KEY = env_str("KHEDMAT_BLIND_INDEX_KEY") or ""
+
 ALLOWED_HOSTS = env_list("KHEDMAT_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     if not DEBUG:
