@@ -25,9 +25,10 @@ from khedmat.sla.models import SlaPolicy, SlaTarget
 from khedmat.sla.queries import clear_unit_calendars
 from khedmat.tickets import services, walkin
 from khedmat.tickets.choices import Capacity, IntakeChannel, Status
-from khedmat.tickets.models import Attachment, Ticket
+from khedmat.tickets.models import Attachment, StagedUpload, Ticket
 from khedmat.tickets.views import desk as desk_views
 from tests.fixtures.tickets import PDF, Submit, pdf_file, png_file, run_follow_ups
+from tests.tickets.helpers import kept_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -303,6 +304,82 @@ def test_a_walk_in_file_of_the_wrong_type_is_refused(
 
     assert response.status_code == 400
     assert list(response.context["forms"].documents.errors) == [lease_key]
+    assert nothing_filed()
+
+
+def test_a_walk_in_form_with_errors_keeps_its_valid_files_for_the_retry(
+    as_staff: Callable[[User], Client],
+    desk_operator: User,
+    service: Service,
+    lease_key: str,
+    templates: None,
+) -> None:
+    client = as_staff(desk_operator)
+    url = f"{NEW_URL}?service={SERVICE_CODE}"
+    response = client.post(url, walk_in_data(lease_key, shop_name=None))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    (token,) = kept_tokens(html, lease_key)
+    assert "Kept: lease.pdf" in html
+    (staged,) = StagedUpload.objects.all()
+    assert staged.owner == desk_operator
+    assert nothing_filed()
+
+    retry = walk_in_data(lease_key, **{lease_key: None, f"kept-{lease_key}": token})
+    response = client.post(url, retry)
+
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(field_key=lease_key)
+    assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert attachment.original_name == "lease.pdf"
+    assert not StagedUpload.objects.exists()
+
+
+def test_a_walk_in_file_with_an_error_is_not_kept_and_a_kept_file_can_be_removed(
+    as_staff: Callable[[User], Client],
+    desk_operator: User,
+    service: Service,
+    lease_key: str,
+    templates: None,
+) -> None:
+    client = as_staff(desk_operator)
+    url = f"{NEW_URL}?service={SERVICE_CODE}"
+    fake = pdf_file("lease.pdf", content=b"MZ\x90\x00 not a pdf")
+    html = client.post(url, walk_in_data(lease_key, **{lease_key: fake})).content.decode()
+    assert kept_tokens(html, lease_key) == []
+    assert not StagedUpload.objects.exists()
+
+    html = client.post(url, walk_in_data(lease_key, shop_name=None)).content.decode()
+    (token,) = kept_tokens(html, lease_key)
+    removed = walk_in_data(
+        lease_key, **{lease_key: None, f"kept-{lease_key}": token, "kept-remove": token}
+    )
+    response = client.post(url, removed)
+
+    assert response.status_code == 400
+    assert list(response.context["forms"].documents.errors) == [lease_key]
+    assert kept_tokens(response.content.decode(), lease_key) == []
+    assert nothing_filed()
+
+
+def test_another_operators_kept_file_is_ignored_by_the_walk_in_form(
+    as_staff: Callable[[User], Client],
+    desk_operator: User,
+    desk_agent: User,
+    service: Service,
+    lease_key: str,
+    templates: None,
+) -> None:
+    foreign = services.stage_upload(pdf_file(), field_key=lease_key, owner=desk_agent)
+    client = as_staff(desk_operator)
+    data = walk_in_data(lease_key, **{lease_key: None, f"kept-{lease_key}": str(foreign.token)})
+
+    response = client.post(f"{NEW_URL}?service={SERVICE_CODE}", data)
+
+    assert response.status_code == 400
+    assert list(response.context["forms"].documents.errors) == [lease_key]
+    assert str(foreign.token) not in response.content.decode()
     assert nothing_filed()
 
 

@@ -22,15 +22,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.accounts.models import User
+from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import AnswerForm, rows_of
 from khedmat.catalog.formbuilder.engine import style_widget
-from khedmat.catalog.models import RequiredDocument, ServiceVersion
+from khedmat.catalog.models import FormField, RequiredDocument, ServiceVersion
 from khedmat.core.forms import DigitsField, LegalIdField, MobileField, NationalCodeField
 from khedmat.core.translated import translated_text
 from khedmat.tickets.choices import Capacity, PrincipalKind
 from khedmat.tickets.documents import document_field, document_key, upload_documents
 from khedmat.tickets.models import StagedUpload
-from khedmat.tickets.services import Principal, Representation, total_size_error
+from khedmat.tickets.services import Principal, Representation, stage_upload, total_size_error
 
 KEPT_PREFIX = "kept-"
 KEPT_REMOVE = "kept-remove"
@@ -422,3 +423,26 @@ def close_kept(kept: Mapping[str, Sequence[UploadedFile]]) -> None:
     for uploads in kept.values():
         for upload in uploads:
             upload.close()
+
+
+def stage_valid_uploads(
+    valid: Mapping[str, Sequence[UploadedFile]], owner: User
+) -> dict[str, list[StagedUpload]]:
+    """Stage each valid new file (a file already kept keeps its row) for the retry."""
+    return {
+        name: [
+            upload.staged
+            if isinstance(upload, KeptUpload)
+            else stage_upload(upload, field_key=name, owner=owner)
+            for upload in uploads
+        ]
+        for name, uploads in valid.items()
+    }
+
+
+def kept_for_row(row: FormField, kept: Mapping[str, list[StagedUpload]]) -> list[StagedUpload]:
+    """A field's kept files; a repeating group's are its rows' ("<group>-<row>-<child>")."""
+    if row.field_type != FieldType.GROUP:
+        return list(kept.get(row.key, []))
+    prefix = f"{row.key}-"
+    return [staged for name, rows in kept.items() if name.startswith(prefix) for staged in rows]

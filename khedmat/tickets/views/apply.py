@@ -7,12 +7,11 @@ to the desk's walk-in form; a card whose request stage is not electronic says wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse, reverse_lazy
@@ -25,17 +24,17 @@ from khedmat.accounts.otp import profile_is_complete
 from khedmat.catalog import (
     converters,  # noqa: F401  (registers <service_code:…>)
 )
-from khedmat.catalog.choices import FieldType
 from khedmat.catalog.formbuilder import InvalidAnswers
-from khedmat.catalog.models import FormField, ServiceVersion
+from khedmat.catalog.models import ServiceVersion
 from khedmat.tickets import services
 from khedmat.tickets.choices import IntakeChannel
 from khedmat.tickets.errors import DailyLimitError, ServiceClosedError
 from khedmat.tickets.forms.apply import (
     ApplicationForms,
-    KeptUpload,
     close_kept,
+    kept_for_row,
     kept_uploads,
+    stage_valid_uploads,
     with_kept,
 )
 from khedmat.tickets.models import StagedUpload
@@ -127,33 +126,10 @@ def _submit(request: HttpRequest, context: dict[str, Any], user: User) -> HttpRe
                     [upload.staged for uploads in kept.values() for upload in uploads], owner=user
                 )
                 return HttpResponseSeeOther(reverse("tickets:receipt", args=[ticket.tracking_code]))
-        staged = _keep_valid_files(bundle.valid_uploads(), user)
+        staged = stage_valid_uploads(bundle.valid_uploads(), user)
         return _render_form(request, context, bundle, kept=staged)
     finally:
         close_kept(kept)
-
-
-def _keep_valid_files(
-    valid: Mapping[str, Sequence[UploadedFile]], owner: User
-) -> dict[str, list[StagedUpload]]:
-    """Stage each valid new file (a file already kept keeps its row) for the retry."""
-    return {
-        name: [
-            upload.staged
-            if isinstance(upload, KeptUpload)
-            else services.stage_upload(upload, field_key=name, owner=owner)
-            for upload in uploads
-        ]
-        for name, uploads in valid.items()
-    }
-
-
-def _kept_for_row(row: FormField, kept: Mapping[str, list[StagedUpload]]) -> list[StagedUpload]:
-    """A field's kept files; a repeating group's are its rows' ("<group>-<row>-<child>")."""
-    if row.field_type != FieldType.GROUP:
-        return list(kept.get(row.key, []))
-    prefix = f"{row.key}-"
-    return [staged for name, rows in kept.items() if name.startswith(prefix) for staged in rows]
 
 
 def _render_form(
@@ -165,7 +141,7 @@ def _render_form(
 ) -> HttpResponse:
     bundle.mark_invalid()
     answer_items = [
-        {**item, "kept": _kept_for_row(item["row"], kept)} for item in bundle.answers.visible_rows()
+        {**item, "kept": kept_for_row(item["row"], kept)} for item in bundle.answers.visible_rows()
     ]
     document_items = [
         {"bound": bundle.documents[name], "document": document, "kept": kept.get(name, [])}

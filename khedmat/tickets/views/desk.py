@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -39,8 +40,16 @@ from khedmat.core.pagination import view_page
 from khedmat.processes.queries import process_panel
 from khedmat.sla.queries import sla_state_for, sla_state_for_record
 from khedmat.tickets import services, walkin
-from khedmat.tickets.documents import upload_documents
+from khedmat.tickets.documents import document_key, upload_documents
 from khedmat.tickets.errors import ServiceClosedError, TicketError
+from khedmat.tickets.forms.apply import (
+    KeptUpload,
+    close_kept,
+    kept_for_row,
+    kept_uploads,
+    stage_valid_uploads,
+    with_kept,
+)
 from khedmat.tickets.forms.desk import (
     ACTIONS_BY_NAME,
     ActionForm,
@@ -51,7 +60,7 @@ from khedmat.tickets.forms.desk import (
     actions_for,
     correction_choices,
 )
-from khedmat.tickets.models import Attachment, Ticket
+from khedmat.tickets.models import Attachment, StagedUpload, Ticket
 from khedmat.tickets.queries import (
     PAGE_SIZE,
     TICKET_ORDER,
@@ -255,19 +264,40 @@ class WalkInForms:
     applicant: ApplicantForm
     answers: AnswerForm
     documents: DocumentsForm
+    rejected: set[str] = field(default_factory=set)
 
     def is_valid(self) -> bool:
         return all([self.applicant.is_valid(), self.answers.is_valid(), self.documents.is_valid()])
 
     def add_submission_errors(self, errors: Mapping[str, list[str]]) -> None:
         for answer_path, messages in errors.items():
+            self.rejected.add(answer_path)
             key = answer_path.split(".")[0]
             target = self.documents if key in self.documents.fields else self.answers
             target.add_error(key if key in target.fields else None, messages)
 
+    def valid_uploads(self) -> dict[str, list[UploadedFile]]:
+        """Files of the fields without errors, by input name: they are kept for the retry."""
+        valid = {
+            path.replace(".", "-"): list(uploads)
+            for path, uploads in self.answers.uploads.items()
+            if uploads and path not in self.rejected
+        }
+        for name in self.documents.fields:
+            if name in self.documents.errors or name in self.rejected:
+                continue
+            uploads = [item for item in self.documents.files.getlist(name) if item]
+            if uploads:
+                valid[name] = uploads
+        return valid
 
-def _walk_in_forms(request: HttpRequest, version: ServiceVersion) -> WalkInForms:
-    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+def _walk_in_forms(
+    request: HttpRequest, version: ServiceVersion, kept: Mapping[str, list[KeptUpload]]
+) -> WalkInForms:
+    data, files = (
+        (request.POST, with_kept(request.FILES, kept)) if request.method == "POST" else (None, None)
+    )
     language = translation.get_language() or "fa"
     return WalkInForms(
         applicant=ApplicantForm(data, initial={"language": language[:2]}),
@@ -279,21 +309,38 @@ def _walk_in_forms(request: HttpRequest, version: ServiceVersion) -> WalkInForms
 @require_http_methods(["GET", "POST"])
 @permission_required("tickets.add_ticket", raise_exception=True)
 def walk_in(request: HttpRequest) -> HttpResponse:
-    """File a request for a walk-in applicant: choose the service, then fill its form (R-14)."""
+    """File a request for a walk-in applicant: choose the service, then fill its form (R-14).
+
+    A form sent back with errors keeps the files of the fields without errors (staged, owned by
+    the operator), as the applicant's own form does: nobody scans the papers twice."""
     code = request.GET.get("service", "").strip()
     if not code:
         return _choose_service(request)
     version = _walk_in_version(code)
     if version is None:
         raise Http404
-    parts = _walk_in_forms(request, version)
+    operator = _staff(request)
+    kept = kept_uploads(request.POST, operator) if request.method == "POST" else {}
+    try:
+        return _walk_in_step(request, version, operator, kept)
+    finally:
+        close_kept(kept)
+
+
+def _walk_in_step(
+    request: HttpRequest,
+    version: ServiceVersion,
+    operator: User,
+    kept: Mapping[str, list[KeptUpload]],
+) -> HttpResponse:
+    parts = _walk_in_forms(request, version, kept)
     submission_key = request.POST.get("submission_key", "")[:64] or uuid.uuid4().hex
     if request.method == "POST" and parts.is_valid():
         try:
             ticket = walkin.submit_walk_in(
                 version,
                 applicant=parts.applicant.applicant(),
-                operator=_staff(request),
+                operator=operator,
                 answers=parts.answers.answers,
                 documents=parts.documents.descriptors(),
                 files={**parts.answers.uploads, **parts.documents.uploads()},
@@ -310,15 +357,40 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         except InvalidAnswers as error:
             parts.add_submission_errors(error.errors)
         else:
+            services.discard_staged_uploads(
+                [upload.staged for uploads in kept.values() for upload in uploads], owner=operator
+            )
             flash.success(
                 request, _("The request was filed; the applicant was sent its tracking code.")
             )
             return redirect("tickets:receipt", code=ticket.tracking_code)
+    staged = (
+        stage_valid_uploads(parts.valid_uploads(), operator) if request.method == "POST" else {}
+    )
+    return _render_walk_in(request, version, parts, submission_key, staged)
+
+
+def _render_walk_in(
+    request: HttpRequest,
+    version: ServiceVersion,
+    parts: WalkInForms,
+    submission_key: str,
+    kept: Mapping[str, list[StagedUpload]],
+) -> HttpResponse:
+    documents = {document_key(document.pk): document for document in upload_documents(version)}
     context = {
         "service": version.service,
         "version": version,
         "forms": parts,
         "submission_key": submission_key,
+        "answer_items": [
+            {**item, "kept": kept_for_row(item["row"], kept)}
+            for item in parts.answers.visible_rows()
+        ],
+        "document_items": [
+            {"bound": parts.documents[name], "document": document, "kept": kept.get(name, [])}
+            for name, document in documents.items()
+        ],
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "tickets/desk_walk_in.html", context, status=status)
