@@ -105,6 +105,9 @@ class OfficeLetter(models.Model):
     letter_number = models.CharField(_("letter number"), max_length=20)
     letter_date = models.DateField(_("letter date"))
     subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # Ours, sent with the registration: a retried registration finds its letter by it instead of
+    # registering a second one ("" for letters typed in by hand).
+    reference = models.CharField(_("our reference"), max_length=100, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=16, choices=LetterStatus.choices, default=LetterStatus.REGISTERED
     )
@@ -121,6 +124,11 @@ class OfficeLetter(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="integrations_letter_reference_unique",
+            ),
             models.UniqueConstraint(
                 fields=["provider", "letter_number"],
                 name="integrations_letter_number_unique",

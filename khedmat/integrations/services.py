@@ -245,6 +245,7 @@ def _create_letter(
     subject: str,
     status: LetterStatus,
     actor: Any,
+    reference: str = "",
 ) -> OfficeLetter:
     with transaction.atomic():
         letter = OfficeLetter.objects.create(
@@ -252,6 +253,7 @@ def _create_letter(
             letter_number=number,
             letter_date=date,
             subject=subject[:200],
+            reference=reference,
             status=status,
             last_checked_at=timezone.now() if provider == LetterProvider.REST else None,
             **_record_fields(record),
@@ -267,13 +269,26 @@ def _create_letter(
     return letter
 
 
-def register_letter(record: models.Model, subject: str, body: str, *, actor: Any) -> OfficeLetter:
+def letter_reference(record: models.Model, purpose: str) -> str:
+    """Our reference of one letter of a record: the same on every retry of its registration."""
+    return f"{record._meta.label_lower}:{record.pk}:{purpose}"[:100]
+
+
+def register_letter(
+    record: models.Model, subject: str, body: str, *, actor: Any, reference: str
+) -> OfficeLetter:
     """Register a letter for a record in the office automation and keep its number and date.
 
-    Calls out: run it from a job. Raises OfficeAutomationUnavailable (retry) or ...Rejected.
+    `reference` names this letter (`letter_reference`); a registration retried with it returns
+    the letter kept already, and the office automation answers a reference it knows with that
+    letter, so a job that died after the office answered and before we committed registers no
+    second letter. Calls out: run it from a job. Raises OfficeAutomationUnavailable (retry) or
+    ...Rejected.
     """
+    kept = OfficeLetter.objects.filter(reference=reference).first()
+    if kept is not None:
+        return kept
     provider = get_office_provider()
-    reference = f"{record._meta.label_lower}:{record.pk}"
     receipt = provider.create_letter(subject, body, reference=reference)
     return _create_letter(
         record,
@@ -283,6 +298,7 @@ def register_letter(record: models.Model, subject: str, body: str, *, actor: Any
         subject=subject,
         status=receipt.status,
         actor=actor,
+        reference=reference,
     )
 
 

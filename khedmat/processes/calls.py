@@ -103,7 +103,8 @@ def _register_letter(call: ServiceCall) -> Outcome:
         raise WaitForPerson("the office automation is manual: enter the letter's number")
     subject = (call.params.get("subject") or "{code}").replace("{code}", ticket.tracking_code)
     body = call.params.get("body") or subject
-    letter = integrations.register_letter(ticket, subject, body, actor=None)
+    reference = integrations.letter_reference(ticket, f"call-{call.pk}")
+    letter = integrations.register_letter(ticket, subject, body, actor=None, reference=reference)
     return _letter_outcome(letter)
 
 

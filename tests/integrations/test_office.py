@@ -9,6 +9,7 @@ import pytest
 
 from khedmat.config import ConfigError
 from khedmat.core.models import Activity
+from khedmat.integrations import services
 from khedmat.integrations.choices import LetterProvider, LetterStatus
 from khedmat.integrations.errors import (
     IllegalStatusChangeError,
@@ -21,6 +22,7 @@ from khedmat.integrations.models import OfficeLetter
 from khedmat.integrations.office.rest import RestOfficeAutomation
 from khedmat.integrations.services import (
     change_letter_status,
+    letter_reference,
     poll_letter,
     record_manual_letter,
     register_letter,
@@ -28,6 +30,8 @@ from khedmat.integrations.services import (
 from khedmat.integrations.tasks import poll_letter_task
 
 pytestmark = pytest.mark.django_db
+
+REF = "tickets.ticket:1:call-1"
 
 
 def verbs(record):
@@ -78,7 +82,9 @@ def test_unknown_letter_number_is_rejected(fake_office):
 
 
 def test_register_and_poll_a_letter(office_settings, record, operator):
-    letter = register_letter(record, "Licence for the office", "Please review.", actor=operator)
+    letter = register_letter(
+        record, "Licence for the office", "Please review.", actor=operator, reference=REF
+    )
 
     assert letter.provider == LetterProvider.REST
     assert letter.letter_number.startswith("1405/")
@@ -104,9 +110,50 @@ def test_register_and_poll_a_letter(office_settings, record, operator):
     ]
 
 
+def test_a_registration_retried_after_a_crash_before_commit_registers_one_letter(
+    office_settings, record, operator, fake_office, monkeypatch
+):
+    """The office answered, then the job died before our commit: the retry sends the same
+    reference, the office answers the letter it has, and we keep it once."""
+    reference = letter_reference(record, "call-7")
+    real_create = services._create_letter
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed after the office's answer")
+
+    monkeypatch.setattr(services, "_create_letter", crash)
+    with pytest.raises(RuntimeError):
+        register_letter(record, "Licence", "body", actor=operator, reference=reference)
+    assert OfficeLetter.objects.count() == 0
+    monkeypatch.setattr(services, "_create_letter", real_create)
+
+    letter = register_letter(record, "Licence", "body", actor=operator, reference=reference)
+    again = register_letter(record, "Licence", "body", actor=operator, reference=reference)
+
+    assert again.pk == letter.pk
+    assert len(fake_office.app.letters) == 1
+    (number,) = fake_office.app.letters
+    assert letter.letter_number == number
+    assert letter.reference == reference
+    posts = [item for item in fake_office.requests() if item["method"] == "POST"]
+    assert [json.loads(item["body"])["reference"] for item in posts] == [reference, reference]
+    assert verbs(record) == ["letter.registered"]
+
+
+def test_two_letters_of_one_record_have_their_own_references(office_settings, record, operator):
+    first = register_letter(
+        record, "Licence", "body", actor=operator, reference=letter_reference(record, "call-1")
+    )
+    second = register_letter(
+        record, "Licence", "body", actor=operator, reference=letter_reference(record, "call-2")
+    )
+
+    assert first.letter_number != second.letter_number
+
+
 def test_a_failed_registration_leaves_nothing(office_settings, record, operator):
     with pytest.raises(OfficeAutomationUnavailable):
-        register_letter(record, "Licence [500]", "body", actor=operator)
+        register_letter(record, "Licence [500]", "body", actor=operator, reference=REF)
 
     assert OfficeLetter.objects.count() == 0
     assert verbs(record) == []
@@ -148,4 +195,4 @@ def test_register_letter_needs_the_rest_provider(settings, record, operator):
     settings.KHEDMAT_OFFICE_AUTOMATION = {"provider": "manual"}
 
     with pytest.raises(ConfigError):
-        register_letter(record, "Licence", "body", actor=operator)
+        register_letter(record, "Licence", "body", actor=operator, reference=REF)

@@ -260,6 +260,8 @@ def test_parallel_approvals_then_the_letter_complete_the_request(
     posted = [r for r in office.app.requests() if r["method"] == "POST"]
     assert len(posted) == 1 and ticket.tracking_code in posted[0]["body"]
     assert letter.letter_number == _call(ticket, ServiceKind.LETTER).result["number"]
+    assert letter.reference == f"tickets.ticket:{ticket.pk}:call-{letter_call.pk}"
+    assert f"call-{letter_call.pk}" in posted[0]["body"]
     assert ticket.status == Status.COMPLETED and ticket.stage_title == ""
     assert ProcessInstance.objects.get(ticket=ticket).status == InstanceStatus.COMPLETED
     events = _sms_events(ticket)

@@ -174,6 +174,7 @@ class FakeOfficeApp(_FakeApp):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.letters: dict[str, dict[str, Any]] = {}
+        self.by_reference: dict[str, str] = {}
         self.sequence = 100
 
     def route(self, request: Request) -> Response:
@@ -196,11 +197,23 @@ class FakeOfficeApp(_FakeApp):
             return text(500, "Internal Server Error")
         if "[reject]" in subject:
             return Response(422, {"code": "rejected", "message": "نامه پذیرفته نشد"})
+        reference = str(body.get("reference") or "")
+        today = dt.date.today().isoformat()  # noqa: DTZ011  (the fake office's own local day)
         with self.lock:
+            known = self.letters.get(self.by_reference.get(reference, "")) if reference else None
+            if known is not None:
+                return Response(200, dict(known))
             self.sequence += 1
             number = f"1405/{self.sequence}/{len(self.letters) % 90 + 10}"
-            self.letters[number] = {"number": number, "subject": subject, "status": LETTER_ROUTE[0]}
-        today = dt.date.today().isoformat()  # noqa: DTZ011  (the fake office's own local day)
+            self.letters[number] = {
+                "number": number,
+                "subject": subject,
+                "status": LETTER_ROUTE[0],
+                "date": today,
+                "reference": reference,
+            }
+            if reference:
+                self.by_reference[reference] = number
         return Response(201, {"number": number, "date": today, "status": LETTER_ROUTE[0]})
 
     def status(self, number: str) -> Response:

@@ -25,7 +25,8 @@ class OfficeAutomationProvider(ABC):
 
     @abstractmethod
     def create_letter(self, subject: str, body: str, *, reference: str) -> LetterReceipt:
-        """Register a letter; `reference` is ours (the record) so a retried call is recognisable."""
+        """Register a letter; `reference` is ours, unique per letter: registering a reference the
+        office automation knows already answers that letter, so a retried call registers none."""
 
     @abstractmethod
     def letter_status(self, number: str) -> LetterStatus:

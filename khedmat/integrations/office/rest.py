@@ -1,6 +1,9 @@
 """A generic REST office-automation adapter.
 
 POST {url}/letters {"subject", "body", "reference"} -> 201 {"number", "date" (ISO), "status"};
+the reference is ours and unique per letter: a POST with a reference already registered answers
+200 with that letter and registers nothing (how a registration retried after a lost answer, or
+after our own crash before we kept the number, finds its letter instead of making a second);
 GET {url}/letters/<number> -> 200 {"number", "status"}. The key goes in X-Api-Key. 401/403 and
 other 4xx are refusals; 429, 5xx, timeouts and connection failures are passing.
 """
