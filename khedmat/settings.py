@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "khedmat.cmdb",
     "khedmat.changes",
     "khedmat.itsm",
+    "khedmat.reports",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",

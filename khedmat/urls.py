@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("khedmat.surveys.urls")),
     path("", include("khedmat.tickets.urls")),
     path("services/", include("khedmat.catalog.urls")),
+    path("performance/", include("khedmat.reports.urls")),
     path("", include("khedmat.portal.urls")),
 ]
