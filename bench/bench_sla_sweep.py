@@ -58,6 +58,7 @@ from django.db.models import F  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from khedmat.accounts.models import OrgUnit  # noqa: E402
+from khedmat.core import audit  # noqa: E402
 from khedmat.core.models import Activity  # noqa: E402
 from khedmat.sla.choices import (  # noqa: E402
     ClockState,
@@ -150,7 +151,16 @@ def reset(*, due: int, warn: int) -> None:
 
 
 def drop_sweep_output() -> None:
-    """Delete the Activity rows and jobs earlier sweeps of the bench clocks wrote."""
+    """Delete the Activity rows and jobs earlier sweeps of the bench clocks wrote (past the
+    audit trail's append-only trigger: a bench database's chain is not kept)."""
+    with audit.maintenance():
+        _drop_sweep_activity()
+    DBTaskResult.objects.filter(
+        task_path__in=["khedmat.sla.tasks.escalate_clocks", "khedmat.sla.tasks.record_breaches"]
+    ).delete()
+
+
+def _drop_sweep_activity() -> None:
     Activity.objects.filter(
         verb__in=["sla.breached", "sla.warning"],
         target_type=ContentType.objects.get_for_model(OrgUnit),
@@ -160,9 +170,6 @@ def drop_sweep_output() -> None:
         verb="sla.clocks_breached",
         target_type=ContentType.objects.get_for_model(SlaTarget),
         target_id__in=[str(pk) for pk in targets],
-    ).delete()
-    DBTaskResult.objects.filter(
-        task_path__in=["khedmat.sla.tasks.escalate_clocks", "khedmat.sla.tasks.record_breaches"]
     ).delete()
 
 

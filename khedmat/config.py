@@ -200,7 +200,13 @@ FILE_STORAGE_ALIASES = {
 FILE_STORAGE_SECRET_OPTIONS = ("access_key", "secret_key", "security_token")
 
 
-def file_storage(name: str | None, options_json: str | None) -> dict:
+def file_storage(
+    name: str | None,
+    options_json: str | None,
+    *,
+    prefix: str = "KHEDMAT_FILE_STORAGE",
+    defaults: dict | None = None,
+) -> dict:
     """KHEDMAT_FILE_STORAGE and its options as STORAGES["default"].
 
     The backend is a dotted class path, or `filesystem` (the default) or `s3` (django-storages'
@@ -208,18 +214,21 @@ def file_storage(name: str | None, options_json: str | None) -> dict:
     Its options come from KHEDMAT_FILE_STORAGE_OPTIONS, a JSON object ({"bucket_name": "khedmat",
     "endpoint_url": "https://s3.example.org"}); the secrets from their own variables
     (KHEDMAT_FILE_STORAGE_ACCESS_KEY, _SECRET_KEY, _SECURITY_TOKEN), never from code.
+    Another store reads its own variables under `prefix` (the audit anchors:
+    KHEDMAT_AUDIT_ANCHOR_STORAGE…); `defaults` are options a filesystem store starts from.
     """
     backend = FILE_STORAGE_ALIASES.get(name or "filesystem", name or "")
-    options: dict = {}
+    options: dict = dict(defaults or {}) if backend == FILE_STORAGE_ALIASES["filesystem"] else {}
     if options_json:
         try:
-            options = json.loads(options_json)
+            given = json.loads(options_json)
         except ValueError as error:
-            raise ConfigError(f"KHEDMAT_FILE_STORAGE_OPTIONS is not valid JSON: {error}") from None
-        if not isinstance(options, dict):
-            raise ConfigError("KHEDMAT_FILE_STORAGE_OPTIONS must be a JSON object ({...}).")
+            raise ConfigError(f"{prefix}_OPTIONS is not valid JSON: {error}") from None
+        if not isinstance(given, dict):
+            raise ConfigError(f"{prefix}_OPTIONS must be a JSON object ({{...}}).")
+        options.update(given)
     for option in FILE_STORAGE_SECRET_OPTIONS:
-        value = env_str(f"KHEDMAT_FILE_STORAGE_{option.upper()}")
+        value = env_str(f"{prefix}_{option.upper()}")
         if value is not None:
             options[option] = value
     module = backend.rpartition(".")[0]
@@ -229,7 +238,7 @@ def file_storage(name: str | None, options_json: str | None) -> dict:
         and importlib.util.find_spec("storages") is None
     ):
         raise ConfigError(
-            f"KHEDMAT_FILE_STORAGE names {backend} but django-storages is not installed: "
+            f"{prefix} names {backend} but django-storages is not installed: "
             "pip install 'khedmat[s3]'."
         )
     storage: dict = {"BACKEND": backend}

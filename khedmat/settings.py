@@ -221,7 +221,27 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # The audit trail's anchors (khedmat.core.audit): the chain head, written away from the
+    # database. `filesystem` in KHEDMAT_AUDIT_ANCHOR_DIR (put it on another machine or mount),
+    # or `s3` with KHEDMAT_AUDIT_ANCHOR_STORAGE_OPTIONS and _ACCESS_KEY/_SECRET_KEY.
+    "audit_anchors": file_storage(
+        env_str("KHEDMAT_AUDIT_ANCHOR_STORAGE"),
+        env_str("KHEDMAT_AUDIT_ANCHOR_STORAGE_OPTIONS"),
+        prefix="KHEDMAT_AUDIT_ANCHOR_STORAGE",
+        defaults={
+            "location": env_str("KHEDMAT_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")),
+            "file_permissions_mode": 0o640,
+        },
+    ),
 }
+# The audit trail: the sealer chains new Activity rows every minute and writes the chain head
+# to the anchor store at most every ANCHOR_MINUTES; verify_audit reports rows left unsealed for
+# longer than UNSEALED_MINUTES (a stalled sealer).
+KHEDMAT_AUDIT_ANCHOR_MINUTES = env_int("KHEDMAT_AUDIT_ANCHOR_MINUTES", 60, minimum=1)
+KHEDMAT_AUDIT_UNSEALED_MINUTES = env_int("KHEDMAT_AUDIT_UNSEALED_MINUTES", 10, minimum=1)
+# Staff opening a record's personal data: `off` records who and when; `unassigned` first asks
+# for a reason when the request or incident is not assigned to them or their team.
+KHEDMAT_ACCESS_REASON = env_choice("KHEDMAT_ACCESS_REASON", "off", {"off", "unassigned"})
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760

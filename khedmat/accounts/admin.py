@@ -21,7 +21,7 @@ from khedmat.accounts import services, views
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
-from khedmat.core.services import record_activity
+from khedmat.core.services import record_activity, record_personal_data_view
 
 # Everyone signs in through accounts:login (password, then the authenticator code).
 admin.site.login = views.admin_login  # type: ignore[method-assign]
@@ -131,6 +131,21 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        """A staff member opening someone's account (mobile, national code) is recorded in the
+        audit trail, as the desk's record pages are (core.services.record_personal_data_view)."""
+        if change and obj is not None and request.method == "GET" and obj.pk != request.user.pk:
+            record_personal_data_view(obj, actor=request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Only a superuser grants superuser status or single permissions: the admin role

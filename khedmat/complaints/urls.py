@@ -20,4 +20,9 @@ urlpatterns = [
     path("desk/complaints/overdue/", desk.desk_overdue_report, name="desk_overdue_report"),
     path("desk/complaints/<str:code>/", desk.desk_complaint_detail, name="desk_complaint_detail"),
     path("desk/complaints/<str:code>/act/", desk.desk_complaint_act, name="desk_complaint_act"),
+    path(
+        "desk/complaints/<str:code>/access-log/",
+        desk.desk_complaint_access_log,
+        name="desk_complaint_access_log",
+    ),
 ]

@@ -10,14 +10,28 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+#: The ending of the verbs of staff views of personal data (`core.services.record_personal_data_view`).
+PERSONAL_DATA_VIEWED = ".personal_data_viewed"
+
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def for_target(self, target: models.Model) -> ActivityQuerySet:
         """The timeline of one record, newest first."""
         content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
-        return self.filter(target_type=content_type, target_id=str(target.pk)).order_by(
-            "-created_at", "-id"
+        return (
+            self.filter(target_type=content_type, target_id=str(target.pk))
+            .exclude(verb__endswith=PERSONAL_DATA_VIEWED)
+            .order_by("-created_at", "-id")
         )
+
+    def access_log_for(self, target: models.Model) -> ActivityQuerySet:
+        """Who opened the personal data of one record, newest first (kept off its timeline)."""
+        content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        return self.filter(
+            target_type=content_type,
+            target_id=str(target.pk),
+            verb__endswith=PERSONAL_DATA_VIEWED,
+        ).order_by("-created_at", "-id")
 
 
 class Activity(models.Model):
@@ -48,6 +62,11 @@ class Activity(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     is_public = models.BooleanField(_("shown to the applicant"), default=False)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
+    # The hash chain (khedmat.core.audit): set by the sealer after the commit, never on insert.
+    # NULL until sealed; the unique index on seq is partial, so an insert writes no entry to it.
+    seq = models.BigIntegerField(_("chain position"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, null=True, blank=True)  # noqa: DJ001
+    hash = models.CharField(_("hash"), max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = ActivityQuerySet.as_manager()
 
@@ -55,12 +74,27 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=models.Q(seq__isnull=False),
+                name="core_activity_seq_uniq",
+                violation_error_message=_("Two activity rows cannot hold the same chain position."),
+            ),
+        ]
+        permissions = [("view_access_log", _("Can see who viewed a record's personal data"))]
         indexes = [
             models.Index(
                 fields=["target_type", "target_id", "-created_at"],
                 name="core_activity_timeline_idx",
             ),
             models.Index(fields=["actor", "-created_at"], name="core_activity_actor_idx"),
+            # The sealer's pending rows: a small partial index (rows leave it within a minute).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(seq__isnull=True),
+                name="core_activity_unsealed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

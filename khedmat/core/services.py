@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from khedmat.core.models import Activity
+from khedmat.core.models import PERSONAL_DATA_VIEWED, Activity
 
 
 def record_activity(
@@ -43,4 +43,13 @@ def record_file_opened(
     (`attachment` has an `original_name`)."""
     name = getattr(attachment, "original_name", "")
     data = {"file": attachment.pk, "name": name, "inline": inline}
+    return record_activity(target, verb, actor=actor, data=data)
+
+
+def record_personal_data_view(target: models.Model, *, actor: Any, reason: str = "") -> Activity:
+    """The audit row of a staff member opening a record's personal data (who, when, which
+    record, why when asked): verb `<model>.personal_data_viewed`, never public, kept off the
+    record's timeline (`ActivityQuerySet.for_target`) and listed on its access log."""
+    verb = f"{target._meta.model_name}{PERSONAL_DATA_VIEWED}"
+    data = {"reason": reason[:500]} if reason else {}
     return record_activity(target, verb, actor=actor, data=data)

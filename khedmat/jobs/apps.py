@@ -8,6 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self) -> None:
+        from khedmat.core import audit
         from khedmat.jobs import celery_backend, services
         from khedmat.jobs.tick import register_tick
 
@@ -17,3 +18,6 @@ class JobsConfig(AppConfig):
         register_tick(services.prune_finished_tasks)
         register_tick(services.prune_stale_heartbeats)
         register_tick(celery_backend.republish_overdue_tasks)
+        # The kernel's audit trail (core is below jobs, so jobs registers it): seal new Activity
+        # rows into the hash chain, anchor its head when due.
+        register_tick(audit.seal_and_anchor)

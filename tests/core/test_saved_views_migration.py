@@ -13,6 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from khedmat.accounts.models import User
+from khedmat.core import audit
 from khedmat.core.models import Activity, SavedListView
 
 MOVE = importlib.import_module("khedmat.itsm.migrations.0007_saved_views_in_core")
@@ -48,7 +49,8 @@ def test_saved_views_and_their_activity_are_copied_to_the_kernel() -> None:
             target_type=old_type, target_id=str(urgent.pk), verb="incident_view.saved"
         )
 
-        MOVE.copy_views(state.apps, None)
+        with audit.maintenance():  # the rows predate the append-only trigger (core 0006)
+            MOVE.copy_views(state.apps, None)
 
         views = {view.name: view for view in SavedListView.objects.filter(user=owner)}
         assert sorted(views) == ["Mine", "Urgent"]

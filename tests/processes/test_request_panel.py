@@ -563,8 +563,9 @@ def test_the_request_page_runs_a_fixed_number_of_queries(
 #: Session, user, device, permissions (2), groups, units (2 levels, who may see the request), the
 #: request, its form fields, required documents and files, the process instance, open items, the
 #: unit tree (one recursive query) and teams (who may act), calls, units to refer to, timeline,
-#: SLA clocks (no calendar revision: these requests have no clock).
-PAGE_QUERIES = 20
+#: SLA clocks (no calendar revision: these requests have no clock), and the access-log row
+#: written (who opened the request).
+PAGE_QUERIES = 21
 #: Session, the request, SLA clock, history, then the instance, its work items and its calls.
 TRACK_QUERIES = 7
 

@@ -13,6 +13,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import translation
 
 from khedmat.accounts.models import User
+from khedmat.core import audit
 from khedmat.core.models import Activity
 from khedmat.core.verbs import verb_label
 from khedmat.sla import tasks
@@ -161,7 +162,8 @@ def test_after_a_crash_every_clock_is_breached_listed_and_escalated_once(records
 
 def test_a_summary_gone_before_its_jobs_ran_writes_and_escalates_nothing(records):
     sweep_clocks(TUESDAY_1431)
-    Activity.objects.filter(verb="sla.clocks_breached").delete()
+    with audit.maintenance():  # past the append-only trigger (PostgreSQL)
+        Activity.objects.filter(verb="sla.clocks_breached").delete()
 
     assert run_enqueued("record_breaches") == [0, 0]
     assert run_enqueued("escalate_clocks") == [0, 0]

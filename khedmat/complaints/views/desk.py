@@ -10,6 +10,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,9 @@ from khedmat.complaints.choices import TRANSITIONS, ComplaintChannel, ComplaintS
 from khedmat.complaints.errors import ComplaintError, RequestNotYoursError
 from khedmat.complaints.forms import AnswerForm, ComplaintFilterForm, DeskComplaintForm
 from khedmat.complaints.models import Complaint
+from khedmat.core.access import access_log_page
 from khedmat.core.pagination import view_page
+from khedmat.core.services import record_personal_data_view
 from khedmat.tickets.models import Ticket
 
 #: The staff actions, the status each moves to (buttons come from the transition table).
@@ -82,8 +85,22 @@ def _detail(
 @require_GET
 @permission_required("complaints.view_complaint", raise_exception=True)
 def desk_complaint_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One complaint: who, about what, deadline, timeline, and the answer form."""
-    return _detail(request, _visible(_staff(request), code))
+    """One complaint: who, about what, deadline, timeline, and the answer form. Opening it is
+    recorded in its access log."""
+    user = _staff(request)
+    complaint = _visible(user, code)
+    record_personal_data_view(complaint, actor=user)
+    return _detail(request, complaint)
+
+
+@require_GET
+@permission_required("core.view_access_log", raise_exception=True)
+def desk_complaint_access_log(request: HttpRequest, code: str) -> HttpResponse:
+    """Who opened the complaint's personal data and when (a complaint the staff may see)."""
+    complaint = _visible(_staff(request), code)
+    back = reverse("complaints:desk_complaint_detail", args=[complaint.tracking_code])
+    title = _("Complaint %(code)s") % {"code": complaint.tracking_code}
+    return access_log_page(request, complaint, title=str(title), back_url=back)
 
 
 @require_POST

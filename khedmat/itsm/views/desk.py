@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khedmat.accounts.models import User
 from khedmat.cmdb.choices import ReferralStatus
 from khedmat.cmdb.referrals import referrals_of
+from khedmat.core.access import access_log_page, personal_data_view
 from khedmat.core.errors import DomainError
 from khedmat.core.files import stored_file_response
 from khedmat.core.pagination import view_page
@@ -152,16 +153,27 @@ def _major_context(
     }
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: the reason asked before the page
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_incident_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One incident: its state and promise, people, actions, links, suggestions, timeline."""
+    """One incident: its state and promise, people, actions, links, suggestions, timeline.
+    Opening it is recorded in its access log (with a reason first, when the settings ask)."""
     user = staff_of(request)
-    context = _incident_context(user, incident_or_404(user, code))
-    return render(request, "itsm/desk_incident_detail.html", context)
+    incident = incident_or_404(user, code)
+    asked = personal_data_view(request, incident, assigned=lambda: _assigned_to(user, incident))
+    if asked is not None:
+        return asked
+    return render(request, "itsm/desk_incident_detail.html", _incident_context(user, incident))
 
 
-@require_GET
+def _assigned_to(user: User, incident: Incident) -> bool:
+    """Whether the incident is the staff member's or their team's (one query for the team)."""
+    if incident.assignee_id == user.pk:
+        return True
+    return incident.team_id is not None and user.teams.filter(pk=incident.team_id).exists()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: the reason asked before the page
 @permission_required("itsm.view_incident", raise_exception=True)
 def desk_major_incident(request: HttpRequest, code: str) -> HttpResponse:
     """A major incident's page: communications log, stakeholders, next update, children."""
@@ -170,7 +182,20 @@ def desk_major_incident(request: HttpRequest, code: str) -> HttpResponse:
     if not incident.is_major and incident.major_declared_at is None:
         flash.info(request, _("This incident is not a major incident."))
         return redirect("itsm:desk_incident_detail", code=incident.tracking_code)
+    asked = personal_data_view(request, incident, assigned=lambda: _assigned_to(user, incident))
+    if asked is not None:
+        return asked
     return render(request, "itsm/desk_major_incident.html", _major_context(user, incident))
+
+
+@require_GET
+@permission_required("core.view_access_log", raise_exception=True)
+def desk_incident_access_log(request: HttpRequest, code: str) -> HttpResponse:
+    """Who opened the incident's personal data, when and why (an incident the staff may see)."""
+    incident = incident_or_404(staff_of(request), code)
+    back = reverse("itsm:desk_incident_detail", args=[incident.tracking_code])
+    title = _("Incident %(code)s") % {"code": incident.tracking_code}
+    return access_log_page(request, incident, title=str(title), back_url=back)
 
 
 def _unlink_child(incident: Incident, child: Incident, user: User) -> Incident:
@@ -369,6 +394,11 @@ urlpatterns: list[URLPattern] = [
     path("desk/incidents/<str:code>/", desk_incident_detail, name="desk_incident_detail"),
     path("desk/incidents/<str:code>/act/", desk_incident_act, name="desk_incident_act"),
     path("desk/incidents/<str:code>/major/", desk_major_incident, name="desk_major_incident"),
+    path(
+        "desk/incidents/<str:code>/access-log/",
+        desk_incident_access_log,
+        name="desk_incident_access_log",
+    ),
     path(
         "desk/incidents/<str:code>/files/<int:attachment_id>/",
         desk_incident_attachment,

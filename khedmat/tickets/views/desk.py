@@ -33,6 +33,7 @@ from khedmat.catalog.formbuilder import (
 )
 from khedmat.catalog.models import Service, ServiceVersion
 from khedmat.catalog.queries import search_services
+from khedmat.core.access import access_log_page, personal_data_view
 from khedmat.core.dates import format_date
 from khedmat.core.digits import localize_digits
 from khedmat.core.files import PREVIEW_TYPES, stored_file_response
@@ -156,15 +157,36 @@ def _detail_context(user: User, ticket: Ticket, form: ActionForm | None) -> dict
     }
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: the reason asked before the page
 @permission_required("tickets.view_ticket", raise_exception=True)
 def request_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One request: answers, documents, who it is for, its timeline, SLA and actions."""
+    """One request: answers, documents, who it is for, its timeline, SLA and actions. Opening
+    it is recorded in its access log (with a reason first, when the settings ask one)."""
     user = _staff(request)
     ticket = _visible_ticket(user, code)
+    asked = personal_data_view(request, ticket, assigned=lambda: _assigned_to(user, ticket))
+    if asked is not None:
+        return asked
     return render(
         request, "tickets/desk_request_detail.html", _detail_context(user, ticket, form=None)
     )
+
+
+def _assigned_to(user: User, ticket: Ticket) -> bool:
+    """Whether the request is the staff member's or their team's (one query for the team)."""
+    if ticket.assignee_id == user.pk:
+        return True
+    return ticket.team_id is not None and user.teams.filter(pk=ticket.team_id).exists()
+
+
+@require_GET
+@permission_required("core.view_access_log", raise_exception=True)
+def request_access_log(request: HttpRequest, code: str) -> HttpResponse:
+    """Who opened the request's personal data, when and why (a request the staff may see)."""
+    ticket = _visible_ticket(_staff(request), code)
+    back = reverse("tickets:desk_request_detail", args=[ticket.tracking_code])
+    title = _("Request %(code)s") % {"code": ticket.tracking_code}
+    return access_log_page(request, ticket, title=str(title), back_url=back)
 
 
 @require_GET
@@ -401,6 +423,11 @@ urlpatterns: list[URLPattern] = [
     path("desk/requests/new/", walk_in, name="walk_in"),
     path("desk/requests/<str:code>/", request_detail, name="desk_request_detail"),
     path("desk/requests/<str:code>/act/", request_act, name="desk_request_act"),
+    path(
+        "desk/requests/<str:code>/access-log/",
+        request_access_log,
+        name="desk_request_access_log",
+    ),
     path("desk/requests/<str:code>/notes/", request_note, name="desk_request_note"),
     path(
         "desk/requests/<str:code>/files/<int:attachment_id>/",
