@@ -28,7 +28,7 @@ from khedmat.catalog.formbuilder.fields import option_label
 from khedmat.catalog.models import FormField, RequiredDocument, Service, ServiceVersion
 from khedmat.core import ratelimit
 from khedmat.core.dates import format_date
-from khedmat.core.models import Activity
+from khedmat.core.models import PERSONAL_DATA_VIEWED, Activity
 from khedmat.core.sql import ReusedQuery
 from khedmat.core.translated import active_text_language, translated_text
 from khedmat.core.verbs import verb_label
@@ -305,6 +305,9 @@ def _tracked_rows(code: str, limited_by: Sequence[str]) -> QuerySet[Any]:
         Activity.objects.filter(
             target_type=ticket_type, target_id=Cast(OuterRef("pk"), CharField())
         )
+        # Staff opening the record or its files change nothing the applicant sees.
+        .exclude(verb__endswith=PERSONAL_DATA_VIEWED)
+        .exclude(verb="ticket.file_opened")
         .order_by("-created_at", "-id")
         .values("id")[:1]
     )

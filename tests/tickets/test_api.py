@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from khedmat.accounts.models import User
 from khedmat.catalog.models import Service
+from khedmat.core.services import record_personal_data_view
 from khedmat.core.tracking import damm_check_digit
 from khedmat.notifications.models import Message
 from khedmat.tickets import services
@@ -851,6 +852,10 @@ def test_tracking_reads_the_answer_once_per_revision(
     # unchanged since: that first query, the answer from the cache
     with django_assert_num_queries(1):
         again = track(client, ticket.tracking_code, "0013542419")
+    # staff opening the record (audited) change nothing the applicant sees: still cached
+    record_personal_data_view(ticket, actor=agent)
+    with django_assert_num_queries(1):
+        track(client, ticket.tracking_code, "0013542419")
     services.add_note(ticket, "مدارک رسید", actor=agent, public=True)
     with django_assert_num_queries(4):
         changed = track(client, ticket.tracking_code, "0013542419")
