@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -110,8 +111,11 @@ MIDDLEWARE = [
     "khedmat.core.middleware.LoginRequiredMiddleware",
     "khedmat.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "khedmat.core.middleware.StaffIdleTimeoutMiddleware",
+    "khedmat.core.middleware.SessionTimeoutMiddleware",
+    "khedmat.core.security.StaffAccessMiddleware",  # after the timeout: a live session's staff
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "khedmat.core.security.PermissionsPolicyMiddleware",
+    "khedmat.core.security.ApiContentTypeMiddleware",
 ]
 
 ROOT_URLCONF = "khedmat.urls"
@@ -153,15 +157,24 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+# Staff passwords (applicants log in by SMS code), ASVS 2.1: 12 to 128 characters (runs of spaces
+# count as one), not like the user's name or e-mail, not one of 20,000 common passwords, not in a
+# breach corpus; no composition rules (no "must contain a digit"), no expiry.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "khedmat.accounts.passwords.LengthValidator",
+        "OPTIONS": {"min_length": 12, "max_length": 128},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "khedmat.accounts.passwords.BreachedPasswordValidator"},
 ]
+# The breached-password check (khedmat.accounts.passwords): a Pwned-Passwords-style range API,
+# asked with only the first five hex digits of the password's SHA-1 (k-anonymity). Empty: off
+# (the common-password list still applies). Unreachable: the password is accepted and a warning
+# logged. E.g. https://api.pwnedpasswords.com/range/
+KHEDMAT_BREACHED_PASSWORD_URL = env_str("KHEDMAT_BREACHED_PASSWORD_URL", "") or ""
+KHEDMAT_BREACHED_PASSWORD_TIMEOUT = env_int("KHEDMAT_BREACHED_PASSWORD_TIMEOUT", 3, minimum=1)
 # Staff second factor: "required" (default), or "optional" (demo only: staff may enrol).
 KHEDMAT_STAFF_2FA = env_choice("KHEDMAT_STAFF_2FA", "required", {"required", "optional"})
 # Hours an administrator's authenticator enrolment link stays valid (it is used once).
@@ -451,6 +464,8 @@ KHEDMAT_MAJOR_UPDATE_MINUTES = env_int("KHEDMAT_MAJOR_UPDATE_MINUTES", 30, minim
 # client_max_body_size a little above KHEDMAT_MAX_SUBMISSION_MB).
 KHEDMAT_MAX_REQUESTS_PER_DAY = env_int("KHEDMAT_MAX_REQUESTS_PER_DAY", 10, minimum=0)
 KHEDMAT_MAX_SUBMISSION_MB = env_int("KHEDMAT_MAX_SUBMISSION_MB", 50, minimum=1)
+# Article ratings ("was this helpful?") one address may send in an hour (IPv6: per /64).
+KHEDMAT_FEEDBACK_PER_IP_HOUR = env_int("KHEDMAT_FEEDBACK_PER_IP_HOUR", 30, minimum=1)
 # --- end requests -----------------------------------------------------------------------------------
 
 # Email.
@@ -477,9 +492,11 @@ SESSION_ENGINE = session_engine(
     env_str("KHEDMAT_SESSION_ENGINE", "db") or "db", cache=CACHES[SESSION_CACHE_ALIAS]
 )
 
-# Security defaults.
+# Security defaults (docs/security/asvs-l2.md).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends this long after its login whatever the activity (core.middleware), and after
+# KHEDMAT_STAFF_IDLE_MINUTES / KHEDMAT_APPLICANT_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env_int("KHEDMAT_SESSION_SECONDS", 8 * 3600, minimum=300)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -488,6 +505,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 HTTPS = env_bool("KHEDMAT_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # "__Host-": the browser keeps the cookie only if it is Secure, for this host alone, path /
+    # (no sibling subdomain can set or read it). Plain HTTP (development) cannot use the prefix.
+    SESSION_COOKIE_NAME = "__Host-khedmat_session"
+    CSRF_COOKIE_NAME = "__Host-khedmat_csrf"
 # The proxies' own addresses (IPs or CIDR ranges): only a request whose connection comes from one
 # of them may say it arrived over HTTPS (X-Forwarded-Proto); others lose the header
 # (core.middleware.TrustedProxyProtoMiddleware). Default: this machine (nginx in front).
@@ -505,10 +527,31 @@ if HTTPS:
     # Browsers keep to HTTPS for a year (0 turns it off); plain-HTTP requests are redirected when
     # KHEDMAT_SSL_REDIRECT is on (off by default: the proxy usually redirects port 80 itself).
     SECURE_HSTS_SECONDS = env_int("KHEDMAT_HSTS_SECONDS", 31_536_000, minimum=0)
+    # includeSubDomains and preload: only when every subdomain of this host serves HTTPS.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KHEDMAT_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("KHEDMAT_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("KHEDMAT_SSL_REDIRECT", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-# Staff sessions end after this many minutes without a request (applicants keep the session age).
+# Sessions end after this many minutes without a request: staff, and applicants.
 KHEDMAT_STAFF_IDLE_MINUTES = env_int("KHEDMAT_STAFF_IDLE_MINUTES", 30, minimum=1)
+KHEDMAT_APPLICANT_IDLE_MINUTES = env_int("KHEDMAT_APPLICANT_IDLE_MINUTES", 60, minimum=1)
+# Staff may use the desk, the admin and the staff API only from these networks (CIDR ranges,
+# comma-separated; empty: anywhere) and only in these hours ("07:00-19:00" in TIME_ZONE; empty:
+# any time). Refusals are logged on the user's Activity (core.security.StaffAccessMiddleware).
+# Superusers too: the way around a wrong setting is the environment, not the web.
+KHEDMAT_STAFF_ALLOWED_NETWORKS = env_list("KHEDMAT_STAFF_ALLOWED_NETWORKS")
+for _network in KHEDMAT_STAFF_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"KHEDMAT_STAFF_ALLOWED_NETWORKS: {_network!r} is not an IP address or CIDR range."
+        ) from None
+KHEDMAT_STAFF_HOURS = env_str("KHEDMAT_STAFF_HOURS", "") or ""
+if KHEDMAT_STAFF_HOURS and not re.fullmatch(
+    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", KHEDMAT_STAFF_HOURS
+):
+    raise ConfigError(f"KHEDMAT_STAFF_HOURS: {KHEDMAT_STAFF_HOURS!r} is not HH:MM-HH:MM.")
 # Content-Security-Policy (django-csp): our scripts and styles come from our own static files
 # only; no inline script, no inline style, no eval. Page data reaches scripts through data-
 # attributes and json_script (a non-executed application/json block).

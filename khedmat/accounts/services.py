@@ -353,6 +353,18 @@ def _record_lockout(username_key: str, *, ip_address: str | None, failures: int)
     )
 
 
+def record_staff_login(user: User, *, ip_address: str | None, second_factor: bool) -> None:
+    """The audit row of a completed password login (ASVS 7.2.1): who, from where, and whether
+    the session is verified by an authenticator. Applicants' logins are the code's
+    `login_code.used` row."""
+    record_activity(
+        user,
+        "user.logged_in",
+        actor=user,
+        data={"ip_address": ip_address, "second_factor": second_factor},
+    )
+
+
 def clear_login_failures(user: User) -> int:
     """Forget the user's failed attempts after a complete login; returns how many were removed."""
     key = login_key(user.get_username())

@@ -124,11 +124,21 @@ def _finish_login(request: HttpRequest, user: User, device: Device | None) -> No
     """Log the user in (unless already) and mark the session verified by `device`."""
     backend = request.session.get(PENDING_BACKEND) or getattr(user, "backend", None)
     if not request.user.is_authenticated:
-        auth.login(request, user, backend=backend)
+        auth.login(request, user, backend=backend)  # a new session key
     if device is not None:
-        otp_login(request, device)
+        _verify_session(request, device)
     _clear_pending(request)
     services.clear_login_failures(user)
+    services.record_staff_login(
+        user, ip_address=client_ip(request), second_factor=device is not None
+    )
+
+
+def _verify_session(request: HttpRequest, device: Device) -> None:
+    """Mark the session verified by `device` under a new session key: a key seen before the
+    second factor (a fixated or sniffed one) never carries the verified session (ASVS 3.2.1)."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -276,7 +286,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", INVALID_CODE)
         else:
             request.session.pop(ENROLMENT_LINK, None)
-            otp_login(request, device)
+            _verify_session(request, device)
             messages.success(request, _("Your authenticator app is set up."))
             return HttpResponseRedirect(_destination(user, next_url))
     context = {

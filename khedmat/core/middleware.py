@@ -1,4 +1,5 @@
-"""Site-wide request rules: login required, proxy headers, private pages not cached, staff idle."""
+"""Site-wide request rules: login required, proxy headers, private pages not cached, session
+timeouts."""
 
 from __future__ import annotations
 
@@ -21,8 +22,16 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 #: Paths whose pages are personal or staff-only whoever asks: never kept in a cache.
 PRIVATE_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/api/")
-#: The session key holding the time (epoch seconds) of a staff member's last request.
+#: The session key holding the time (epoch seconds) of the session's last request.
 LAST_SEEN_KEY = "khedmat_last_seen"
+#: The session key holding the time (epoch seconds) of the login that started the session.
+LOGGED_IN_KEY = "khedmat_logged_in_at"
+EXPIRED_IDLE = "idle"
+EXPIRED_AGE = "age"
+EXPIRED_MESSAGES = {
+    EXPIRED_IDLE: _("You were signed out after a period without activity."),
+    EXPIRED_AGE: _("Your session has ended. Please log in again."),
+}
 #: The stored time is refreshed at most this often, not on every request (one session write).
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
@@ -81,31 +90,48 @@ class PrivatePagesNoStoreMiddleware:
         return response
 
 
-def _is_staff(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and (user.is_staff or user.is_superuser))
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_staff or user.is_superuser)
 
 
-def idle_expired(request: HttpRequest, *, now: float) -> bool:
-    """Whether the staff session saw no request for KHEDMAT_STAFF_IDLE_MINUTES; else note `now`."""
+def idle_limit_seconds(user: Any) -> int:
+    """How long a session may see no request: KHEDMAT_STAFF_IDLE_MINUTES for staff,
+    KHEDMAT_APPLICANT_IDLE_MINUTES for everyone else."""
+    minutes = (
+        settings.KHEDMAT_STAFF_IDLE_MINUTES
+        if _is_staff(user)
+        else settings.KHEDMAT_APPLICANT_IDLE_MINUTES
+    )
+    return int(minutes) * 60
+
+
+def session_expired(request: HttpRequest, *, now: float) -> str | None:
+    """EXPIRED_AGE when the signed-in session is older than SESSION_COOKIE_AGE since its login
+    (whatever the activity), EXPIRED_IDLE when it saw no request for its idle limit; else None,
+    and `now` is noted as seen."""
+    logged_in_at = request.session.get(LOGGED_IN_KEY)
+    if isinstance(logged_in_at, int | float) and now - logged_in_at > settings.SESSION_COOKIE_AGE:
+        return EXPIRED_AGE
     last_seen = request.session.get(LAST_SEEN_KEY)
-    limit = settings.KHEDMAT_STAFF_IDLE_MINUTES * 60
-    if isinstance(last_seen, int | float) and now - last_seen > limit:
-        return True
+    if isinstance(last_seen, int | float) and now - last_seen > idle_limit_seconds(request.user):
+        return EXPIRED_IDLE
     if not isinstance(last_seen, int | float) or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
         request.session[LAST_SEEN_KEY] = int(now)
-    return False
+    if not isinstance(logged_in_at, int | float):
+        request.session[LOGGED_IN_KEY] = int(now)  # a session from before this rule: from now
+    return None
 
 
 def start_idle_clock(sender: object, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """On login (user_logged_in): a staff session's last request is now."""
+    """On login (user_logged_in): the session's login and last request are now."""
     session = getattr(request, "session", None)
-    if session is not None and (user.is_staff or user.is_superuser):
-        session[LAST_SEEN_KEY] = int(time.time())
+    if session is not None:
+        session[LAST_SEEN_KEY] = session[LOGGED_IN_KEY] = int(time.time())
 
 
-class StaffIdleTimeoutMiddleware:
-    """Logs out staff after KHEDMAT_STAFF_IDLE_MINUTES without a request; applicants are untouched.
+class SessionTimeoutMiddleware:
+    """Logs out a session idle past its limit (staff 30 minutes, applicants 60 by default) or
+    older than SESSION_COOKIE_AGE since login (ASVS 3.3.2).
 
     The next request after the pause lands on the login page (then back where it was) with a
     message; an API call just answers as for anyone signed out. Put after MessageMiddleware.
@@ -115,17 +141,22 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _is_staff(request):
-            if LAST_SEEN_KEY in request.session:  # signed out some other way: a login starts anew
-                del request.session[LAST_SEEN_KEY]
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            for key in (LAST_SEEN_KEY, LOGGED_IN_KEY):  # signed out some other way: start anew
+                if key in request.session:
+                    del request.session[key]
             return self.get_response(request)
-        if not idle_expired(request, now=time.time()):
+        expired = session_expired(request, now=time.time())
+        if expired is None:
             return self.get_response(request)
+        staff = _is_staff(user)
         logout(request)
         if request.path_info.startswith("/api/"):
             return self.get_response(request)
-        messages.warning(request, _("You were signed out after a period without activity."))
-        response = redirect_to_login(request.get_full_path())
+        messages.warning(request, EXPIRED_MESSAGES[expired])
+        login_url = settings.LOGIN_URL if staff else "accounts:applicant_login"
+        response = redirect_to_login(request.get_full_path(), login_url)
         if request.headers.get("HX-Request"):
             response["HX-Redirect"] = response["Location"]  # a partial reloads the whole page
         return response

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
+from khedmat.core import ratelimit
+from khedmat.core.http import client_limit_address
 from khedmat.knowledge import queries, services
 from khedmat.knowledge.errors import FeedbackAlreadyGivenError
 from khedmat.knowledge.models import Article
@@ -57,11 +60,18 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_POST
 def article_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX: record "helpful" or "not helpful" once per user or session; answers the partial."""
+    """HTMX: record "helpful" or "not helpful" once per user or session; answers the partial.
+    One address may send KHEDMAT_FEEDBACK_PER_IP_HOUR of them an hour (a new session each time
+    would otherwise pass the once-per-session rule)."""
     try:
         article = queries.article_for_user(pk, None)
     except Article.DoesNotExist as error:
         raise Http404 from error
+    key = f"feedback:ip:{client_limit_address(request)}"
+    if ratelimit.retry_after(key, maximum=settings.KHEDMAT_FEEDBACK_PER_IP_HOUR):
+        context = {"article": article, "limited": True}
+        return render(request, "knowledge/_feedback_done.html", context, status=429)
+    ratelimit.record_failure(key, window=3600)
     if not request.session.session_key:
         request.session.save()
     already = False

@@ -149,3 +149,111 @@ class TestForwardedProto:
         behind_proxy.KHEDMAT_TRUSTED_PROXY_COUNT = 0
         response = Client(REMOTE_ADDR=PROXY).get("/", headers={"x-forwarded-proto": "https"})
         assert response.status_code == 301
+
+
+PERMISSIONS = "camera=(), display-capture=(), geolocation=()"
+
+
+def assert_browser_headers(response: Any) -> None:
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert PERMISSIONS in response["Permissions-Policy"]
+    assert "microphone=()" in response["Permissions-Policy"]
+
+
+class TestEveryKindOfPage:
+    def test_public_pages(self, client: Client) -> None:
+        for path in ("/", "/services/", "/track/", "/knowledge/", "/accounts/applicant/login/"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert_browser_headers(response)
+
+    def test_applicant_pages(self, client: Client, applicant: Any) -> None:
+        client.force_login(applicant)
+        response = client.get("/requests/")
+        assert response.status_code == 200
+        assert_browser_headers(response)
+        assert "no-store" in response["Cache-Control"]
+
+    def test_staff_pages_and_the_api(
+        self, client: Client, agent: Any, administrator: Any, verified_login: Any
+    ) -> None:
+        verified_login(client, agent)
+        for path in ("/desk/", "/desk/requests/", "/api/v1/requests/"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "no-store" in response["Cache-Control"], path
+            assert response["X-Frame-Options"] == "DENY", path
+            assert PERMISSIONS in response["Permissions-Policy"], path
+        assert_browser_headers(client.get("/desk/"))
+        verified_login(client, administrator)
+        assert_browser_headers(client.get("/admin/"))
+
+    def test_no_listing_and_no_hidden_files(self, client: Client) -> None:
+        for path in ("/static/", "/static/khedmat/", "/media/", "/.git/config", "/.env", "/var/"):
+            assert client.get(path).status_code == 404, path
+
+    def test_static_files_are_not_sniffed(self, client: Client) -> None:
+        response = client.get("/static/khedmat/khedmat.css")
+        assert response.status_code == 200
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+class TestHstsOptions:
+    def test_subdomains_and_preload_are_off_unless_asked(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        values = settings_with(monkeypatch)
+        assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+        assert values["SECURE_HSTS_PRELOAD"] is False
+        asked = settings_with(
+            monkeypatch, KHEDMAT_HSTS_INCLUDE_SUBDOMAINS="1", KHEDMAT_HSTS_PRELOAD="1"
+        )
+        assert asked["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+        assert asked["SECURE_HSTS_PRELOAD"] is True
+        assert settings_with(monkeypatch, KHEDMAT_HSTS_SECONDS="0")["SECURE_HSTS_SECONDS"] == 0
+
+    def test_plain_http_development_sends_no_hsts(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert "SECURE_HSTS_SECONDS" not in settings_with(monkeypatch, KHEDMAT_HTTPS="0")
+
+    def test_the_header_carries_the_options(
+        self, behind_proxy: SettingsWrapper, client: Client
+    ) -> None:
+        behind_proxy.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+        behind_proxy.SECURE_HSTS_PRELOAD = True
+        response = Client(REMOTE_ADDR=PROXY).get("/", headers={"x-forwarded-proto": "https"})
+        assert response["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains; preload"
+        )
+
+
+class TestApi:
+    def test_a_body_of_another_type_is_415(self, client: Client) -> None:
+        body = '{"tracking_code": "140500000001", "national_code": "0013542419"}'
+        response = client.post("/api/v1/requests/track", body, content_type="text/plain")
+        assert response.status_code == 415
+        assert "application/json" in response.json()["detail"]
+        as_json = client.post("/api/v1/requests/track", body, content_type="application/json")
+        assert as_json.status_code == 404  # read, and answered: no such request
+
+    def test_json_answers_are_attachments(self, client: Client) -> None:
+        response = client.get("/api/v1/catalog/services")
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == 'attachment; filename="api.json"'
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+    def test_no_cors_header(self, client: Client) -> None:
+        response = client.get(
+            "/api/v1/catalog/services", headers={"origin": "https://evil.example"}
+        )
+        assert response.status_code == 200
+        assert "Access-Control-Allow-Origin" not in response
+        preflight = client.options(
+            "/api/v1/requests/track",
+            headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+        )
+        assert "Access-Control-Allow-Origin" not in preflight
