@@ -80,6 +80,7 @@ class TestNetworks:
         self, office_only: Any, agent: User, verified_login: Any
     ) -> None:
         client = verified_login(Client(REMOTE_ADDR="198.51.100.7"), agent)
+        client.cookies["khedmat_language"] = "en"
         response = client.get("/desk/")
         assert response.status_code == 403
         assert "cannot be used from this network" in response.content.decode()
@@ -148,6 +149,7 @@ class TestHours:
         settings.KHEDMAT_STAFF_HOURS = "07:00-19:00"
         monkeypatch.setattr(timezone, "now", lambda: at(21, 15))
         client = verified_login(Client(), agent)
+        client.cookies["khedmat_language"] = "en"
         response = client.get("/desk/")
         assert response.status_code == 403
         assert "only during working hours (07:00-19:00)" in response.content.decode()
