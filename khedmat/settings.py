@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "khedmat.changes",
     "khedmat.itsm",
     "khedmat.reports",
+    "khedmat.retention",
     "khedmat.desk",
     "khedmat.portal",
     "khedmat.site",
@@ -286,6 +287,14 @@ KHEDMAT_TASK_RETENTION_DAYS = env_int("KHEDMAT_TASK_RETENTION_DAYS", 14, minimum
 KHEDMAT_WORKER_STALE_SECONDS = env_int("KHEDMAT_WORKER_STALE_SECONDS", 120, minimum=10)
 KHEDMAT_WORKER_HEARTBEAT_SECONDS = env_int("KHEDMAT_WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 KHEDMAT_TASK_BACKOFF_MAX_SECONDS = env_int("KHEDMAT_TASK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+
+# --- Retention and destruction (khedmat.retention) -----------------------------------------------
+# The local hour (0-23) from which the daily destruction run starts; records per batch (one
+# transaction each).
+KHEDMAT_RETENTION_HOUR = env_int("KHEDMAT_RETENTION_HOUR", 2, minimum=0)
+if KHEDMAT_RETENTION_HOUR > 23:
+    raise ConfigError(f"KHEDMAT_RETENTION_HOUR={KHEDMAT_RETENTION_HOUR} must be at most 23.")
+KHEDMAT_RETENTION_BATCH = env_int("KHEDMAT_RETENTION_BATCH", 200, minimum=1)
 
 # --- SMS providers (khedmat.notifications.providers) ---------------------------------------------
 KHEDMAT_SMS_BACKEND = env_str("KHEDMAT_SMS_BACKEND", "console") or "console"

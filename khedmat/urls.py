@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("khedmat.itsm.urls")),
     path("desk/cmdb/", include("khedmat.cmdb.urls")),
     path("desk/changes/", include("khedmat.changes.urls")),
+    path("desk/retention/", include("khedmat.retention.urls")),
     path("desk/", include("khedmat.desk.urls")),
     path("", include("khedmat.notifications.urls")),
     path("", include("khedmat.sla.urls")),
