@@ -1,6 +1,8 @@
 """Test settings: the real settings with a test secret and fast password hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("KHEDMAT_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
@@ -39,4 +41,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
         "-c khedmat.audit_maintenance=truncate"
     )
 # Anchors of the audit chain written by ticks during tests go to a directory of this run.
-STORAGES["audit_anchors"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="khedmat-anchors-")  # noqa: F405
+# One directory per test run, shared with the worker processes the tests start (they inherit the
+# variable) and removed by the process that made it.
+if "KHEDMAT_TEST_ANCHOR_DIR" not in os.environ:
+    os.environ["KHEDMAT_TEST_ANCHOR_DIR"] = tempfile.mkdtemp(prefix="khedmat-anchors-")
+    atexit.register(shutil.rmtree, os.environ["KHEDMAT_TEST_ANCHOR_DIR"], ignore_errors=True)
+STORAGES["audit_anchors"]["OPTIONS"]["location"] = os.environ["KHEDMAT_TEST_ANCHOR_DIR"]  # noqa: F405
