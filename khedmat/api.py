@@ -46,8 +46,10 @@ class VersionOut(Schema):
 
 @api.get("/version", response=VersionOut, auth=None, summary="Product name and version")
 def version(request: HttpRequest) -> dict:
-    """Public: which Khedmat answers here."""
-    return {"name": "khedmat", "version": __version__}
+    """Public: which product answers here; its version only to signed-in staff (ASVS 14.3.3: an
+    anonymous caller learns nothing to match against a list of known flaws)."""
+    staff = getattr(request.user, "is_staff", False)
+    return {"name": "khedmat", "version": __version__ if staff else ""}
 
 
 # Ninja's own answers, translated: the caller reads them in their language like every other error.

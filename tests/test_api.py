@@ -8,6 +8,8 @@ import re
 import pytest
 from django.test import RequestFactory
 
+import khedmat
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,8 +19,10 @@ def test_openapi_document_lists_the_version_endpoint(client):
     assert "/api/v1/version" in response.json()["paths"]
 
 
-def test_version_is_public(client):
-    assert client.get("/api/v1/version").json()["name"] == "khedmat"
+def test_the_product_is_public_and_its_version_only_for_staff(client, make_user, verified_login):
+    assert client.get("/api/v1/version").json() == {"name": "khedmat", "version": ""}
+    verified_login(client, make_user("version-reader", roles=["agent"]))
+    assert client.get("/api/v1/version").json()["version"] == khedmat.__version__
 
 
 def test_docs_page_loads_swagger_from_our_static_files(client):

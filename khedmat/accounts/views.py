@@ -12,7 +12,7 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
-from django.contrib import auth, messages
+from django.contrib import admin, auth, messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -27,6 +27,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from khedmat.accounts import services
+from khedmat.accounts.choices import LoginStage
 from khedmat.accounts.errors import (
     EnrolmentNotAllowedError,
     InvalidCodeError,
@@ -35,7 +36,13 @@ from khedmat.accounts.errors import (
 )
 from khedmat.accounts.forms import FORM_ERRORS_ID, CodeForm, LoginForm, ReplaceDeviceForm
 from khedmat.accounts.models import EnrolmentLink, User
-from khedmat.accounts.queries import confirmed_device, live_enrolment_link, second_factor_required
+from khedmat.accounts.queries import (
+    confirmed_device,
+    live_enrolment_link,
+    login_is_locked,
+    login_key,
+    second_factor_required,
+)
 from khedmat.core.http import client_ip
 
 INVALID_LOGIN = _("The username or password is not correct. Both may be case-sensitive.")
@@ -321,3 +328,26 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     """The admin's own login is replaced: everyone signs in here, with the second factor."""
     next_url = _requested_next(request) or reverse("admin:index")
     return redirect(_with_next("accounts:login", next_url))
+
+
+# --- the admin's own password change ------------------------------------------------------------
+
+
+@sensitive_post_parameters()
+@never_cache
+def admin_password_change(request: HttpRequest) -> HttpResponse:
+    """The admin's password change with its current-password check counted as a login failure:
+    a stolen session cannot guess the password, and after KHEDMAT_LOGIN_MAX_FAILURES wrong
+    guesses the session ends and the login is locked like a wrong password at the door."""
+    user = request.user
+    key = login_key(user.get_username()) if user.is_authenticated else ""
+    ip_address = client_ip(request)
+    if key and login_is_locked(key, ip_address=ip_address):
+        auth.logout(request)
+        messages.error(request, _("Too many wrong passwords: log in again later."))
+        return redirect(settings.LOGIN_URL)
+    response = admin.site.password_change(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if key and request.method == "POST" and form is not None and "old_password" in form.errors:
+        services.record_login_failure(key, ip_address=ip_address, stage=LoginStage.PASSWORD)
+    return response

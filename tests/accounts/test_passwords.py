@@ -15,8 +15,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from khedmat.accounts import services
+from khedmat.accounts.choices import LoginStage
 from khedmat.accounts.fake_pwned import FakePwnedServer
-from khedmat.accounts.models import User
+from khedmat.accounts.models import LoginFailure, User
 from khedmat.accounts.passwords import (
     BreachedPasswordValidator,
     LengthValidator,
@@ -196,3 +197,26 @@ class TestPagesThatSetPasswords:
         data["old_password"] = staff_password
         assert client.post("/admin/password_change/", data).status_code == 302
         assert User.objects.get(pk=administrator.pk).check_password(FRESH)
+
+
+def test_guessing_the_current_password_on_the_admin_page_locks_the_login(
+    client: Client,
+    administrator: User,
+    staff_password: str,
+    verified_login,  # type: ignore[no-untyped-def]
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.KHEDMAT_LOGIN_MAX_FAILURES = 3
+    verified_login(client, administrator)
+    wrong = {"old_password": "guess", "new_password1": FRESH, "new_password2": FRESH}
+    for _attempt in range(3):
+        assert client.post("/admin/password_change/", wrong).status_code == 200
+    assert LoginFailure.objects.filter(stage=LoginStage.PASSWORD).count() == 3
+
+    right = {**wrong, "old_password": staff_password}
+    response = client.post("/admin/password_change/", right)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not User.objects.get(pk=administrator.pk).check_password(FRESH)
+    assert client.get("/admin/").status_code == 302  # signed out
