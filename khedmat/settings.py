@@ -473,6 +473,12 @@ KHEDMAT_MAJOR_UPDATE_MINUTES = env_int("KHEDMAT_MAJOR_UPDATE_MINUTES", 30, minim
 # client_max_body_size a little above KHEDMAT_MAX_SUBMISSION_MB).
 KHEDMAT_MAX_REQUESTS_PER_DAY = env_int("KHEDMAT_MAX_REQUESTS_PER_DAY", 10, minimum=0)
 KHEDMAT_MAX_SUBMISSION_MB = env_int("KHEDMAT_MAX_SUBMISSION_MB", 50, minimum=1)
+# Uploads checked by ClamAV's daemon (khedmat.core.malware): tcp://host:3310 or
+# unix:///run/clamav/clamd.ctl; empty: no malware check. When clamd cannot answer, `closed`
+# refuses the upload for now and `open` accepts it with a logged warning.
+KHEDMAT_CLAMD_URL = env_str("KHEDMAT_CLAMD_URL", "") or ""
+KHEDMAT_CLAMD_TIMEOUT = env_int("KHEDMAT_CLAMD_TIMEOUT", 10, minimum=1)
+KHEDMAT_CLAMD_FAIL = env_choice("KHEDMAT_CLAMD_FAIL", "closed", {"closed", "open"})
 # Article ratings ("was this helpful?") one address may send in an hour (IPv6: per /64).
 KHEDMAT_FEEDBACK_PER_IP_HOUR = env_int("KHEDMAT_FEEDBACK_PER_IP_HOUR", 30, minimum=1)
 # --- end requests -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from khedmat.catalog.formbuilder.definition import FILE_SIGNATURES
+from khedmat.core import malware
+
+logger = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -63,6 +67,8 @@ class UploadField(forms.Field):
         "size": _("%(name)s is larger than %(size)s KB."),
         "count": _("Upload at most %(count)s files."),
         "invalid": _("The file description is incomplete."),
+        "malware": _("%(name)s carries malware (%(signature)s) and was refused."),
+        "unscanned": _("%(name)s could not be checked for malware just now; try again later."),
     }
 
     def __init__(
@@ -125,7 +131,31 @@ class UploadField(forms.Field):
                 problems.append(
                     ValidationError(self.error_messages["content"], code="content", params=params)
                 )
+            elif not problems and malware.scanning_enabled():
+                problems += self._malware_problems(item, name)
         return problems
+
+    def _malware_problems(self, item: UploadedFile, name: str) -> list[ValidationError]:
+        """clamd's verdict on a file that passed every other check (core.malware)."""
+        try:
+            verdict = malware.scan_chunks(item.chunks())
+        except malware.ScannerUnavailable as error:
+            if malware.fails_open():
+                logger.warning("upload %r accepted unscanned: %s", name, error)
+                return []
+            logger.error("upload %r refused unscanned: %s", name, error)
+            return [
+                ValidationError(
+                    self.error_messages["unscanned"], code="unscanned", params={"name": name}
+                )
+            ]
+        finally:
+            item.seek(0)
+        if verdict.clean:
+            return []
+        logger.warning("upload %r refused: malware %s", name, verdict.signature)
+        params = {"name": name, "signature": verdict.signature}
+        return [ValidationError(self.error_messages["malware"], code="malware", params=params)]
 
     def clean(self, value: Any) -> list[dict[str, Any]] | None:
         items = super().clean(value)
