@@ -598,7 +598,13 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One line per event: control characters of a message are escaped (core.logs, ASVS 7.3.1).
+    "formatters": {
+        "plain": {
+            "()": "khedmat.core.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("KHEDMAT_LOG_LEVEL", "INFO")},
     # SpiffWorkflow logs every task state change at INFO: keep its warnings only
