@@ -44,6 +44,7 @@ def test_a_traceback_keeps_its_lines_each_marked() -> None:
 
 
 def test_the_settings_use_it() -> None:
-    assert settings.LOGGING["formatters"]["plain"]["()"] == "khedmat.core.logs.OneLineFormatter"
+    formatters: dict[str, dict[str, str]] = settings.LOGGING["formatters"]
+    assert formatters["plain"]["()"] == "khedmat.core.logs.OneLineFormatter"
     handler = logging.getLogger().handlers
     assert any(isinstance(item.formatter, OneLineFormatter) for item in handler)
