@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+from typing import cast
 
 from django.conf import settings
 
@@ -44,7 +45,7 @@ def test_a_traceback_keeps_its_lines_each_marked() -> None:
 
 
 def test_the_settings_use_it() -> None:
-    formatters: dict[str, dict[str, str]] = settings.LOGGING["formatters"]
+    formatters = cast(dict[str, dict[str, str]], settings.LOGGING["formatters"])
     assert formatters["plain"]["()"] == "khedmat.core.logs.OneLineFormatter"
     handler = logging.getLogger().handlers
     assert any(isinstance(item.formatter, OneLineFormatter) for item in handler)
