@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from khedmat.accounts import services, views
 from khedmat.accounts.choices import Role
 from khedmat.accounts.models import LoginFailure, OrgUnit, Team, User
+from khedmat.accounts.services import notify_security_change
 from khedmat.core.identifiers import normalize_mobile, normalize_national_code
 from khedmat.core.services import record_activity, record_personal_data_view
 
@@ -131,6 +133,15 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """An administrator setting someone's password: that person is told (ASVS 2.2.3)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            changed = self.get_object(request, unquote(id))
+            if changed is not None:
+                notify_security_change(changed, "password")
+        return response
 
     def render_change_form(
         self,

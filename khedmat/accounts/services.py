@@ -38,6 +38,8 @@ from khedmat.core import ratelimit
 from khedmat.core.actors import Actor
 from khedmat.core.http import rate_limit_address
 from khedmat.core.services import record_activity
+from khedmat.notifications.choices import Channel
+from khedmat.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +249,7 @@ def confirm_totp_device(
         device.save(update_fields=["confirmed"])
         replaced = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk)
         replaced_count, _ = replaced.delete()
+        notify_security_change(device.user, "authenticator", now=now)
         record_activity(
             device.user,
             "user.second_factor_enrolled",
@@ -371,3 +374,24 @@ def clear_login_failures(user: User) -> int:
     ratelimit.forget(login_limit_names(key, None)[0])
     deleted, _ = LoginFailure.objects.filter(username=key).delete()
     return deleted
+
+
+def notify_security_change(user: User, change: str, *, now: dt.datetime | None = None) -> bool:
+    """Tell a staff member that their password or authenticator (`change`) changed, by SMS to
+    their mobile or else by e-mail, so a change they did not make is noticed (ASVS 2.2.3, 2.5.5).
+    Queued with the change's transaction; False when they have neither address."""
+    now = now or timezone.now()
+    channel = Channel.SMS if user.mobile else Channel.EMAIL if user.email else None
+    if channel is None:
+        logger.warning("%s changed for %r, who has no mobile or e-mail", change, user.username)
+        return False
+    notify(
+        "security_changed",
+        record=user,
+        recipient=user,
+        channel=channel,
+        context={"change": change, "username": user.get_username(), "when": now},
+        idempotency_key=f"security_changed:{user.pk}:{change}:{now.timestamp()}",
+        now=now,
+    )
+    return True

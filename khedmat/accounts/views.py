@@ -350,4 +350,6 @@ def admin_password_change(request: HttpRequest) -> HttpResponse:
     form = (getattr(response, "context_data", None) or {}).get("form")
     if key and request.method == "POST" and form is not None and "old_password" in form.errors:
         services.record_login_failure(key, ip_address=ip_address, stage=LoginStage.PASSWORD)
+    elif request.method == "POST" and response.status_code == 302 and isinstance(user, User):
+        services.notify_security_change(user, "password")
     return response
