@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,6 +18,18 @@ from khedmat.accounts.queries import confirmed_device, second_factor_required
 ALWAYS_OPEN_PREFIXES = ("/healthz", "/readyz")
 
 
+@cache
+def _open_paths() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The exact paths and the prefixes a staff member without a second factor may open
+    (reversed once per process)."""
+    setup = reverse("accounts:two_factor_setup")
+    exact = frozenset(
+        {reverse("accounts:verify"), setup, reverse("accounts:logout"), reverse("set_language")}
+    )
+    # The setup prefix: an administrator's enrolment link (/accounts/two-factor/setup/<token>/).
+    return exact, (setup, settings.STATIC_URL or "/static/", *ALWAYS_OPEN_PREFIXES)
+
+
 class StaffSecondFactorMiddleware:
     """Sends signed-in staff whose session has no verified second factor to verify or enrol.
 
@@ -28,25 +41,16 @@ class StaffSecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._is_open(request.path_info) or not self._must_verify(request):
+        # Who must verify is asked first: for everyone else (applicants, visitors, verified
+        # staff) the open paths need not be worked out at all.
+        if not self._must_verify(request) or self._is_open(request.path_info):
             return self.get_response(request)
         return self._refuse(request)
 
     @staticmethod
     def _is_open(path: str) -> bool:
-        exact = {
-            reverse("accounts:verify"),
-            reverse("accounts:two_factor_setup"),
-            reverse("accounts:logout"),
-            reverse("set_language"),
-        }
-        return (
-            path in exact
-            # An administrator's enrolment link (/accounts/two-factor/setup/<token>/).
-            or path.startswith(reverse("accounts:two_factor_setup"))
-            or path.startswith(settings.STATIC_URL or "/static/")
-            or path.startswith(ALWAYS_OPEN_PREFIXES)
-        )
+        exact, prefixes = _open_paths()
+        return path in exact or path.startswith(prefixes)
 
     @staticmethod
     def _must_verify(request: HttpRequest) -> bool:
