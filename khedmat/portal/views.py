@@ -28,3 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "most_used": catalog_queries.most_used_services(MOST_USED_COUNT),
         },
     )
+
+
+@login_not_required
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (ASVS 8.3.3): what the desk keeps about an applicant, why, who reads
+    it, how long it is kept and how it is protected, in plain words."""
+    return render(request, "portal/privacy.html")
