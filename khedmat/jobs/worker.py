@@ -10,7 +10,13 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, close_old_connections, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
@@ -33,6 +39,8 @@ from khedmat.jobs.services import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_HEARTBEAT_SECONDS = 15.0
+#: The first wait after the database went away; it doubles up to 10 s while it stays away.
+DATABASE_RETRY_SECONDS = 0.5
 
 
 class HeartbeatThread(threading.Thread):
@@ -75,6 +83,8 @@ class KhedmatWorker(Worker):
             getattr(settings, "KHEDMAT_WORKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)
         )
         self._tick_minute: dt.datetime | None = None
+        self._database_failures = 0
+        self._interrupted: tuple[DBTaskResult, BaseException] | None = None
 
     def run(self, *, now: dt.datetime | None = None) -> None:
         """Beat, recover, then process tasks; `now` fixes the time that decides which are due."""
@@ -101,17 +111,13 @@ class KhedmatWorker(Worker):
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 (spread a thundering herd)
         while self.running:
-            close_old_connections()
-            # A first SIGTERM now lets the claimed task run and end, instead of exiting mid-claim.
-            self.running_task = True
             try:
-                if self.tick:
-                    self.tick_if_due(now)
-                retrieved, task_result = self.claim_next_task(now=now)
-                if task_result is not None:
-                    self.run_task(task_result)
-            finally:
-                self.running_task = False
+                self._settle_interrupted()
+                retrieved, task_result = self._one_round(now)
+            except (OperationalError, InterfaceError) as error:
+                self._database_lost(error)
+                continue
+            self._database_failures = 0
             if self.batch and retrieved and task_result is None:
                 logger.info("No more tasks to run for worker_id=%s - exiting.", self.worker_id)
                 return
@@ -123,6 +129,46 @@ class KhedmatWorker(Worker):
             close_old_connections()
             if self.running and task_result is None:
                 time.sleep(self.interval)
+
+    def _one_round(self, now: dt.datetime | None) -> tuple[bool, DBTaskResult | None]:
+        """The tick when due, then claim and run the next task."""
+        close_old_connections()
+        # A first SIGTERM now lets the claimed task run and end, instead of exiting mid-claim.
+        self.running_task = True
+        try:
+            if self.tick:
+                self.tick_if_due(now)
+            retrieved, task_result = self.claim_next_task(now=now)
+            if task_result is not None:
+                self.run_task(task_result)
+        finally:
+            self.running_task = False
+        return retrieved, task_result
+
+    def _database_lost(self, error: BaseException) -> None:
+        """The database went away (a restart, a failover): drop the connections and wait, longer
+        each time, instead of exiting; the next round reconnects."""
+        self._database_failures += 1
+        wait = min(DATABASE_RETRY_SECONDS * 2 ** (self._database_failures - 1), 10.0)
+        logger.warning(
+            "Database unreachable (%s); worker %s tries again in %.1f s.",
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+            self.worker_id,
+            wait,
+        )
+        connections.close_all()
+        time.sleep(wait)
+
+    def _settle_interrupted(self) -> None:
+        """A task whose outcome could not be written when the database went away runs again
+        (at least once: the task's own idempotency keeps its effects single)."""
+        if self._interrupted is None:
+            return
+        db_task_result, error = self._interrupted
+        db_task_result.refresh_from_db()
+        if db_task_result.status == TaskResultStatus.RUNNING:
+            self.settle_failure(db_task_result, error, retryable=True, delay=0.0)
+        self._interrupted = None
 
     def claim_next_task(
         self, *, now: dt.datetime | None = None
@@ -183,7 +229,12 @@ class KhedmatWorker(Worker):
             self.settle_failure(db_task_result, error, retryable=True, delay=0.0)
             raise
         except BaseException as error:  # noqa: BLE001  (any failure settles the task, then re-raises)
-            self.settle_failure(db_task_result, error, retryable=is_retryable(error))
+            try:
+                self.settle_failure(db_task_result, error, retryable=is_retryable(error))
+            except (OperationalError, InterfaceError):
+                # The database is gone: the task is settled once it is back.
+                self._interrupted = (db_task_result, error)
+                raise
         finally:
             self.running_task = False
             self._run_tasks += 1
