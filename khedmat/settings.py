@@ -44,6 +44,12 @@ KHEDMAT_DATA_KEYS = env_list("KHEDMAT_DATA_KEYS")
 # Key of the blind indexes (keyed digests that find sealed national codes and mobiles); base64 of
 # 32 bytes. Unset: derived from the secret key. Changing it means rebuilding the indexes.
 KHEDMAT_BLIND_INDEX_KEY = env_str("KHEDMAT_BLIND_INDEX_KEY") or ""
+# Key of the backup archives (khedmat backup / restore): base64 of 32 bytes, kept apart from the
+# database and its backups. Unset: derived from the secret key (`check --deploy` warns).
+KHEDMAT_BACKUP_KEY = env_str("KHEDMAT_BACKUP_KEY") or ""
+# pg_dump and pg_restore for backups of a PostgreSQL database (default: found on PATH).
+KHEDMAT_PG_DUMP = env_str("KHEDMAT_PG_DUMP") or ""
+KHEDMAT_PG_RESTORE = env_str("KHEDMAT_PG_RESTORE") or ""
 
 ALLOWED_HOSTS = env_list("KHEDMAT_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:

@@ -10,7 +10,7 @@ env -i PATH="$PATH" HOME="${HOME:-/root}" \
   KHEDMAT_SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
   KHEDMAT_ALLOWED_HOSTS=desk.example.org \
   KHEDMAT_HTTPS=1 KHEDMAT_SSL_REDIRECT=1 KHEDMAT_HSTS_INCLUDE_SUBDOMAINS=1 KHEDMAT_HSTS_PRELOAD=1 \
-  KHEDMAT_DATA_KEYS="k1:$(key)" KHEDMAT_BLIND_INDEX_KEY="$(key)" \
+  KHEDMAT_DATA_KEYS="k1:$(key)" KHEDMAT_BLIND_INDEX_KEY="$(key)" KHEDMAT_BACKUP_KEY="$(key)" \
   KHEDMAT_SMS_PROVIDERS=kavenegar KHEDMAT_SMS_OTP_PROVIDERS=kavenegar \
   KHEDMAT_SMS_KAVENEGAR_API_KEY=deploy-check KHEDMAT_SMS_KAVENEGAR_SENDER=10004346 \
   DATABASE_URL="sqlite:///$(mktemp -d)/deploy-check.sqlite3" \

@@ -27,12 +27,21 @@ def check_data_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
 @checks.register(checks.Tags.security, deploy=True)
 def check_data_keys_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Outside debug the data keys should be their own secrets, not derived from the secret key."""
-    if settings.KHEDMAT_DATA_KEYS and settings.KHEDMAT_BLIND_INDEX_KEY:
-        return []
-    return [
-        checks.Warning(
-            "KHEDMAT_DATA_KEYS or KHEDMAT_BLIND_INDEX_KEY is not set: personal data is sealed "
-            "with keys derived from KHEDMAT_SECRET_KEY. Set both (see .env.example).",
-            id="core.W001",
+    warnings: list[checks.CheckMessage] = []
+    if not (settings.KHEDMAT_DATA_KEYS and settings.KHEDMAT_BLIND_INDEX_KEY):
+        warnings.append(
+            checks.Warning(
+                "KHEDMAT_DATA_KEYS or KHEDMAT_BLIND_INDEX_KEY is not set: personal data is sealed "
+                "with keys derived from KHEDMAT_SECRET_KEY. Set both (see .env.example).",
+                id="core.W001",
+            )
         )
-    ]
+    if not getattr(settings, "KHEDMAT_BACKUP_KEY", ""):
+        warnings.append(
+            checks.Warning(
+                "KHEDMAT_BACKUP_KEY is not set: backups are sealed with a key derived from "
+                "KHEDMAT_SECRET_KEY. Set a key of its own, kept apart from the backups.",
+                id="core.W002",
+            )
+        )
+    return warnings

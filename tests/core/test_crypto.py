@@ -118,11 +118,13 @@ def test_checks_refuse_malformed_keys_and_warn_when_keys_are_derived():
         assert isinstance(errors[0], checks.Error)
     with override_settings(KHEDMAT_DATA_KEYS=[f"k1:{key_text(1)}"], KHEDMAT_BLIND_INDEX_KEY="abc"):
         assert [error.id for error in check_data_keys()] == ["core.E001"]
-    with override_settings(KHEDMAT_DATA_KEYS=[], KHEDMAT_BLIND_INDEX_KEY=""):
+    with override_settings(KHEDMAT_DATA_KEYS=[], KHEDMAT_BLIND_INDEX_KEY="", KHEDMAT_BACKUP_KEY=""):
         assert check_data_keys() == []
-        assert [warning.id for warning in check_data_keys_set()] == ["core.W001"]
+        assert [warning.id for warning in check_data_keys_set()] == ["core.W001", "core.W002"]
     with override_settings(
-        KHEDMAT_DATA_KEYS=[f"k1:{key_text(1)}"], KHEDMAT_BLIND_INDEX_KEY=key_text(5)
+        KHEDMAT_DATA_KEYS=[f"k1:{key_text(1)}"],
+        KHEDMAT_BLIND_INDEX_KEY=key_text(5),
+        KHEDMAT_BACKUP_KEY=key_text(6),
     ):
         assert check_data_keys() == []
         assert check_data_keys_set() == []
