@@ -124,8 +124,23 @@ def callback_allowed(request: HttpRequest) -> bool:
     return _address_allowed(client_ip(request))
 
 
+def _without_nul(value: Any) -> Any:
+    """A report's value without NUL characters, which no text column or JSON field of
+    PostgreSQL can hold (a provider's junk must not turn into a server error)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(str(key)): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def _lowered(item: dict[str, Any]) -> dict[str, Any]:
-    return {str(key).lower().replace("-", "_"): value for key, value in item.items()}
+    return {
+        _without_nul(str(key)).lower().replace("-", "_"): _without_nul(value)
+        for key, value in item.items()
+    }
 
 
 def _payload_items(request: HttpRequest) -> list[dict[str, Any]]:

@@ -50,6 +50,7 @@ def untouched() -> list[Any]:
 @given(provider=st.sampled_from(known_providers()), body=json_values)
 @example(provider="kavenegar", body={"messageid": "1", "status": "10"})
 @example(provider="smsir", body=[{"MessageId": 999999, "DeliveryState": 1}] * 3)
+@example(provider="kavenegar", body={"messageid": "9\u0000", "status": "10", "x\u0000": ["\u0000"]})
 def test_any_json_report_is_read_or_ignored(hook: Client, provider: str, body: Any) -> None:
     before = untouched()
     response = hook.post(
@@ -66,6 +67,8 @@ def test_any_json_report_is_read_or_ignored(hook: Client, provider: str, body: A
     fields=st.dictionaries(st.sampled_from(KEYS), st.text(max_size=30), max_size=5),
     method=st.sampled_from(["get", "post"]),
 )
+@example(provider="kavenegar", fields={"messageid": "\x00", "status": "\x00"}, method="get")
+@example(provider="kavenegar", fields={"messageid": "1\x00", "status": "10"}, method="post")
 def test_any_form_report_is_read_or_ignored(
     hook: Client, provider: str, fields: dict[str, str], method: str
 ) -> None:
