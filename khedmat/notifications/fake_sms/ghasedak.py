@@ -1,4 +1,10 @@
-"""Ghasedak at /Rest/api/v1/WebService/{Method}: ApiKey header, IsSuccess/StatusCode envelope."""
+"""Ghasedak at /Rest/api/v1/WebService/{Method}: ApiKey header, IsSuccess/StatusCode envelope.
+
+It refuses only with codes of the table the adapter cites (providers/ghasedak.py): 400 input
+invalid (a bad receptor or template value), 401 key, 402 the server cannot answer (busy), 418 no
+credit, 428 template not valid. The send replies carry what the official SDKs read
+(ghasedaksms-php's SingleMessageResponseDTO, OtpMessageResponseDTO: no status, totalCost).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +34,7 @@ from khedmat.notifications.fake_sms.outbox import (
     FakeMessage,
     last_four,
 )
-from khedmat.notifications.fake_sms.wire import Request, Response
+from khedmat.notifications.fake_sms.wire import Request, Response, text
 
 GHASEDAK_CODES = {QUEUED: 2, DELIVERED: 14, UNDELIVERED: 13, BLOCKED: 15, FAILED: 16}
 
@@ -48,7 +54,7 @@ class Ghasedak:
     def handle(self, request: Request, method: str) -> Response:
         """Route one call."""
         if request.headers.get("apikey") != self.context.api_key:
-            return self.reply(401, "ApiKey نامعتبر است")
+            return self.reply(401, "کد شناسایی معتبر نمی‌باشد یا حساب کاربری فعال نمی‌باشد")
         routes = {
             "sendsinglesms": self.send,
             "sendotpsms": self.send_otp,
@@ -56,7 +62,7 @@ class Ghasedak:
             "getaccountinformation": self.account,
         }
         route = routes.get(method.lower())
-        return route(request) if route else self.reply(404, "متد نامعتبر", http=404)
+        return route(request) if route else text(404, "Not Found")
 
     def refuse(self, receptor: str) -> Response | None:
         """Injected and real refusals of a receptor."""
@@ -66,22 +72,22 @@ class Ghasedak:
         if ending == SERVER_ERROR:
             return server_error()
         if ending == BUSY:
-            return self.reply(409, "سرور مشغول است")
+            return self.reply(402, "در حال حاضر سرور قادر به پاسخگویی نیست")
         if not NATIONAL.match(receptor) or ending == INVALID_RECEPTOR:
-            return self.reply(411, "شماره گیرنده نامعتبر است")
+            return self.reply(400, "پارامترهای ورودی صحیح نمی‌باشد یا گیرنده وارد نشده است")
         if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
-            return self.reply(418, "اعتبار کافی نیست")
+            return self.reply(418, "اعتبار شما کافی نمی‌باشد")
         return None
 
     def item(self, message: FakeMessage) -> dict[str, Any]:
-        """A message as the send replies list it."""
+        """A message as the send replies list it (no status: the SDKs' DTOs have none)."""
         return {
             "Receptor": message.recipient,
             "LineNumber": message.sender,
             "Cost": message.cost,
             "MessageId": str(message.id),
+            "ClientReferenceId": message.local_id,
             "Message": message.text,
-            "Status": GHASEDAK_CODES[message.status],
             "SendDate": today(),
         }
 
@@ -113,9 +119,9 @@ class Ghasedak:
             return refused
         template = str(data.get("templateName") or "")
         if not template or template == UNAPPROVED_TEMPLATE:
-            return self.reply(424, "قالب یافت نشد")
+            return self.reply(428, "قالب پیام نامعتبر می‌باشد")
         if last_four(receptor) == BAD_TOKEN:
-            return self.reply(400, "مقدار پارامتر نامعتبر است")
+            return self.reply(400, "پارامترهای ورودی صحیح نمی‌باشد")
         params = {
             str(item.get("param")): str(item.get("value")) for item in data.get("inputs") or []
         }
@@ -132,7 +138,7 @@ class Ghasedak:
             "LineNumber": "30005088",
             "MessageBody": template,
             "Items": [self.item(message)],
-            "Cost": message.cost,
+            "TotalCost": message.cost,
         }
         return self.reply(200, "با موفقیت انجام شد", body)
 

@@ -1,4 +1,11 @@
-"""IPPanel Edge at /v1/api/...: bare Authorization header, data/meta replies."""
+"""IPPanel Edge at /v1/api/...: bare Authorization header, data/meta replies.
+
+It answers with the shapes of IPPanel's Edge documentation (providers/ippanel.py cites it): 401
+with message_code 400-1 for the key, 422 with message_code 400-2 and meta.errors keyed by the
+request's field path for a bad recipient, template or value, 404-1 for an unknown id. No credit
+is what the documentation shows: the send is accepted and its bulk's state_id becomes 8
+("Insufficient credit for sending"). How a busy Edge answers is not documented: a bare HTTP 429.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +35,7 @@ from khedmat.notifications.fake_sms.outbox import (
     FakeMessage,
     last_four,
 )
-from khedmat.notifications.fake_sms.wire import Request, Response
+from khedmat.notifications.fake_sms.wire import Request, Response, text
 
 IPPANEL_RECIPIENT_CODES = {DELIVERED: "2", UNDELIVERED: "3", BLOCKED: "4", FAILED: "3"}
 
@@ -112,36 +119,50 @@ class Ippanel:
         if not data.get("from_number"):
             return self.fail(422, "شماره فرستنده الزامی است", "400-2", {"from_number": ["الزامی"]})
         recipient = str(recipients[0]) if recipients else ""
+        #: Where the recipients are in this kind of request, as a validation error names them.
+        recipients_key = "params.recipients.0" if kind == "webservice" else "recipients.0"
         ending = last_four(recipient)
         if ending == SLOW:
             self.context.stall()
         if ending == SERVER_ERROR:
             return server_error()
         if ending == BUSY:
-            return self.fail(429, "تعداد درخواست بیش از حد مجاز است", "429-1")
+            return text(429, "Too Many Requests")
         if not INTERNATIONAL.match(recipient) or ending == INVALID_RECEPTOR:
-            return self.fail(422, "شماره گیرنده نامعتبر است", "400-2", {"recipients": ["نامعتبر"]})
-        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
-            return self.fail(422, "اعتبار کافی نیست", "400-2", {"credit": ["اعتبار کافی نیست"]})
+            return self.fail(
+                422, "شماره گیرنده نامعتبر است", "400-2", {recipients_key: ["نامعتبر"]}
+            )
         fields: dict[str, Any] = {"sender": str(data["from_number"]), "cost": PRICE}
         if kind == "pattern":
             if not data.get("code") or data.get("code") == UNAPPROVED_TEMPLATE:
                 return self.fail(422, "الگو یافت نشد", "400-2", {"code": ["یافت نشد"]})
+            params = dict(data.get("params") or {})
             if ending == BAD_TOKEN:
-                return self.fail(422, "مقدار متغیر نامعتبر است", "400-2", {"params": ["نامعتبر"]})
-            fields.update(template=str(data["code"]), params=dict(data.get("params") or {}))
+                first = next(iter(params), "value")
+                return self.fail(
+                    422, "مقدار متغیر نامعتبر است", "400-2", {f"params.{first}": ["نامعتبر"]}
+                )
+            fields.update(template=str(data["code"]), params=params)
         else:
             fields.update(text=str(data.get("message") or ""))
+        if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
+            fields.update(status=FAILED, no_credit=True)
         message = self.context.outbox.add("ippanel", recipient, request=request.record(), **fields)
         return self.ok({"message_outbox_ids": [message.id]})
 
     def bulk(self, message: FakeMessage) -> dict[str, Any]:
         """A bulk as report/by_bulk and report/new_list show it."""
+        if message.no_credit:
+            state, state_id = "failed", 8  # the docs list state_id 8, not its `state` word
+        elif message.status == QUEUED:
+            state, state_id = "queue", 5
+        else:
+            state, state_id = "finish", 6
         return {
             "messages_outbox_id": str(message.id),
             "number": message.sender,
-            "state": "finish" if message.status != QUEUED else "queue",
-            "state_id": 5 if message.status == QUEUED else 6,
+            "state": state,
+            "state_id": state_id,
             "rcpts_count": "1",
             "exit_count": "1",
             "message": message.text or message.template,
@@ -160,7 +181,7 @@ class Ippanel:
         """report/recipients?bulk_id=…: empty until the bulk is final."""
         found = self.context.outbox.find("ippanel", message_id)
         rows = []
-        if found and found.status != QUEUED:
+        if found and found.status != QUEUED and not found.no_credit:
             rows.append(
                 {
                     "recipient": found.recipient,

@@ -16,6 +16,8 @@ SERVER_ERROR = "0500"
 BUSY = "0409"
 SLOW = "0408"
 BLOCKED_AFTER_SEND = "0014"
+#: SMS.ir only: a blacklisted mobile (115 from send/verify, a 0 id from send/bulk).
+BLACKLISTED = "0115"
 UNDELIVERED_AFTER_SEND = "0011"
 
 #: Generic stages a fake message moves through; each provider renders its own code for them.
@@ -46,6 +48,8 @@ class FakeMessage:
     local_id: str | None = None
     status: str = QUEUED
     cost: int = 0
+    #: IPPanel only: the bulk was accepted, then failed for lack of credit (state_id 8).
+    no_credit: bool = False
     created: float = field(default_factory=time.time)
     request: dict[str, Any] = field(default_factory=dict)
 

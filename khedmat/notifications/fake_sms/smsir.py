@@ -1,4 +1,10 @@
-"""SMS.ir v1 at /v1/...: X-API-KEY header, status 1 for success."""
+"""SMS.ir v1 at /v1/...: X-API-KEY header, status 1 for success.
+
+It refuses only with codes of the table the adapter cites (providers/smsir.py): 10 key (HTTP
+401), 20 too many requests (HTTP 429), 101 line, 102 no credit, 103 empty text, 104 mobile, 107
+empty list, 111 unknown id, 113 template, 114 template value, 115 blacklisted mobile (send/verify);
+a blacklisted mobile in send/bulk is accepted with a 0 in `messageIds`, as the docs describe.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from khedmat.notifications.fake_sms.common import (
 )
 from khedmat.notifications.fake_sms.outbox import (
     BAD_TOKEN,
+    BLACKLISTED,
     BLOCKED,
     BUSY,
     DELIVERED,
@@ -26,7 +33,7 @@ from khedmat.notifications.fake_sms.outbox import (
     UNDELIVERED,
     last_four,
 )
-from khedmat.notifications.fake_sms.wire import Request, Response
+from khedmat.notifications.fake_sms.wire import Request, Response, text
 
 SMSIR_CODES = {QUEUED: None, DELIVERED: 1, UNDELIVERED: 2, BLOCKED: 7, FAILED: 6}
 
@@ -70,10 +77,10 @@ class Smsir:
                     "deliveryDateTime": None if found.status == QUEUED else int(time.time()),
                 },
             )
-        return self.reply(16, "مسیر نامعتبر است", http=404)
+        return text(404, "Not Found")
 
-    def refuse(self, mobile: str) -> Response | None:
-        """Injected and real refusals of a mobile."""
+    def refuse(self, mobile: str, *, bulk: bool = False) -> Response | None:
+        """Injected and real refusals of a mobile (send/bulk accepts a blacklisted one)."""
         ending = last_four(mobile)
         if ending == SLOW:
             self.context.stall()
@@ -85,6 +92,8 @@ class Smsir:
             return self.reply(104, "شماره موبایل نامعتبر است")
         if ending == NO_CREDIT or self.context.out_of_credit(type(self).__name__.lower()):
             return self.reply(102, "اعتبار کافی نمی‌باشد")
+        if ending == BLACKLISTED and not bulk:
+            return self.reply(115, "شماره موبایل در لیست سیاه قرار دارد")
         return None
 
     def verify(self, request: Request) -> Response:
@@ -98,7 +107,7 @@ class Smsir:
         if not template or template == UNAPPROVED_TEMPLATE:
             return self.reply(113, "قالب یافت نشد")
         if last_four(mobile) == BAD_TOKEN:
-            return self.reply(16, "مقدار پارامتر نامعتبر است")
+            return self.reply(114, "مقدار پارامتر بیش از ۲۵ کاراکتر است")
         params = {str(p.get("name")): str(p.get("value")) for p in data.get("parameters") or []}
         message = self.context.outbox.add(
             "smsir", mobile, template=template, params=params, cost=1, request=request.record()
@@ -115,9 +124,11 @@ class Smsir:
         mobiles = data.get("mobiles") or []
         if not mobiles:
             return self.reply(107, "لیست موبایل ها خالی میباشد")
-        refused = self.refuse(str(mobiles[0]))
+        refused = self.refuse(str(mobiles[0]), bulk=True)
         if refused:
             return refused
+        if last_four(str(mobiles[0])) == BLACKLISTED:
+            return self.reply(1, "موفق", {"packId": "pack-0", "messageIds": [0], "cost": 0})
         message = self.context.outbox.add(
             "smsir",
             str(mobiles[0]),

@@ -1,9 +1,17 @@
-"""Ghasedak (قاصدک) gateway REST API v1: `ApiKey` header, JSON, an IsSuccess/StatusCode envelope."""
+"""Ghasedak (قاصدک) gateway REST API v1: `ApiKey` header, JSON, an IsSuccess/StatusCode envelope.
+
+Endpoints, the header and the field names were checked on 2026-12-05 against the official SDKs:
+ghasedakapi/ghasedak_sms_python @12c8af8f (base https://gw.ghasedak.me/Rest/api/v1/WebService/,
+the default here) and ghasedakapi/ghasedaksms-php @84a39783 src/Constants.php (the same path on
+https://Gateway.ghasedak.me: both hosts are Ghasedak's own).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from khedmat.notifications.providers.base import DeliveryStatus, SmsResult
 from khedmat.notifications.providers.common import (
@@ -13,11 +21,13 @@ from khedmat.notifications.providers.common import (
     INVALID_RECIPIENT,
     INVALID_REQUEST,
     INVALID_SENDER,
+    INVALID_TEMPLATE_VALUE,
     INVALID_TEXT,
     NO_CREDIT,
     PROVIDER_BUSY,
     PROVIDER_ERROR,
     TEMPLATE_REJECTED,
+    UNSUPPORTED,
     ErrorRule,
     HttpSmsBackend,
     account,
@@ -34,49 +44,73 @@ from khedmat.notifications.providers.common import (
 
 PROVIDER = "ghasedak"
 
-#: Envelope `StatusCode` values other than 200. ghasedak.me/docs keeps the table ("جدول خطاها")
-#: on a page we could not read in full; these follow the HTTP-style numbering the gateway uses and
-#: the v2 API's table (411 receptor, 412 line, 418 credit...). Check them against the live docs.
+#: A Ghasedak code common.py has no sentence for (the envelope's 451).
+DUPLICATE_REQUEST = _("The provider refused the request as a duplicate of one it already received.")
+
+#: Envelope `StatusCode` values other than 200, read on 2026-12-05. Ghasedak's own error table
+#: ("جدول خطاها" on ghasedak.me/docs) could not be reached; its official SDKs
+#: (ghasedakapi/ghasedak_sms_python @12c8af8f, ghasedakapi/ghasedaksms-php @84a39783,
+#: ghasedakapi/GhasedakSms.Core @fbaae035) carry no table, only the envelope (isSuccess,
+#: statusCode, message, data). The codes below are the table two independent clients copied:
+#: mahdi-hejazi/laravel-ghasedak-sms @7234c584 resources/lang/{fa,en}/ghasedak.php (all codes
+#: below) and the voorodak WordPress plugin's voorodak_ghasedak_messages() (the same table
+#: without 416 and 429). Where they differ it is said on the line. Codes marked "not found"
+#: are in none of these sources; they are kept from the older v2-style numbering, and every
+#: code the fake server answers with is a sourced one.
 GHASEDAK_ERRORS: dict[int, ErrorRule] = {
-    400: permanent(INVALID_REQUEST),  # parameters incomplete or invalid
-    401: account(INVALID_CREDENTIALS),  # ApiKey not valid
-    402: temporary(PROVIDER_ERROR),  # operation failed
-    403: account(ACCOUNT_DISABLED),  # account or key disabled
-    404: account(INVALID_REQUEST),  # unknown method
-    405: account(INVALID_REQUEST),  # wrong HTTP method
-    406: permanent(INVALID_REQUEST),  # required parameters empty
-    407: account(ACCESS_DENIED),  # access denied (IP)
-    409: temporary(PROVIDER_BUSY),
-    411: permanent(INVALID_RECIPIENT),
-    412: account(INVALID_SENDER),  # line number not valid or not the account's
-    413: permanent(INVALID_TEXT),
+    # input parameters invalid or the receptor missing (also: "لغو11" missing at the end)
+    400: permanent(INVALID_REQUEST),
+    401: account(INVALID_CREDENTIALS),  # ApiKey not valid or the account not active
+    # laravel-ghasedak-sms: "operation failed"; voorodak: "the server cannot answer now"
+    402: temporary(PROVIDER_ERROR),
+    403: account(ACCOUNT_DISABLED),  # not found in the sources above
+    404: account(INVALID_REQUEST),  # not found in the sources above
+    405: account(INVALID_REQUEST),  # not found in the sources above
+    406: account(INVALID_SENDER),  # the line's ownership is not verified
+    407: account(ACCESS_DENIED),  # not found in the sources above
+    409: temporary(PROVIDER_BUSY),  # not found in the sources above
+    411: permanent(INVALID_RECIPIENT),  # not found in the sources above
+    412: account(INVALID_SENDER),  # no access to the line, line inactive, public line refused
+    413: permanent(INVALID_TEXT),  # text longer than 1000 characters or too many receptors
+    416: account(ACCESS_DENIED),  # the caller's IP does not match the settings (laravel only)
     418: account(NO_CREDIT),
+    419: account(ACCESS_DENIED),  # the sending tariff is not valid
+    420: permanent(INVALID_TEXT),  # a link not allowed in the text
     422: permanent(INVALID_TEXT),  # characters not allowed
-    424: permanent(TEMPLATE_REJECTED),
-    429: temporary(PROVIDER_BUSY),
+    424: permanent(TEMPLATE_REJECTED),  # not found in the sources above
+    426: account(UNSUPPORTED),  # this method needs a higher plan
+    428: permanent(TEMPLATE_REJECTED),  # the message template is not valid
+    # a template parameter not found (laravel only); not a rate limit: a bare HTTP 429 from a
+    # proxy has no envelope and is answered by http_error as busy
+    429: permanent(INVALID_TEMPLATE_VALUE),
+    # a duplicate request: the same clientReferenceId was already accepted, so neither a retry
+    # nor another provider may send it again
+    451: permanent(DUPLICATE_REQUEST),
     500: temporary(PROVIDER_ERROR),
 }
 
-#: SendStatus of the send replies and CheckSmsStatus.
+#: SendStatus of CheckSmsStatus, exactly the SendStatus enum of the official Python SDK
+#: (ghasedakapi/ghasedak_sms_python @12c8af8f ghasedak_sms/enums/send_status.py, read
+#: 2026-12-05). The send replies carry no status in the SDKs' DTOs: a send is queued.
 GHASEDAK_STATUSES: dict[int, DeliveryStatus] = {
-    0: DeliveryStatus.QUEUED,  # to be confirmed
-    1: DeliveryStatus.FAILED,  # rejected
-    2: DeliveryStatus.QUEUED,  # to be sent
-    3: DeliveryStatus.QUEUED,  # sending
-    4: DeliveryStatus.SENT,
-    5: DeliveryStatus.UNKNOWN,  # debug mode: accepted but never sent
-    6: DeliveryStatus.FAILED,  # internal failure
-    7: DeliveryStatus.CANCELLED,
-    8: DeliveryStatus.BLOCKED,  # internal blacklist
-    9: DeliveryStatus.QUEUED,  # paused
-    10: DeliveryStatus.SENT,  # sent to the operator
-    11: DeliveryStatus.SENT,  # delivered to the operator
-    12: DeliveryStatus.BLOCKED,  # operator blacklist
-    13: DeliveryStatus.UNDELIVERED,
-    14: DeliveryStatus.DELIVERED,
-    15: DeliveryStatus.BLOCKED,
-    16: DeliveryStatus.FAILED,
-    17: DeliveryStatus.QUEUED,  # processing
+    0: DeliveryStatus.QUEUED,  # TO_BE_CONFIRMED
+    1: DeliveryStatus.FAILED,  # REJECTED
+    2: DeliveryStatus.QUEUED,  # TO_BE_SENT
+    3: DeliveryStatus.QUEUED,  # SENDING
+    4: DeliveryStatus.SENT,  # SENT
+    5: DeliveryStatus.UNKNOWN,  # DEBUG_MODE: accepted but never sent
+    6: DeliveryStatus.FAILED,  # INTERNAL_FAILED
+    7: DeliveryStatus.CANCELLED,  # CANCELED
+    8: DeliveryStatus.BLOCKED,  # INTERNAL_BLACKLISTED
+    9: DeliveryStatus.QUEUED,  # PAUSED
+    10: DeliveryStatus.SENT,  # SENT_TO_PROVIDER
+    11: DeliveryStatus.SENT,  # DELIVERED_TO_PROVIDER
+    12: DeliveryStatus.BLOCKED,  # BLACKLISTED
+    13: DeliveryStatus.UNDELIVERED,  # NOT_DELIVERED
+    14: DeliveryStatus.DELIVERED,  # DELIVERED
+    15: DeliveryStatus.BLOCKED,  # BLOCKED
+    16: DeliveryStatus.FAILED,  # FAILED
+    17: DeliveryStatus.QUEUED,  # PROCESSING
 }
 
 

@@ -1,4 +1,12 @@
-"""IPPanel / Faraz SMS Edge API (edge.ippanel.com/v1): `Authorization` header, JSON, a data/meta reply."""
+"""IPPanel / Faraz SMS Edge API (edge.ippanel.com/v1): `Authorization` header, JSON, a data/meta reply.
+
+Checked on 2026-12-05 against IPPanel's own Edge documentation, ippanelcom/Edge-Document @fbe78bf7
+(docs/index.md, send/webservice.md, send/pattern.md, report/outbox-report.md,
+report/outbox-report-id.md, report/bulk-recipient.md, payment/my-credit.md) and its official SDKs
+ippanelcom/python-sdk @dcee53cc, ippanelcom/golang-sdk @82819f11, ippanelcom/laravel-sdk
+@84098002: the bare key in `Authorization`, POST /api/send with sending_type webservice
+(params.recipients) or pattern (recipients, code, params), E.164 numbers, message_outbox_ids.
+"""
 
 from __future__ import annotations
 
@@ -36,18 +44,27 @@ from khedmat.notifications.providers.common import (
 
 PROVIDER = "ippanel"
 
-#: HTTP statuses of an Edge reply whose `meta.status` is false (401 token, 422 validation).
+#: HTTP statuses of an Edge reply whose `meta.status` is false. The Edge documentation shows
+#: 401 (token or key not valid or expired, message_code 400-1), 422 (validation, message_code
+#: 400-2 with meta.errors by field) and 404 (404-1); 400, 403, 429 and 500 are not in it (not
+#: found in Edge-Document or the SDKs): kept with their plain HTTP meaning.
 IPPANEL_ERRORS: dict[int, ErrorRule] = {
-    400: permanent(INVALID_REQUEST),
+    400: permanent(INVALID_REQUEST),  # not found in the sources above
     401: account(INVALID_CREDENTIALS),  # token or API key not valid or expired
-    403: account(ACCESS_DENIED),
+    403: account(ACCESS_DENIED),  # not found in the sources above
     404: account(INVALID_REQUEST),
     422: permanent(INVALID_REQUEST),  # validation; meta.errors names the fields
-    429: temporary(PROVIDER_BUSY),
-    500: temporary(PROVIDER_ERROR),
+    429: temporary(PROVIDER_BUSY),  # not found in the sources above
+    500: temporary(PROVIDER_ERROR),  # not found in the sources above
 }
 
-#: A 422 names the field at fault in `meta.errors`; which field decides the meaning.
+#: A 422 names the fields at fault in `meta.errors` (send/webservice.md: {"message": [...]}),
+#: keyed by the request's field path; the first field of this table among them decides. The request fields are
+#: the documented ones. "credit" is not: no source documents how /api/send refuses a send for
+#: lack of credit (not found in Edge-Document or the three SDKs). What IS documented is the
+#: bulk's state_id 8, "Insufficient credit for sending" (report/outbox-report.md), after the
+#: send was accepted: status() reports that message FAILED. The rule stays for a refusal that
+#: names the credit, as an account error, so that such a refusal would fail over.
 IPPANEL_FIELD_ERRORS: dict[str, ErrorRule] = {
     "credit": account(NO_CREDIT),
     "recipients": permanent(INVALID_RECIPIENT),
@@ -58,7 +75,7 @@ IPPANEL_FIELD_ERRORS: dict[str, ErrorRule] = {
     "params": permanent(INVALID_TEMPLATE_VALUE),
 }
 
-#: `state_id` of a sent bulk (report/new_list, report/by_bulk).
+#: `state_id` of a sent bulk (report/outbox-report.md, the list under `filters.state_id`).
 IPPANEL_STATES: dict[int, DeliveryStatus] = {
     0: DeliveryStatus.QUEUED,  # being created
     1: DeliveryStatus.QUEUED,  # created, in the monitoring queue
@@ -72,7 +89,7 @@ IPPANEL_STATES: dict[int, DeliveryStatus] = {
     9: DeliveryStatus.FAILED,  # system error
 }
 
-#: `message_status` of one recipient (report/recipients), once the bulk is final.
+#: `message_status` of one recipient (report/bulk-recipient.md), once the bulk is final.
 IPPANEL_RECIPIENT_STATUSES: dict[int, DeliveryStatus] = {
     0: DeliveryStatus.SENT,  # sent to the operator
     1: DeliveryStatus.SENT,  # operator received it
@@ -80,6 +97,16 @@ IPPANEL_RECIPIENT_STATUSES: dict[int, DeliveryStatus] = {
     3: DeliveryStatus.UNDELIVERED,
     4: DeliveryStatus.BLOCKED,  # blacklisted number
 }
+
+
+def error_field(key: str) -> str:
+    """The request field an error key names: "recipients.0" -> recipients; a webservice send
+    keeps its recipients under params, so "params.recipients.0" -> recipients too, while a
+    pattern's "params.code" (a pattern variable) stays params."""
+    parts = key.split(".")
+    if parts[0] == "params" and parts[1:2] == ["recipients"]:
+        return "recipients"
+    return parts[0]
 
 
 def ippanel_state(code: object) -> DeliveryStatus:
@@ -109,8 +136,9 @@ class IppanelBackend(HttpSmsBackend):
         detail = str(meta.get("message", "")) if meta else ""
         errors = meta.get("errors") if meta else None
         if response.status_code == 422 and isinstance(errors, dict):
+            named = {error_field(str(key)) for key in errors}
             for field, rule in IPPANEL_FIELD_ERRORS.items():
-                if any(key == field or key.startswith(f"{field}.") for key in errors):
+                if field in named:
                     code = f"422-{field}"
                     return delivery_error(PROVIDER, code, rule, detail=detail, raw=body)
         return error_from_table(

@@ -11,21 +11,26 @@ from khedmat.notifications.providers.base import DeliveryStatus, SmsDeliveryErro
 from khedmat.notifications.providers.registry import BACKEND_CLASSES
 from tests.notifications.providers.helpers import HTTP_PROVIDERS
 
-NO_CREDIT_CODES = {
-    "kavenegar": "418",
-    "ghasedak": "418",
-    "ippanel": "422-credit",
-    "magfa": "14",
-    "smsir": "102",
-}
+#: IPPanel Edge documents no refusal for lack of credit (test_provider_error_replies.py).
+NO_CREDIT_CODES = {"kavenegar": "418", "ghasedak": "418", "magfa": "14", "smsir": "102"}
 INVALID_RECEPTOR_CODES = {
     "kavenegar": "411",
-    "ghasedak": "411",
+    "ghasedak": "400",
     "ippanel": "422-recipients",
     "magfa": "1",
     "smsir": "104",
 }
-BUSY_CODES = {"kavenegar": "409", "ghasedak": "409", "ippanel": "429", "magfa": "23", "smsir": "20"}
+#: Ghasedak's table has no receptor code: a bad receptor is its 400, "input not valid".
+INVALID_RECEPTOR_REASONS = {
+    name: "The recipient number was rejected." for name in HTTP_PROVIDERS
+} | {"ghasedak": "The provider rejected the request as malformed."}
+BUSY_CODES = {
+    "kavenegar": "409",
+    "ghasedak": "402",
+    "ippanel": "http-429",
+    "magfa": "23",
+    "smsir": "20",
+}
 WRONG_KEY_CODES = {
     "kavenegar": "403",
     "ghasedak": "401",
@@ -38,7 +43,7 @@ BLOCKED_AS = {name: DeliveryStatus.BLOCKED for name in HTTP_PROVIDERS} | {
     "magfa": DeliveryStatus.UNDELIVERED
 }
 
-pytestmark = pytest.mark.parametrize("provider", HTTP_PROVIDERS)
+each_provider = pytest.mark.parametrize("provider", HTTP_PROVIDERS)
 
 
 def refused(backend, to: str) -> SmsDeliveryError:
@@ -47,6 +52,7 @@ def refused(backend, to: str) -> SmsDeliveryError:
     return caught.value
 
 
+@each_provider
 def test_send_is_accepted_queued_and_stored(provider, fake, make_backend):
     result = make_backend(provider).send("+989121234567", "درخواست شما ثبت شد", local_id="7")
 
@@ -60,6 +66,7 @@ def test_send_is_accepted_queued_and_stored(provider, fake, make_backend):
     )
 
 
+@each_provider
 def test_status_follows_the_message_to_delivered(provider, fake, make_backend):
     backend = make_backend(provider)
     sent = backend.send("+989121234567", "hello", local_id="7")
@@ -69,6 +76,7 @@ def test_status_follows_the_message_to_delivered(provider, fake, make_backend):
     assert backend.status([sent.provider_id]) == {sent.provider_id: DeliveryStatus.DELIVERED}
 
 
+@each_provider
 def test_status_reports_blocked_and_undelivered_numbers(provider, fake, make_backend):
     backend = make_backend(provider)
     blocked = backend.send("+989121230014", "hello", local_id="7").provider_id
@@ -81,14 +89,17 @@ def test_status_reports_blocked_and_undelivered_numbers(provider, fake, make_bac
     }
 
 
+@each_provider
 def test_status_of_an_id_the_provider_does_not_know_is_unknown(provider, fake, make_backend):
     assert make_backend(provider).status(["424242"]) == {"424242": DeliveryStatus.UNKNOWN}
 
 
+@each_provider
 def test_balance_is_the_account_credit(provider, fake, make_backend):
     assert make_backend(provider).balance() == Decimal("150000")
 
 
+@pytest.mark.parametrize("provider", sorted(NO_CREDIT_CODES))
 def test_no_credit_fails_over_without_retrying_and_stores_nothing(provider, fake, make_backend):
     error = refused(make_backend(provider), "+989121230418")
 
@@ -97,6 +108,7 @@ def test_no_credit_fails_over_without_retrying_and_stores_nothing(provider, fake
     assert fake.outbox() == []
 
 
+@each_provider
 def test_invalid_receptor_is_permanent(provider, fake, make_backend):
     error = refused(make_backend(provider), "+989121230411")
 
@@ -105,10 +117,11 @@ def test_invalid_receptor_is_permanent(provider, fake, make_backend):
         False,
         False,
     )
-    assert "The recipient number was rejected." in str(error)
+    assert INVALID_RECEPTOR_REASONS[provider] in str(error)
     assert fake.outbox() == []
 
 
+@each_provider
 def test_http_500_is_retryable_and_fails_over(provider, fake, make_backend):
     error = refused(make_backend(provider), "+989121230500")
 
@@ -116,12 +129,14 @@ def test_http_500_is_retryable_and_fails_over(provider, fake, make_backend):
     assert fake.outbox() == []
 
 
+@each_provider
 def test_busy_provider_is_retryable_and_fails_over(provider, fake, make_backend):
     error = refused(make_backend(provider), "+989121230409")
 
     assert (error.code, error.retryable, error.failover) == (BUSY_CODES[provider], True, True)
 
 
+@each_provider
 def test_timeout_is_retryable_and_fails_over(provider, fake, make_backend):
     error = refused(make_backend(provider), "+989121230408")
 
@@ -131,6 +146,7 @@ def test_timeout_is_retryable_and_fails_over(provider, fake, make_backend):
     )
 
 
+@each_provider
 def test_wrong_key_is_not_retried_and_says_so(provider, fake, make_backend):
     backend = make_backend(provider, api_key="wrong-key", password="wrong-password")
 
@@ -144,6 +160,7 @@ def test_wrong_key_is_not_retried_and_says_so(provider, fake, make_backend):
     assert fake.outbox() == []
 
 
+@each_provider
 def test_a_number_not_in_e164_is_refused_before_any_request(provider, fake, make_backend):
     error = refused(make_backend(provider), "09121234567")
 
@@ -151,6 +168,7 @@ def test_a_number_not_in_e164_is_refused_before_any_request(provider, fake, make
     assert fake.requests() == []
 
 
+@each_provider
 def test_an_unreachable_provider_is_retryable_and_fails_over(provider, fake):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

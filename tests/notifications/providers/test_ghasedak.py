@@ -65,7 +65,7 @@ def test_an_unapproved_template_is_permanent(fake, ghasedak):
         ghasedak.send_template("+989121234567", "unapproved", {"Code": "1"}, local_id="9")
 
     assert (caught.value.code, caught.value.retryable, caught.value.failover) == (
-        "424",
+        "428",
         False,
         False,
     )

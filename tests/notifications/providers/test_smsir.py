@@ -61,7 +61,7 @@ def test_plain_text_without_a_line_is_refused_and_fails_over(fake, make_backend)
 
 @pytest.mark.parametrize(
     ("template", "to", "code"),
-    [("unapproved", "+989121234567", "113"), ("1", "+989121230431", "16")],
+    [("unapproved", "+989121234567", "113"), ("1", "+989121230431", "114")],
 )
 def test_template_refusals_are_permanent(fake, smsir, template, to, code):
     with pytest.raises(SmsDeliveryError) as caught:
